@@ -1,0 +1,92 @@
+#pragma once
+
+#include "common/log.hpp"
+#include "common/split_schedule.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isr {
+
+enum class SourceType { stream, soundcard, generator };
+std::string_view to_string(SourceType type) noexcept;
+
+// One recording source: a config.ini section other than [general], with every [general] key
+// inherited and overridable. Defaults match the original ISR.
+struct SourceConfig {
+    std::string name;
+    SourceType type = SourceType::soundcard;
+    int line = 0; // line of the section header, for messages
+    bool enabled = true;
+
+    std::filesystem::path output_directory = "recordings";
+    SplitInterval split{3600};
+    std::string filename_pattern = "%Y%m%d_%H%M%S";
+    std::string timezone; // empty: the machine's local zone
+    int max_retries = 10; // consecutive failures before giving up; 0 = never give up
+    double retry_delay_seconds = 5;
+    std::optional<log::Level> log_level;
+
+    // type = stream
+    std::string url;
+    std::string username;
+    std::string password;
+    bool tls_verify = true;
+    double stall_timeout_seconds = 15;
+    double connect_timeout_seconds = 10;
+
+    // type = stream: auto|mp3|aac|ogg|opus|flac; soundcard/generator: wav|flac
+    std::string format;
+
+    // type = soundcard / generator
+    std::string device = "default";
+    int sample_rate = 44100;
+    int channels = 2;
+    int bit_depth = 16;
+    int compression_level = 5;
+
+    // type = generator
+    std::uint64_t seed = 1;
+
+    bool is_pcm() const noexcept { return type != SourceType::stream; }
+};
+
+struct GeneralConfig {
+    std::filesystem::path output_directory = "recordings"; // status.json lives here
+    log::Level log_level = log::Level::info;
+    std::string log_file = "recorder.log"; // empty: stderr only
+};
+
+struct Config {
+    std::string file; // as given, for messages
+    GeneralConfig general;
+    std::vector<SourceConfig> sources; // in file order, disabled ones included
+    std::vector<std::string> warnings;
+};
+
+// Every problem found in a config file, each naming file, line, section, key and what is
+// accepted. Thrown only after the whole file was checked.
+class ConfigError : public std::runtime_error {
+public:
+    explicit ConfigError(std::vector<std::string> errors);
+    const std::vector<std::string>& errors() const noexcept { return errors_; }
+
+private:
+    std::vector<std::string> errors_;
+};
+
+// Parses config text. `file_label` names the file in messages. Throws ConfigError.
+Config parse_config(std::string_view text, const std::string& file_label);
+
+// Reads and parses a file. Throws ConfigError (also for an unreadable file).
+Config load_config(const std::filesystem::path& path);
+
+// The resolved settings of every source, as INI text, passwords masked (isrd --check-config).
+std::string describe_config(const Config& config);
+
+} // namespace isr

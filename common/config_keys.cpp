@@ -1,0 +1,276 @@
+#include "common/config_keys.hpp"
+
+#include "common/filename_pattern.hpp"
+#include "common/strings.hpp"
+#include "common/time_zone.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace isr::config_keys {
+
+namespace {
+
+std::string parse_int(std::string_view v, long long lo, long long hi, auto& out) {
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size()) return "not a whole number";
+    if (n < lo || n > hi) return cat("out of range (", lo, " to ", hi, ")");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+    return {};
+}
+
+std::string parse_seconds(std::string_view v, double lo, double hi, double& out) {
+    double x = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x)) return "not a number";
+    if (x < lo || x > hi) return cat("out of range (", lo, " to ", hi, " seconds)");
+    out = x;
+    return {};
+}
+
+std::string parse_bool(std::string_view v, bool& out) {
+    if (iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || v == "1") out = true;
+    else if (iequals(v, "false") || iequals(v, "no") || iequals(v, "off") || v == "0") out = false;
+    else return "not a yes/no value";
+    return {};
+}
+
+std::string require_value(std::string_view v) { return v.empty() ? "must not be empty" : ""; }
+
+std::string apply_type(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    if (iequals(v, "stream")) c.type = SourceType::stream;
+    else if (iequals(v, "soundcard")) c.type = SourceType::soundcard;
+    else if (iequals(v, "generator")) c.type = SourceType::generator;
+    else return "unknown source type";
+    return {};
+}
+
+std::string apply_format(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    const auto f = to_lower(v);
+    static constexpr std::string_view kStreamFormats[] = {"auto", "mp3", "aac", "ogg", "opus", "flac"};
+    static constexpr std::string_view kPcmFormats[] = {"wav", "flac"};
+    const auto ok = [&f](const auto& list) {
+        return std::find(std::begin(list), std::end(list), f) != std::end(list);
+    };
+    if (c.type == SourceType::stream ? !ok(kStreamFormats) : !ok(kPcmFormats)) {
+        return cat("not a format for type = ", to_string(c.type));
+    }
+    c.format = f;
+    return {};
+}
+
+std::string apply_timezone(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    if (iequals(v, "local")) {
+        c.timezone.clear();
+        return {};
+    }
+    try {
+        TimeZone::locate(v);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    c.timezone = std::string(v);
+    return {};
+}
+
+std::string apply_split_minutes(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    int minutes = 0;
+    if (auto e = parse_int(v, 1, 1440, minutes); !e.empty()) return e;
+    c.split = SplitInterval{minutes * 60LL};
+    return {};
+}
+
+std::string apply_split_interval(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    const auto interval = SplitInterval::parse(v);
+    if (!interval) return "not a duration from 1s to 1d";
+    c.split = *interval;
+    return {};
+}
+
+std::string apply_pattern(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    if (auto problem = FilenamePattern::problem(v)) return *problem;
+    c.filename_pattern = std::string(v);
+    return {};
+}
+
+std::string apply_output_directory(SourceConfig& c, GeneralConfig* g, std::string_view v) {
+    if (auto e = require_value(v); !e.empty()) return e;
+    c.output_directory = std::string(v);
+    if (g) g->output_directory = c.output_directory;
+    return {};
+}
+
+std::string apply_log_level(SourceConfig& c, GeneralConfig* g, std::string_view v) {
+    const auto level = log::parse_level(v);
+    if (!level) return "unknown log level";
+    if (g) g->log_level = *level;
+    else c.log_level = *level;
+    return {};
+}
+
+std::string apply_log_file(SourceConfig&, GeneralConfig* g, std::string_view v) {
+    if (g) g->log_file = std::string(v);
+    return {};
+}
+
+std::string apply_url(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    const auto lower = to_lower(v);
+    if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
+        return "must start with http:// or https://";
+    }
+    const auto host_start = v.find("://") + 3;
+    if (host_start >= v.size() || v[host_start] == '/') return "has no host name";
+    if (v.find_first_of(" \t") != std::string_view::npos) return "contains spaces (encode them as %20)";
+    c.url = std::string(v);
+    return {};
+}
+
+std::string apply_device(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    if (auto e = require_value(v); !e.empty()) return e;
+    c.device = std::string(v);
+    return {};
+}
+
+std::string apply_bit_depth(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    if (v == "16") c.bit_depth = 16;
+    else if (v == "24") c.bit_depth = 24;
+    else return "unsupported bit depth";
+    return {};
+}
+
+std::string apply_seed(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size()) return "not a whole number";
+    c.seed = n;
+    return {};
+}
+
+constexpr KeySpec kKeys[] = {
+    {"type", kAllTypes, false, "stream, soundcard, generator", apply_type},
+    {"enabled", kAllTypes, false, "yes, no (true/false, on/off, 1/0)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.enabled); }},
+    {"output_directory", kAllTypes, false, "a folder path, relative to the working directory or absolute",
+     apply_output_directory},
+    {"split_minutes", kAllTypes, false, "a whole number of minutes from 1 to 1440", apply_split_minutes},
+    {"split_interval", kAllTypes, false, "a duration with unit s, m, h or d (10s, 15m, 1h, 1d), 1s to 1d",
+     apply_split_interval},
+    {"filename_pattern", kAllTypes, false,
+     "a relative strftime pattern such as %Y%m%d_%H%M%S or {source}/%Y/%m/%d/%H%M%S", apply_pattern},
+    {"timezone", kAllTypes, false, "local, UTC, or an IANA zone name such as Europe/Berlin",
+     apply_timezone},
+    {"max_retries", kAllTypes, false, "a whole number from 0 (retry forever) to 1000000",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_int(v, 0, 1000000, c.max_retries);
+     }},
+    {"retry_delay_seconds", kAllTypes, false, "seconds from 0.1 to 3600",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 0.1, 3600, c.retry_delay_seconds);
+     }},
+    {"log_level", kAllTypes, false, "DEBUG, INFO, WARNING, ERROR, CRITICAL", apply_log_level},
+    {"log_file", kAllTypes, true, "a file path, or empty for stderr only", apply_log_file},
+    {"url", kStream, false, "an http:// or https:// URL", apply_url},
+    {"username", kStream, false, "any text (empty for public streams)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         c.username = std::string(v);
+         return std::string();
+     }},
+    {"password", kStream, false, "any text",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         c.password = std::string(v);
+         return std::string();
+     }},
+    {"tls_verify", kStream, false, "yes, no",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.tls_verify); }},
+    {"stall_timeout_seconds", kStream, false, "seconds from 1 to 3600",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 1, 3600, c.stall_timeout_seconds);
+     }},
+    {"connect_timeout_seconds", kStream, false, "seconds from 1 to 300",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 1, 300, c.connect_timeout_seconds);
+     }},
+    {"format", kAllTypes, false,
+     "auto, mp3, aac, ogg, opus, flac for streams; wav, flac for soundcard and generator",
+     apply_format},
+    {"device", kSoundcard, false,
+     "default, hw:X,Y, plughw:X,Y, a PCM name from asound.conf, or part of a card name",
+     apply_device},
+    {"sample_rate", kPcm, false, "a rate in Hz from 8000 to 768000",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_int(v, 8000, 768000, c.sample_rate);
+     }},
+    {"channels", kPcm, false, "a whole number from 1 to 32",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_int(v, 1, 32, c.channels); }},
+    {"bit_depth", kPcm, false, "16, 24", apply_bit_depth},
+    {"compression_level", kPcm, false, "a FLAC level from 0 (fastest) to 8 (smallest)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_int(v, 0, 8, c.compression_level);
+     }},
+    {"seed", kGenerator, false, "a whole number", apply_seed},
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const auto up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
+
+unsigned mask_of(SourceType type) noexcept {
+    switch (type) {
+    case SourceType::stream: return kStream;
+    case SourceType::soundcard: return kSoundcard;
+    case SourceType::generator: return kGenerator;
+    }
+    return 0;
+}
+
+std::span<const KeySpec> all() noexcept { return kKeys; }
+
+const KeySpec* find(std::string_view name) noexcept {
+    for (const auto& k : kKeys) {
+        if (k.name == name) return &k;
+    }
+    return nullptr;
+}
+
+std::string names_for(unsigned types) {
+    std::vector<std::string> names;
+    for (const auto& k : kKeys) {
+        if ((k.types & types) && !k.general_only) names.emplace_back(k.name);
+    }
+    return join(names, ", ");
+}
+
+std::string_view suggest(std::string_view unknown) {
+    std::string_view best;
+    std::size_t best_distance = 3; // farther than two edits is not a typo
+    for (const auto& k : kKeys) {
+        const auto d = edit_distance(unknown, k.name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = k.name;
+        }
+    }
+    return best;
+}
+
+std::string_view formats_for(SourceType type) noexcept {
+    return type == SourceType::stream ? "auto, mp3, aac, ogg, opus, flac" : "wav, flac";
+}
+
+} // namespace isr::config_keys

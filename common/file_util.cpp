@@ -1,0 +1,108 @@
+#include "common/file_util.hpp"
+
+#include "common/strings.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace isr {
+
+namespace fs = std::filesystem;
+
+void UniqueFd::reset(int fd) noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+}
+
+void write_all(int fd, std::string_view data, const std::string& what) {
+    while (!data.empty()) {
+        const auto n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "write " + what);
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+namespace {
+void fsync_dir(const fs::path& dir) noexcept {
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+} // namespace
+
+void write_file_atomic(const fs::path& path, std::string_view data) {
+    auto tmp = path;
+    tmp += cat(".tmp.", ::getpid());
+    {
+        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!fd) throw std::system_error(errno, std::generic_category(), "create " + tmp.string());
+        try {
+            write_all(fd.get(), data, tmp.string());
+            if (::fsync(fd.get()) != 0) {
+                throw std::system_error(errno, std::generic_category(), "fsync " + tmp.string());
+            }
+        } catch (...) {
+            ::unlink(tmp.c_str());
+            throw;
+        }
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::system_error(err, std::generic_category(), "rename to " + path.string());
+    }
+    fsync_dir(path.parent_path());
+}
+
+std::string read_small_file(const fs::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        const auto n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "read " + path.string());
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+CreatedFile create_unique_file(const fs::path& dir, std::string_view stem, std::string_view ext) {
+    const fs::path base = dir / std::string(stem);
+    std::error_code ec;
+    fs::create_directories(base.parent_path(), ec);
+    if (ec) throw std::system_error(ec, "create directory " + base.parent_path().string());
+    for (unsigned n = 0;; ++n) {
+        fs::path candidate = base;
+        candidate += n == 0 ? std::string(ext) : cat('_', n, ext);
+        const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) return {candidate, UniqueFd(fd)};
+        if (errno != EEXIST || n >= 100000) {
+            throw std::system_error(errno, std::generic_category(), "create " + candidate.string());
+        }
+    }
+}
+
+std::string relative_to(const fs::path& path, const fs::path& root) {
+    std::error_code ec;
+    const auto abs_path = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    const auto abs_root = fs::weakly_canonical(fs::absolute(root, ec), ec);
+    const auto rel = abs_path.lexically_relative(abs_root);
+    if (rel.empty() || *rel.begin() == "..") return abs_path.generic_string();
+    return rel.generic_string();
+}
+
+} // namespace isr

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isr {
+
+// The recorder's state as written to <output_directory>/status.json. Fields may be added but
+// never renamed: isr-web, the web UI and users' scripts read them.
+struct SourceStatus {
+    std::string name;
+    std::string type;            // stream | soundcard | generator
+    std::string state = "starting"; // starting connecting recording retrying failed paused stopped
+    std::optional<std::string> file; // relative to the recordings directory, '/' separators
+    std::string format;
+    std::uint64_t bytes = 0;     // bytes written to the current file
+    std::optional<std::string> since;     // when the current file was started
+    std::optional<std::string> last_data; // when data last arrived
+    std::uint64_t reconnects = 0;
+    std::uint64_t xruns = 0;
+    std::uint64_t lost_frames = 0;
+    std::optional<double> level_dbfs; // RMS over the last second
+    std::optional<double> peak_dbfs;  // peak over the last second
+    std::optional<std::string> error;
+    std::optional<std::string> input; // URL (password masked) or ALSA device
+    std::optional<int> sample_rate;
+    std::optional<int> channels;
+    std::optional<double> bitrate_kbps;
+    std::optional<std::string> stream_title;
+    std::uint64_t files = 0; // files completed since isrd started
+};
+
+struct Status {
+    int version = 1;
+    std::string updated; // ISO 8601 with offset
+    long pid = 0;
+    std::vector<std::string> active;
+    std::vector<SourceStatus> sources;
+};
+
+inline constexpr std::string_view kStatusFileName = "status.json";
+inline constexpr double kStatusStaleSeconds = 10.0;
+
+std::string to_json(const Status& status);
+
+// Tolerant parse: unknown fields are ignored, missing ones keep their defaults.
+// nullopt only when the text is not a JSON object.
+std::optional<Status> parse_status(std::string_view json);
+
+// Atomic replace (temp file + fsync + rename). Throws std::system_error naming the path.
+void write_status_file(const std::filesystem::path& path, const Status& status);
+
+struct StatusReading {
+    bool present = false;        // the file exists and was readable
+    std::optional<Status> status; // parsed, when it was valid JSON
+    std::string raw;             // the file's text
+    double age_seconds = 0;      // now - "updated" (or the file's mtime when that is missing)
+    bool stale = false;          // older than kStatusStaleSeconds: the recorder is not running
+};
+
+// Never throws: a missing or unreadable file is `present = false`.
+StatusReading read_status_file(const std::filesystem::path& path,
+                               std::chrono::system_clock::time_point now =
+                                   std::chrono::system_clock::now());
+
+} // namespace isr

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isr {
+
+// Concatenates anything streamable; GCC 12 has no <format>.
+template <class... Parts> std::string cat(const Parts&... parts) {
+    std::ostringstream out;
+    (out << ... << parts);
+    return out.str();
+}
+
+std::string_view trim(std::string_view s) noexcept;
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b) noexcept;
+bool icontains(std::string_view haystack, std::string_view needle) noexcept;
+std::vector<std::string> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// Returns the URL with any password in its userinfo replaced by "***", for logs.
+std::string mask_url_password(std::string_view url);
+
+// Renders a number with a fixed count of decimals, without locale surprises.
+std::string fixed(double value, int decimals);
+
+// Human-readable byte count ("1.5 MiB").
+std::string human_bytes(unsigned long long bytes);
+
+} // namespace isr

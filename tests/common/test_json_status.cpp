@@ -1,0 +1,91 @@
+#include "common/json.hpp"
+#include "common/status_file.hpp"
+#include "common/time_format.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+using namespace isr;
+
+TEST_CASE("JSON writer output", "[common]") {
+    JsonWriter w;
+    w.begin_object()
+        .member("s", "a\"b")
+        .member("n", 3)
+        .member("d", 1.23456)
+        .member("nan", std::nan(""))
+        .member("none", std::optional<int>{})
+        .member("some", std::optional<std::string>{"x"})
+        .end_object();
+    CHECK(w.str() == R"({"s":"a\"b","n":3,"d":1.235,"nan":null,"none":null,"some":"x"})");
+    CHECK(json_quote("é\n") == "\"é\\n\"");
+}
+
+TEST_CASE("status.json round-trips and tolerates missing fields", "[common]") {
+    Status s;
+    s.updated = "2026-11-21T14:03:05+01:00";
+    s.pid = 4242;
+    s.active = {"radio1/2026/11/21/radio1_140000.mp3", "mic_140000.flac"};
+    SourceStatus src;
+    src.name = "radio1";
+    src.type = "stream";
+    src.state = "recording";
+    src.file = s.active[0];
+    src.format = "mp3";
+    src.bytes = 1234567;
+    src.level_dbfs = -18.5;
+    s.sources.push_back(src);
+    const auto parsed = parse_status(to_json(s));
+    REQUIRE(parsed);
+    CHECK(parsed->pid == 4242);
+    CHECK(parsed->active == s.active);
+    REQUIRE(parsed->sources.size() == 1);
+    CHECK(parsed->sources[0].bytes == 1234567);
+    CHECK(parsed->sources[0].level_dbfs == Approx(-18.5));
+    CHECK_FALSE(parsed->sources[0].error);
+
+    const auto partial = parse_status(R"({"active":["a.wav"],"sources":[{"name":"x"}],"extra":1})");
+    REQUIRE(partial);
+    CHECK(partial->active == std::vector<std::string>{"a.wav"});
+    CHECK(partial->sources.at(0).name == "x");
+    CHECK(partial->sources.at(0).bytes == 0);
+    CHECK_FALSE(parse_status("not json"));
+    CHECK_FALSE(parse_status("[1,2]"));
+}
+
+TEST_CASE("status.json is written atomically and read back with staleness", "[common]") {
+    const auto dir = std::filesystem::temp_directory_path() / "isr_test_status";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto path = dir / "status.json";
+
+    CHECK_FALSE(read_status_file(path).present);
+
+    const auto now = std::chrono::system_clock::now();
+    Status s;
+    s.updated = iso8601(now - std::chrono::seconds(3));
+    write_status_file(path, s);
+    auto r = read_status_file(path, now);
+    CHECK(r.present);
+    CHECK(r.status);
+    CHECK(r.age_seconds == Approx(3).margin(0.01));
+    CHECK_FALSE(r.stale);
+
+    s.updated = iso8601(now - std::chrono::seconds(30));
+    write_status_file(path, s);
+    r = read_status_file(path, now);
+    CHECK(r.stale);
+    // No temp files are left next to it.
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++files;
+    CHECK(files == 1);
+
+    std::ofstream(path) << "{garbage";
+    r = read_status_file(path, now);
+    CHECK(r.present);
+    CHECK_FALSE(r.status);
+    std::filesystem::remove_all(dir);
+}
