@@ -1,0 +1,43 @@
+#pragma once
+
+#include <deque>
+#include <optional>
+
+namespace isr::rec {
+
+// Maps media time (seconds of audio since a session began) to the monotonic clock.
+//
+// Audio cannot be delivered before it was captured or produced, so every observation "media up
+// to m was available at monotonic time t" bounds the session's start: start <= t - m. The latest
+// start consistent with every observation, min(t - m), filters out scheduling delays, network
+// jitter and Icecast's burst-on-connect (late or early deliveries only raise t - m). The minimum
+// is taken over a sliding window so the estimate follows the few ppm of drift between a sound
+// card's (or an encoder's) sample clock and ours over months of recording.
+class AnchorClock {
+public:
+    explicit AnchorClock(double window_seconds = 60.0) : window_(window_seconds) {}
+
+    // Media up to `media_seconds` had arrived by `mono_seconds`.
+    void observe(double media_seconds, double mono_seconds);
+
+    bool ready() const noexcept { return !window_min_.empty(); }
+    // Estimated monotonic time of media position 0. Requires ready().
+    double start() const noexcept { return window_min_.front().value; }
+    double mono_at(double media_seconds) const noexcept { return start() + media_seconds; }
+    double media_at(double mono_seconds) const noexcept { return mono_seconds - start(); }
+
+    // After a gap in the media (an overrun dropped frames), the seconds by which this
+    // observation trails the estimate: what was lost. Restarts the window from here.
+    double gap(double media_seconds, double mono_seconds) const noexcept;
+    void restart() noexcept { window_min_.clear(); }
+
+private:
+    struct Sample {
+        double mono;
+        double value;
+    };
+    double window_;
+    std::deque<Sample> window_min_; // increasing values: a monotonic queue of minima
+};
+
+} // namespace isr::rec

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "recorder/anchor_clock.hpp"
+#include "recorder/file_namer.hpp"
+#include "recorder/pcm/level_meter.hpp"
+#include "recorder/pcm/pcm_source.hpp"
+#include "recorder/source.hpp"
+#include "recorder/source_state.hpp"
+#include "recorder/writer/pcm_file_writer.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace isr::rec {
+
+// Records a PcmSource (ALSA device or generator) into WAV/FLAC files split on the clock.
+//
+// Every captured frame lands in exactly one file. The split falls on the first frame whose
+// capture time (from the sample count, anchored to the clock by AnchorClock) reaches the
+// boundary, not on when a read returns. Files are created when audio arrives, flushed every
+// second, and finalized on stop. A failing disk (ENOSPC, EACCES…) does not stop capture: audio
+// is counted as lost and writing resumes as soon as a file can be created again.
+class PcmSession : public SourceSession {
+public:
+    PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
+               std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer);
+    ~PcmSession() override;
+
+    void run(std::stop_token stop) override;
+    double recorded_seconds() const noexcept override;
+
+private:
+    void process(std::span<const std::int32_t> samples, std::size_t frames);
+    double wall_of_frame(std::uint64_t frame) const;
+    std::uint64_t frame_of_wall(double wall) const;
+    void open_file(std::uint64_t first_frame);
+    void close_file() noexcept;
+    void disk_failed(const std::exception& e, std::size_t dropped_frames);
+    void every_second(double now_mono);
+
+    SourceConfig cfg_;
+    Logger log_;
+    std::unique_ptr<PcmSource> source_;
+    std::shared_ptr<SourceState> state_;
+    std::shared_ptr<const FileNamer> namer_;
+    PcmFileSpec spec_;
+    AnchorClock clock_;
+    std::optional<LevelMeter> meter_;
+
+    std::unique_ptr<PcmFileWriter> writer_;
+    double file_start_utc_ = 0;
+    double next_boundary_utc_ = 0;
+    std::optional<double> pending_boundary_; // the boundary the previous file ended on
+
+    std::uint64_t media_frames_ = 0;  // frames since open, lost ones included
+    std::uint64_t lost_frames_ = 0;
+    double wall_minus_mono_ = 0;
+    double last_tick_mono_ = 0;
+
+    std::optional<std::string> disk_error_;
+    double disk_retry_at_mono_ = 0;
+    std::uint64_t disk_lost_frames_ = 0;
+    std::uint64_t files_done_ = 0;
+    bool started_ = false;
+};
+
+} // namespace isr::rec

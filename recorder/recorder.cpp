@@ -1,0 +1,170 @@
+#include "recorder/recorder.hpp"
+
+#include "common/clock.hpp"
+#include "common/file_util.hpp"
+#include "common/time_format.hpp"
+#include "common/version.hpp"
+#include "recorder/alsa/alsa_source.hpp"
+#include "recorder/file_namer.hpp"
+#include "recorder/generator/generator_source.hpp"
+#include "recorder/pcm/pcm_session.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace isr::rec {
+
+namespace {
+constexpr double kStatusIntervalSeconds = 2.0;
+} // namespace
+
+Recorder::Recorder(Config config) : config_(std::move(config)) {
+    status_path_ = config_.general.output_directory / std::string(kStatusFileName);
+}
+
+Recorder::~Recorder() {
+    for (auto& r : runners_) r->request_stop();
+    runners_.clear();
+}
+
+void Recorder::open_log() {
+    if (config_.general.log_file.empty()) return;
+    try {
+        log::open_file(config_.general.log_file);
+    } catch (const std::exception& e) {
+        log::warning("", e.what(), "; logging to stderr only");
+    }
+}
+
+std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
+                                                      const std::shared_ptr<SourceState>& state) const {
+    auto namer = std::make_shared<const FileNamer>(cfg, config_.general.output_directory);
+    switch (cfg.type) {
+    case SourceType::generator:
+        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer);
+    case SourceType::soundcard:
+        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer);
+    case SourceType::stream:
+        break; // STREAM-PENDING
+    }
+    throw std::logic_error("unknown source type");
+}
+
+Status Recorder::collect() const {
+    Status s;
+    s.updated = iso8601_now();
+    s.pid = static_cast<long>(::getpid());
+    for (const auto& state : states_) {
+        auto snap = state->snapshot();
+        if (snap.state == "recording" && snap.file) s.active.push_back(*snap.file);
+        s.sources.push_back(std::move(snap));
+    }
+    return s;
+}
+
+void Recorder::write_status() {
+    try {
+        write_status_file(status_path_, collect());
+    } catch (const std::exception& e) {
+        if (status_errors_.allow()) {
+            log::error("", "cannot write ", status_path_.string(), ": ", e.what(),
+                       "; isr-web will show the recorder as not running");
+        }
+    }
+}
+
+int Recorder::run() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    log::set_level(config_.general.log_level);
+    open_log();
+
+    std::error_code ec;
+    std::filesystem::create_directories(config_.general.output_directory, ec);
+    if (ec) {
+        log::error("", "cannot create output_directory ", config_.general.output_directory.string(),
+                   ": ", ec.message(), "; create it or fix its permissions");
+    }
+    // One recorder per recordings folder: two would fight over status.json and file names.
+    const auto lock_path = config_.general.output_directory / ".isrd.lock";
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        log::critical("", "another isrd is already recording into ",
+                      config_.general.output_directory.string(), " (", lock_path.string(),
+                      " is locked); stop it first or use a different output_directory");
+        return 1;
+    }
+
+    for (const auto& w : config_.warnings) log::warning("", w);
+    for (const auto& cfg : config_.sources) {
+        if (!cfg.enabled) {
+            log::info(cfg.name, "disabled (enabled = no)");
+            continue;
+        }
+        SourceStatus initial;
+        initial.name = cfg.name;
+        initial.type = std::string(to_string(cfg.type));
+        initial.format = cfg.format;
+        initial.input = cfg.type == SourceType::stream ? mask_url_password(cfg.url)
+                        : cfg.type == SourceType::soundcard ? cfg.device : "generator";
+        auto state = std::make_shared<SourceState>(initial);
+        states_.push_back(state);
+        runners_.push_back(std::make_unique<SourceRunner>(
+            cfg, state, [this, cfg, state] { return make_session(cfg, state); }));
+    }
+    if (runners_.empty()) {
+        log::critical("", "every source in ", config_.file, " is disabled; nothing to record");
+        return 1;
+    }
+    log::info("", "isrd ", kVersion, " recording ", runners_.size(), " source(s) into ",
+              config_.general.output_directory.string());
+    for (auto& r : runners_) r->start();
+
+    double next_status = mono_now();
+    for (;;) {
+        const double now = mono_now();
+        if (now >= next_status) {
+            write_status();
+            next_status = now + kStatusIntervalSeconds;
+        }
+        const bool all_failed = std::all_of(runners_.begin(), runners_.end(),
+                                            [](const auto& r) { return r->finished(); });
+        if (all_failed) {
+            write_status();
+            log::critical("", "every source has failed; exiting. status.json keeps their last errors.");
+            return 1;
+        }
+        const double wait = std::max(0.05, next_status - mono_now());
+        timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - std::floor(wait)) * 1e9)};
+        const int sig = sigtimedwait(&signals, nullptr, &ts);
+        if (sig == SIGHUP) {
+            log::info("", "SIGHUP: reopening the log file");
+            open_log();
+        } else if (sig == SIGINT || sig == SIGTERM) {
+            log::info("", strsignal(sig), ": finishing files and stopping");
+            break;
+        }
+    }
+
+    const double started = mono_now();
+    for (auto& r : runners_) r->request_stop();
+    for (auto& r : runners_) r->join();
+    runners_.clear();
+    std::filesystem::remove(status_path_, ec);
+    log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");
+    return 0;
+}
+
+} // namespace isr::rec

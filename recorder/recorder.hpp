@@ -1,0 +1,39 @@
+#pragma once
+
+#include "common/config.hpp"
+#include "recorder/source_runner.hpp"
+#include "recorder/source_state.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace isr::rec {
+
+// isrd's process: one SourceRunner per enabled source, status.json every 2 s from the main
+// thread, and signal handling (SIGTERM/SIGINT: finalize every file and remove status.json;
+// SIGHUP: reopen the log file for logrotate).
+class Recorder {
+public:
+    explicit Recorder(Config config);
+    ~Recorder();
+
+    // Blocks until SIGTERM/SIGINT, or until every source has given up. Returns the exit code.
+    // Must be called from the main thread before any other thread exists (it blocks the
+    // handled signals so the source threads inherit the mask).
+    int run();
+
+private:
+    std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
+                                                const std::shared_ptr<SourceState>& state) const;
+    Status collect() const;
+    void write_status();
+    void open_log();
+
+    Config config_;
+    std::filesystem::path status_path_;
+    std::vector<std::shared_ptr<SourceState>> states_;
+    std::vector<std::unique_ptr<SourceRunner>> runners_;
+    RateLimit status_errors_{std::chrono::minutes(5)};
+};
+
+} // namespace isr::rec

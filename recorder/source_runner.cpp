@@ -1,0 +1,109 @@
+#include "recorder/source_runner.hpp"
+
+#include <condition_variable>
+#include <mutex>
+
+namespace isr::rec {
+
+bool sleep_for(double seconds, std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    return !cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] { return false; });
+}
+
+SourceRunner::SourceRunner(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
+                           SessionFactory factory)
+    : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)),
+      factory_(std::move(factory)) {}
+
+SourceRunner::~SourceRunner() {
+    request_stop();
+    join();
+}
+
+void SourceRunner::start() {
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void SourceRunner::request_stop() noexcept { thread_.request_stop(); }
+
+void SourceRunner::join() noexcept {
+    if (thread_.joinable()) thread_.join();
+}
+
+void SourceRunner::fail(const std::string& message, int failures) {
+    const auto limit = cfg_.max_retries == 0 ? std::string("no limit")
+                                             : cat(cfg_.max_retries, " allowed");
+    if (message != last_error_) {
+        log_.error(message);
+        last_error_ = message;
+        repeat_limit_ = RateLimit(std::chrono::minutes(10));
+        repeat_limit_.allow();
+    } else if (repeat_limit_.allow()) {
+        log_.warning("still failing after ", failures, " consecutive attempts (", limit,
+                     "): ", message);
+    }
+}
+
+void SourceRunner::run(std::stop_token stop) {
+    int failures = 0;
+    bool ever_recorded = false;
+    while (!stop.stop_requested()) {
+        state_->update([](SourceStatus& s) {
+            s.state = s.type == "stream" ? "connecting" : "starting";
+        });
+        std::string error;
+        double recorded = 0;
+        bool ended = false; // a clean end of input (a stream's EOF), not an error
+        std::unique_ptr<SourceSession> session;
+        try {
+            session = factory_();
+            session->run(stop);
+            ended = true;
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        if (session) recorded = session->recorded_seconds();
+        session.reset(); // closes files and devices before we wait
+        if (stop.stop_requested()) break;
+
+        if (recorded > 0) ever_recorded = true;
+        if (recorded >= kResetAfterSeconds) failures = 0;
+        ++failures;
+        if (ended) {
+            error = cat("the input ended after ", fixed(recorded, 1), " s of audio");
+            log_.warning(error, "; reconnecting");
+        } else {
+            fail(error, failures);
+        }
+        const bool give_up = cfg_.max_retries > 0 && failures > cfg_.max_retries;
+        state_->update([&](SourceStatus& s) {
+            s.error = error;
+            s.file.reset();
+            s.bytes = 0;
+            s.level_dbfs.reset();
+            s.peak_dbfs.reset();
+            if (ever_recorded) ++s.reconnects;
+            s.state = give_up ? "failed" : "retrying";
+        });
+        if (give_up) {
+            log_.error("giving up after ", failures, " consecutive failures (max_retries = ",
+                       cfg_.max_retries, "); last error: ", error,
+                       ". Fix the cause and restart isrd; the other sources keep recording.");
+            break;
+        }
+        log_.info("retrying in ", cfg_.retry_delay_seconds, " s (attempt ", failures + 1,
+                  cfg_.max_retries > 0 ? cat(" of ", cfg_.max_retries + 1) : std::string(), ")");
+        if (!sleep_for(cfg_.retry_delay_seconds, stop)) break;
+    }
+    if (stop.stop_requested()) {
+        state_->update([](SourceStatus& s) {
+            s.state = "stopped";
+            s.file.reset();
+        });
+    }
+    finished_ = true;
+}
+
+} // namespace isr::rec

@@ -1,0 +1,89 @@
+#include "recorder/writer/pcm_file_writer.hpp"
+
+#include "common/strings.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace isr::rec {
+
+namespace {
+
+int sndfile_format(const PcmFileSpec& spec) {
+    const int container = spec.format == "flac" ? SF_FORMAT_FLAC : SF_FORMAT_RF64;
+    const int subtype = spec.bit_depth == 24 ? SF_FORMAT_PCM_24 : SF_FORMAT_PCM_16;
+    return container | subtype;
+}
+
+[[noreturn]] void throw_sndfile(SNDFILE* file, const std::string& what) {
+    // libsndfile reports write errors as its own codes; the errno behind them is usually
+    // ENOSPC or EIO, which is what a user needs to see.
+    const int err = errno ? errno : EIO;
+    throw std::system_error(err, std::generic_category(), cat(what, " (", sf_strerror(file), ")"));
+}
+
+} // namespace
+
+PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
+    : path_(std::move(file.path)), channels_(spec.channels) {
+    SF_INFO info{};
+    info.samplerate = spec.rate;
+    info.channels = spec.channels;
+    info.format = sndfile_format(spec);
+    if (!sf_format_check(&info)) {
+        ::unlink(path_.c_str());
+        throw std::system_error(EINVAL, std::generic_category(),
+                                cat("libsndfile cannot write ", spec.format, " with ", spec.rate,
+                                    " Hz, ", spec.channels, " channels, ", spec.bit_depth, " bit"));
+    }
+    fd_ = file.fd.get();
+    sndfile_.reset(sf_open_fd(fd_, SFM_WRITE, &info, SF_TRUE));
+    if (!sndfile_) {
+        const std::string why = sf_strerror(nullptr);
+        ::unlink(path_.c_str());
+        throw std::system_error(EIO, std::generic_category(), cat("open ", path_.string(), ": ", why));
+    }
+    file.fd.release(); // libsndfile closes it now
+    if (spec.format == "flac") {
+        double level = spec.compression_level / 8.0;
+        sf_command(sndfile_.get(), SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+    } else {
+        sf_command(sndfile_.get(), SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
+    }
+}
+
+void PcmFileWriter::write(std::span<const std::int32_t> samples) {
+    if (samples.empty()) return;
+    errno = 0;
+    const auto wanted = static_cast<sf_count_t>(samples.size());
+    const auto written = sf_write_int(sndfile_.get(), samples.data(), wanted);
+    frames_ += static_cast<std::uint64_t>(written) / static_cast<std::uint64_t>(channels_);
+    if (written != wanted) throw_sndfile(sndfile_.get(), "write " + path_.string());
+}
+
+void PcmFileWriter::flush() {
+    if (!sndfile_) return;
+    errno = 0;
+    sf_command(sndfile_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
+    if (sf_error(sndfile_.get()) != SF_ERR_NO_ERROR) throw_sndfile(sndfile_.get(), "update header of " + path_.string());
+    if (::fdatasync(fd_) != 0) {
+        throw std::system_error(errno, std::generic_category(), "fdatasync " + path_.string());
+    }
+}
+
+void PcmFileWriter::close() noexcept {
+    if (!sndfile_) return;
+    sndfile_.reset(); // sf_close writes the final header and closes the descriptor
+    if (frames_ == 0) ::unlink(path_.c_str()); // never leave an empty recording behind
+}
+
+std::uint64_t PcmFileWriter::bytes() const noexcept {
+    struct stat st {};
+    if (sndfile_ && ::fstat(fd_, &st) == 0) return static_cast<std::uint64_t>(st.st_size);
+    return 0;
+}
+
+} // namespace isr::rec

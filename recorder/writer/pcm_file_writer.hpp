@@ -1,0 +1,60 @@
+#pragma once
+
+#include "common/file_util.hpp"
+#include "common/unique_handle.hpp"
+
+#include <sndfile.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+namespace isr::rec {
+
+using SndFile = UniqueHandle<SNDFILE, &sf_close>;
+
+struct PcmFileSpec {
+    std::string format = "wav"; // wav | flac
+    int rate = 44100;
+    int channels = 2;
+    int bit_depth = 16;         // 16 | 24
+    int compression_level = 5;  // FLAC 0..8
+};
+
+// Writes one WAV or FLAC file through libsndfile. WAV is written as RF64 with automatic
+// downgrade: a plain RIFF/WAVE file below 4 GiB and RF64 above, never a wrapped size field.
+// flush() rewrites the header and fdatasyncs, so a file cut off by a crash or a power cut is
+// valid up to the last flush. A file that received no frames is deleted on close.
+class PcmFileWriter {
+public:
+    // Takes ownership of a freshly created, empty file. Throws std::system_error.
+    PcmFileWriter(CreatedFile file, const PcmFileSpec& spec);
+    ~PcmFileWriter() { close(); }
+    PcmFileWriter(const PcmFileWriter&) = delete;
+    PcmFileWriter& operator=(const PcmFileWriter&) = delete;
+
+    // Interleaved 32-bit samples (full scale ±2^31). Throws std::system_error (ENOSPC…).
+    void write(std::span<const std::int32_t> samples);
+    // Header update + fdatasync. Throws std::system_error.
+    void flush();
+    // Finalizes the header (FLAC: total samples in STREAMINFO). Never throws.
+    void close() noexcept;
+
+    const std::filesystem::path& path() const noexcept { return path_; }
+    std::uint64_t frames() const noexcept { return frames_; }
+    std::uint64_t bytes() const noexcept; // current size on disk
+
+    static std::string_view extension(const std::string& format) {
+        return format == "flac" ? ".flac" : ".wav";
+    }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1; // owned by sndfile_ (closed by sf_close)
+    int channels_;
+    SndFile sndfile_;
+    std::uint64_t frames_ = 0;
+};
+
+} // namespace isr::rec
