@@ -121,4 +121,38 @@ std::optional<double> parse_iso8601(std::string_view s) {
     return std::nullopt;
 }
 
+namespace {
+constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+} // namespace
+
+std::string http_date(std::int64_t t) {
+    const auto days = civil::floor_div(t, 86400);
+    const auto secs = civil::floor_mod(t, 86400);
+    const auto d = civil::civil_from_days(days);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[civil::weekday_from_days(days)], d.day,
+                  kMonths[d.month - 1], d.year % 10000, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                  static_cast<int>(secs % 60));
+    return buf;
+}
+
+std::optional<std::int64_t> parse_http_date(std::string_view s) {
+    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
+    int month = 0;
+    for (int m = 0; m < 12; ++m) {
+        if (s.substr(8, 3) == kMonths[m]) month = m + 1;
+    }
+    const auto num = [&s](std::size_t at, std::size_t len) -> std::optional<int> {
+        int v = 0;
+        const auto [p, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
+        if (ec != std::errc() || p != s.data() + at + len) return std::nullopt;
+        return v;
+    };
+    const auto day = num(5, 2), year = num(12, 4), h = num(17, 2), mi = num(20, 2), se = num(23, 2);
+    if (!month || !day || !year || !h || !mi || !se) return std::nullopt;
+    return civil::days_from_civil(*year, month, *day) * 86400 + *h * 3600 + *mi * 60 + *se;
+}
+
 } // namespace isr

@@ -27,6 +27,11 @@ std::string iso8601(std::chrono::system_clock::time_point t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)" to UTC seconds (fraction kept). nullopt if not.
 std::optional<double> parse_iso8601(std::string_view text);
 
+// RFC 9110 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date(std::int64_t utc_seconds);
+// Parses IMF-fixdate (the only form modern clients send). nullopt otherwise.
+std::optional<std::int64_t> parse_http_date(std::string_view text);
+
 // Seconds since the epoch, as a double, for a system_clock time point.
 double to_seconds(std::chrono::system_clock::time_point t) noexcept;
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -79,7 +80,13 @@ std::shared_ptr<const TimeZone> load_uncached(std::string_view name) {
             }
             if (auto zone = TimeZone::from_posix(std::string(spec), spec)) return zone;
         }
-        if (auto data = read_file("/etc/localtime")) return TimeZone::from_tzif("localtime", *data);
+        if (auto data = read_file("/etc/localtime")) {
+            // Name it after the zone it links to ("Europe/Berlin") when it is a link.
+            std::error_code ec;
+            const auto target = std::filesystem::read_symlink("/etc/localtime", ec).generic_string();
+            const auto at = target.find("zoneinfo/");
+            return TimeZone::from_tzif(!ec && at != std::string::npos ? target.substr(at + 9) : "localtime", *data);
+        }
         return TimeZone::from_posix("UTC", "UTC0");
     }
     if (name == "UTC" || name == "Etc/UTC" || name == "Z") return TimeZone::from_posix("UTC", "UTC0");

@@ -8,6 +8,7 @@
 #include "recorder/file_namer.hpp"
 #include "recorder/generator/generator_source.hpp"
 #include "recorder/pcm/pcm_session.hpp"
+#include "recorder/stream/stream_session.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -52,7 +53,7 @@ std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
     case SourceType::soundcard:
         return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer);
     case SourceType::stream:
-        break; // STREAM-PENDING
+        return std::make_unique<StreamSession>(cfg, state, namer);
     }
     throw std::logic_error("unknown source type");
 }

@@ -48,8 +48,8 @@ void SourceRunner::fail(const std::string& message, int failures) {
 
 void SourceRunner::run(std::stop_token stop) {
     int failures = 0;
-    bool ever_recorded = false;
     while (!stop.stop_requested()) {
+        state_->attempt_started();
         state_->update([](SourceStatus& s) {
             s.state = s.type == "stream" ? "connecting" : "starting";
         });
@@ -68,7 +68,6 @@ void SourceRunner::run(std::stop_token stop) {
         session.reset(); // closes files and devices before we wait
         if (stop.stop_requested()) break;
 
-        if (recorded > 0) ever_recorded = true;
         if (recorded >= kResetAfterSeconds) failures = 0;
         ++failures;
         if (ended) {
@@ -84,7 +83,6 @@ void SourceRunner::run(std::stop_token stop) {
             s.bytes = 0;
             s.level_dbfs.reset();
             s.peak_dbfs.reset();
-            if (ever_recorded) ++s.reconnects;
             s.state = give_up ? "failed" : "retrying";
         });
         if (give_up) {

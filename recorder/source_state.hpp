@@ -22,9 +22,28 @@ public:
         return status_;
     }
 
+    // A new attempt (connection, device opening) begins.
+    void attempt_started() {
+        std::lock_guard lock(mutex_);
+        recording_in_attempt_ = false;
+    }
+    // Audio is being written: state "recording", error cleared. The first time in an attempt
+    // that follows one that recorded, it counts as a reconnect.
+    void recording() {
+        std::lock_guard lock(mutex_);
+        status_.state = "recording";
+        status_.error.reset();
+        if (recording_in_attempt_) return;
+        recording_in_attempt_ = true;
+        if (recorded_before_) ++status_.reconnects;
+        recorded_before_ = true;
+    }
+
 private:
     mutable std::mutex mutex_;
     SourceStatus status_;
+    bool recorded_before_ = false;
+    bool recording_in_attempt_ = false;
 };
 
 } // namespace isr::rec

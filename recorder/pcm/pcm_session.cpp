@@ -68,10 +68,7 @@ void PcmSession::run(std::stop_token stop) {
         clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate, r.mono_seconds);
         if (!started_) {
             started_ = true;
-            state_->update([](SourceStatus& s) {
-                s.state = "recording";
-                s.error.reset();
-            });
+            state_->recording();
         }
         const auto samples = std::span<const std::int32_t>(buffer).first(r.frames * static_cast<std::size_t>(spec_.channels));
         meter_->add(samples, spec_.channels);
@@ -146,9 +143,8 @@ void PcmSession::open_file(std::uint64_t first_frame) {
         s.file = relative;
         s.since = namer_->timestamp(start);
         s.bytes = 0;
-        s.state = "recording";
-        s.error.reset();
     });
+    state_->recording();
 }
 
 void PcmSession::close_file() noexcept {

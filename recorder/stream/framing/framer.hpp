@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Just enough parsing of compressed audio streams to cut them between frames (MPEG audio,
+// ADTS) or pages (Ogg), or between FLAC frames, and to know how much audio each holds.
+namespace isr::rec::framing {
+
+// One indivisible piece of the stream, in arrival order.
+struct Unit {
+    // A complete frame or page, followed by any bytes that came after it and before the next
+    // frame (garbage the parser had to skip while resynchronising): nothing received after the
+    // first frame is ever dropped.
+    std::vector<std::uint8_t> bytes;
+    // Seconds of audio this unit completes (0 for header pages and metadata).
+    double duration = 0;
+    // Part of the stream's headers (Ogg header pages, native FLAC "fLaC" + metadata blocks).
+    // Headers arrive at the start of a stream and, for chained Ogg streams, again mid-stream.
+    bool is_header = false;
+    // A new file may start with this unit (false, e.g., for an Ogg page that continues a packet
+    // from the previous page, or for a header).
+    bool cut_ok = true;
+};
+
+// Stream parameters, known after the first frames.
+struct StreamInfo {
+    std::string codec;      // "mp3", "aac", "vorbis", "opus", "flac"
+    int sample_rate = 0;
+    int channels = 0;
+    double bitrate_kbps = 0; // nominal, from headers when they give one (0 otherwise)
+};
+
+// Splits a byte stream into units. Bounded memory: buffers at most one unit plus the bytes
+// pushed since. Single-threaded.
+class Framer {
+public:
+    virtual ~Framer() = default;
+
+    // Appends received bytes (ICY metadata already removed).
+    virtual void push(std::span<const std::uint8_t> bytes) = 0;
+
+    // The next complete unit, or nullopt when more bytes are needed. A unit is complete once
+    // the parser has seen the start of the following one (or knows the unit's length and
+    // verified its checksum).
+    virtual std::optional<Unit> next() = 0;
+
+    // At the end of the stream: the last unit, when it is complete (its length is in its
+    // header, or its checksum verifies); an incomplete last frame is dropped and counted in
+    // skipped_bytes(), so no file ends mid-frame. Call until it returns nullopt.
+    virtual std::optional<Unit> flush() = 0;
+
+    // Called when a new file starts (including the first): returns the bytes that must open the
+    // file before its first unit — the saved Ogg header pages, or "fLaC" + metadata blocks for
+    // native FLAC (synthesised from the first frame header if the stream had none); empty for
+    // MP3 and AAC — and resets per-file state (Ogg granule base and page sequence numbers).
+    virtual std::vector<std::uint8_t> begin_file() = 0;
+
+    // Rewrites a unit for the file it is about to be written to. Ogg: rebases the granule
+    // position so each file starts at 0 and reports its own duration, renumbers the page
+    // sequence after the injected headers, and recomputes the page CRC. Identity otherwise.
+    virtual void adapt(Unit& unit) = 0;
+
+    // Bytes dropped because they came before the first frame (joining a stream mid-frame) or
+    // were an incomplete frame at its end.
+    virtual std::uint64_t skipped_bytes() const noexcept = 0;
+    // True once at least one valid frame/page was found.
+    virtual bool synced() const noexcept = 0;
+    virtual StreamInfo info() const = 0;
+    // File extension for this stream, with the dot: ".mp3", ".aac", ".ogg", ".opus", ".flac".
+    virtual std::string extension() const = 0;
+};
+
+// "mp3", "aac", "ogg" (also for Opus, Vorbis and FLAC in Ogg), "opus", "flac" (native).
+// Returns nullptr for an unknown name.
+std::unique_ptr<Framer> make_framer(std::string_view format);
+
+// Guesses the format from the first bytes of a body: "mp3" (ID3 tag or MPEG frame sync with a
+// consistent following frame), "aac" (ADTS), "ogg"/"opus" (OggS page with a Vorbis/FLAC or
+// OpusHead first packet), "flac" ("fLaC"). nullopt when unsure (e.g. an HTML page).
+std::optional<std::string> sniff_format(std::span<const std::uint8_t> head);
+
+} // namespace isr::rec::framing

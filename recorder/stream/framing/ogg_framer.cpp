@@ -1,0 +1,201 @@
+#include "recorder/stream/framing/ogg_framer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace isr::rec::framing {
+
+namespace {
+
+// adapt() is called right after next() in practice; this covers a generous lag.
+constexpr std::size_t kRecentPages = 256;
+
+} // namespace
+
+std::vector<std::uint8_t> OggFramer::begin_file() {
+    file_ = {};
+    std::vector<std::uint8_t> out;
+    std::uint32_t sequence = 0;
+    for (auto page : headers_) {
+        const auto view = read_ogg_page(page);
+        file_.injected.emplace_back(view.serial, view.sequence);
+        if (view.sequence != sequence) {
+            set_ogg_sequence(page, sequence);
+            refresh_ogg_crc(std::span(page).first(view.size));
+        }
+        out.insert(out.end(), page.begin(), page.end());
+        ++sequence;
+    }
+    if (!headers_.empty()) {
+        file_.serial = stream_.serial;
+        file_.next_sequence = sequence;
+    }
+    return out;
+}
+
+void OggFramer::adapt(Unit& unit) {
+    if (check_ogg_page(unit.bytes).status != PageStatus::valid)
+        return; // garbage only
+    const auto view = read_ogg_page(unit.bytes);
+    const std::pair key{view.serial, view.sequence};
+    if (unit.is_header &&
+        std::find(file_.injected.begin(), file_.injected.end(), key) != file_.injected.end()) {
+        unit.bytes.erase(unit.bytes.begin(),
+                         unit.bytes.begin() + static_cast<std::ptrdiff_t>(view.size));
+        return;
+    }
+    if (view.bos() || !file_.serial) {
+        // A stream whose headers are inside this file (a chain, or the stream's very start)
+        // keeps its own timeline: nothing of it came before this file.
+        file_.serial = view.serial;
+        file_.next_sequence = 0;
+        file_.granule_base = view.bos() ? std::optional<std::int64_t>(0) : std::nullopt;
+    }
+    if (view.serial != *file_.serial)
+        return; // another logical stream: left as it came
+
+    std::int64_t granule = view.granule;
+    if (!unit.is_header) {
+        if (!file_.granule_base)
+            file_.granule_base = granule_before(view, unit);
+        const auto base = *file_.granule_base;
+        if (granule >= 0) {
+            granule -= base;
+            // Opus decoders drop pre-skip samples at the start of every file. The stream's
+            // first file had them counted in its granules already; a later file's first pages
+            // hold real audio, so the pre-skip is added back to keep the file's decoded length
+            // (last granule - pre-skip) equal to the audio it holds.
+            if (base > 0 && stream_.codec && stream_.codec->codec == "opus" &&
+                view.serial == stream_.serial)
+                granule += stream_.codec->pre_skip;
+            granule = std::max<std::int64_t>(granule, 0);
+        }
+    }
+    const auto sequence = file_.next_sequence++;
+    if (granule == view.granule && sequence == view.sequence)
+        return;
+    const auto page = std::span(unit.bytes).first(view.size);
+    set_ogg_granule(page, granule);
+    set_ogg_sequence(page, sequence);
+    refresh_ogg_crc(page);
+}
+
+StreamInfo OggFramer::info() const {
+    StreamInfo info;
+    if (stream_.codec) {
+        info.codec = stream_.codec->codec;
+        info.sample_rate = stream_.codec->sample_rate;
+        info.channels = stream_.codec->channels;
+        info.bitrate_kbps = stream_.codec->bitrate_kbps;
+    }
+    return info;
+}
+
+std::string OggFramer::extension() const {
+    if (!stream_.codec)
+        return default_extension_;
+    return stream_.codec->codec == "opus" ? ".opus" : ".ogg";
+}
+
+SyncFramer::Probe OggFramer::probe(std::size_t pos, Mode) {
+    // The CRC is evidence enough in every mode.
+    const auto check = check_ogg_page(buffered().subspan(pos));
+    switch (check.status) {
+    case PageStatus::valid:
+        return accept(pos);
+    case PageStatus::incomplete:
+        return need_more();
+    case PageStatus::invalid:
+        break;
+    }
+    return reject();
+}
+
+std::optional<std::size_t> OggFramer::head_length() {
+    const auto check = check_ogg_page(buffered());
+    if (check.status != PageStatus::valid)
+        return std::nullopt;
+    return check.size;
+}
+
+void OggFramer::describe(Unit& unit) {
+    const auto page = read_ogg_page(unit.bytes);
+    if (page.bos())
+        start_stream(page);
+    const bool ours = stream_.known && page.serial == stream_.serial;
+    if (ours && !stream_.headers_done && is_header_page(page)) {
+        unit.is_header = true;
+        unit.cut_ok = false;
+        headers_.emplace_back(unit.bytes.begin(),
+                              unit.bytes.begin() + static_cast<std::ptrdiff_t>(page.size));
+        return;
+    }
+    // Pages of a stream whose BOS was missed pass through; without headers a file cannot
+    // start with them anyway, but cutting between whole packets keeps them well-formed.
+    unit.cut_ok = (ours || !stream_.known) && !page.continued();
+    const std::int64_t before = stream_.last_granule;
+    if (ours && page.granule >= 0) {
+        const int rate = stream_.codec ? stream_.codec->granule_rate : 0;
+        // Granules count samples up to the end of the page; the first audio page is measured
+        // from 0, so for Opus it also counts the pre-skip (the stream's decoded length is
+        // the sum minus pre-skip).
+        if (rate > 0 && page.granule > before)
+            unit.duration = static_cast<double>(page.granule - before) / rate;
+        stream_.last_granule = page.granule;
+    }
+    recent_.push_back({page.serial, page.sequence, before});
+    if (recent_.size() > kRecentPages)
+        recent_.pop_front();
+}
+
+void OggFramer::start_stream(const OggPage& bos) {
+    // A BOS page starts a new logical stream: a chain (with or without an EOS before it).
+    stream_ = {};
+    stream_.known = true;
+    stream_.serial = bos.serial;
+    const auto packets = bos.packet_starts();
+    if (!packets.empty())
+        stream_.codec = identify_ogg_codec(packets.front());
+    headers_.clear();
+}
+
+bool OggFramer::is_header_page(const OggPage& page) {
+    if (!stream_.codec) {
+        // Unknown codec: only its BOS page is known to be a header.
+        stream_.headers_done = true;
+        return page.bos();
+    }
+    if (stream_.codec->header_packets >= 0) {
+        stream_.header_packets_seen += page.packets_completed();
+        if (stream_.header_packets_seen >= stream_.codec->header_packets)
+            stream_.headers_done = true;
+        return true;
+    }
+    // FLAC mapping without a header count: metadata packets until the first audio frame, or
+    // until the metadata block flagged as the last one.
+    const auto packets = page.packet_starts();
+    if (!page.bos() && !page.continued() && !packets.empty() &&
+        is_ogg_flac_audio_packet(packets.front())) {
+        stream_.headers_done = true;
+        return false;
+    }
+    for (std::size_t i = page.bos() ? 1 : 0; i < packets.size(); ++i) {
+        const auto& p = packets[i];
+        if (is_ogg_flac_audio_packet(p) || (!p.empty() && (p[0] & 0x80)))
+            stream_.headers_done = true;
+    }
+    return true;
+}
+
+std::int64_t OggFramer::granule_before(const OggPage& page, const Unit& unit) const {
+    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
+        if (it->serial == page.serial && it->sequence == page.sequence)
+            return it->granule_before;
+    // Adapted long after it was received: estimate from its duration.
+    const int rate = stream_.codec ? stream_.codec->granule_rate : 0;
+    if (page.granule < 0)
+        return 0;
+    return page.granule - std::llround(unit.duration * rate);
+}
+
+} // namespace isr::rec::framing

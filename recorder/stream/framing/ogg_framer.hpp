@@ -1,0 +1,71 @@
+#pragma once
+
+#include "recorder/stream/framing/ogg_codec.hpp"
+#include "recorder/stream/framing/ogg_page.hpp"
+#include "recorder/stream/framing/sync_framer.hpp"
+
+#include <deque>
+#include <utility>
+
+namespace isr::rec::framing {
+
+// Ogg pages ("ogg", "opus"): Vorbis, Opus and FLAC in Ogg, including chained streams. One
+// logical stream at a time (no multiplexed streams). Each page is a unit once its CRC is
+// verified and the page after it (or a resync point) has been found.
+class OggFramer final : public SyncFramer {
+public:
+    // The extension to report until the codec is known.
+    explicit OggFramer(std::string default_extension = ".ogg")
+        : default_extension_(std::move(default_extension)) {}
+
+    std::vector<std::uint8_t> begin_file() override;
+    // Also removes a header page that begin_file() already injected into this file, in case
+    // the caller writes header units as well.
+    void adapt(Unit& unit) override;
+    StreamInfo info() const override;
+    std::string extension() const override;
+
+private:
+    Probe probe(std::size_t pos, Mode mode) override;
+    std::size_t probe_bytes() const noexcept override { return 4; }
+    bool may_start(std::uint8_t first) const noexcept override { return first == 'O'; }
+    std::optional<std::size_t> head_length() override;
+    // A page is CRC-checked, so it cannot be truncated: garbage can only follow it.
+    std::size_t resync_start(std::size_t head_len) const noexcept override { return head_len + 1; }
+    void describe(Unit& unit) override;
+    // Twice the largest page, so that a page waiting to be completed never triggers it.
+    std::size_t max_scan_bytes() const noexcept override { return 2 * 65536; }
+
+    void start_stream(const OggPage& bos);
+    bool is_header_page(const OggPage& page);
+    std::int64_t granule_before(const OggPage& page, const Unit& unit) const;
+
+    struct Logical {
+        bool known = false; // its BOS page was seen
+        std::uint32_t serial = 0;
+        std::optional<OggCodec> codec;
+        bool headers_done = false;
+        int header_packets_seen = 0;
+        std::int64_t last_granule = 0; // of the latest audio page
+    };
+    struct Emitted {
+        std::uint32_t serial = 0;
+        std::uint32_t sequence = 0;
+        std::int64_t granule_before = 0; // of the audio page before it
+    };
+    struct FileState {
+        // Header pages begin_file() wrote, by (serial, original sequence number).
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> injected;
+        std::optional<std::uint32_t> serial; // the logical stream being renumbered
+        std::uint32_t next_sequence = 0;
+        std::optional<std::int64_t> granule_base;
+    };
+
+    Logical stream_;
+    std::vector<std::vector<std::uint8_t>> headers_; // header pages of stream_
+    std::deque<Emitted> recent_;                     // lets adapt() find a page's predecessor
+    FileState file_;
+    std::string default_extension_;
+};
+
+} // namespace isr::rec::framing

@@ -1,0 +1,60 @@
+#include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/framing/id3.hpp"
+#include "recorder/stream/framing/ogg_codec.hpp"
+#include "recorder/stream/framing/ogg_page.hpp"
+
+namespace isr::rec::framing {
+
+namespace {
+
+bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
+    if (b.size() < magic.size())
+        return false;
+    for (std::size_t i = 0; i < magic.size(); ++i)
+        if (b[i] != static_cast<std::uint8_t>(magic[i]))
+            return false;
+    return true;
+}
+
+std::optional<std::string> sniff_ogg(std::span<const std::uint8_t> head) {
+    if (check_ogg_page(head).status != PageStatus::valid)
+        return std::nullopt;
+    const auto page = read_ogg_page(head);
+    const auto packets = page.packet_starts();
+    if (!page.bos() || packets.empty())
+        return std::nullopt;
+    const auto codec = identify_ogg_codec(packets.front());
+    if (!codec)
+        return std::nullopt;
+    return codec->codec == "opus" ? "opus" : "ogg";
+}
+
+// Whether the framer finds a first frame, which takes two consistent frames (or a verified
+// checksum): a stray 0xFF 0xFx in text does not pass.
+bool frames_found(std::string_view format, std::span<const std::uint8_t> head) {
+    auto framer = make_framer(format);
+    framer->push(head);
+    (void)framer->next();
+    return framer->synced();
+}
+
+} // namespace
+
+std::optional<std::string> sniff_format(std::span<const std::uint8_t> head) {
+    if (starts_with(head, "fLaC"))
+        return "flac";
+    if (starts_with(head, "OggS"))
+        return sniff_ogg(head);
+    // MPEG and ADTS sync words exclude each other (ADTS has layer bits 00, reserved in MPEG),
+    // but an ADTS header can match a FLAC frame sync: FLAC frames are checked last, by CRC.
+    // Both MPEG and ADTS framers skip a leading ID3 tag, so AAC after a tag is recognised too.
+    for (const char* format : {"mp3", "aac", "flac"})
+        if (frames_found(format, head))
+            return format;
+    // A tag longer than the head: MP3 is what usually follows one.
+    if (id3v2_size(head) > 0)
+        return "mp3";
+    return std::nullopt;
+}
+
+} // namespace isr::rec::framing

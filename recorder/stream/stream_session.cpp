@@ -1,0 +1,291 @@
+#include "recorder/stream/stream_session.hpp"
+
+#include "common/clock.hpp"
+#include "common/strings.hpp"
+#include "common/time_format.hpp"
+#include "common/version.hpp"
+#include "recorder/stream/http_client.hpp"
+#include "recorder/stream/icy_metadata.hpp"
+#include "recorder/stream/stream_format.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace isr::rec {
+
+namespace {
+
+constexpr double kSyncIntervalSeconds = 5.0;
+
+std::string printable_start(std::span<const std::uint8_t> bytes) {
+    std::string out;
+    for (const auto b : bytes.first(std::min<std::size_t>(bytes.size(), 48))) {
+        out += (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.';
+    }
+    return out;
+}
+
+bool same_framing(const std::string& a, const std::string& b) {
+    const auto family = [](const std::string& f) { return f == "opus" ? std::string("ogg") : f; };
+    return family(a) == family(b);
+}
+
+} // namespace
+
+StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
+                             std::shared_ptr<const FileNamer> namer)
+    : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)) {}
+
+StreamSession::~StreamSession() { close_file(); }
+
+std::string StreamSession::choose_format(const HttpStream& http, std::span<const std::uint8_t> head) const {
+    const auto content_type = http.header("Content-Type");
+    const auto sniffed = framing::sniff_format(head);
+    if (cfg_.format != "auto") return cfg_.format;
+    const auto declared = format_for_content_type(content_type);
+    if (declared && sniffed && !same_framing(*declared, *sniffed)) {
+        log_.warning("the server says Content-Type: ", content_type, " but the data looks like ",
+                     *sniffed, "; recording it as ", *sniffed, " (set format = ", *sniffed,
+                     " to silence this)");
+        return *sniffed;
+    }
+    if (declared) return *declared;
+    if (sniffed) {
+        log_.info("Content-Type ", content_type.empty() ? "missing" : "'" + content_type + "'",
+                  "; the data is ", *sniffed);
+        return *sniffed;
+    }
+    const auto what = is_text_content_type(content_type) ? cat("a ", content_type, " document")
+                      : content_type.empty()             ? std::string("data without a Content-Type")
+                                                         : cat("'", content_type, "' data");
+    throw SourceError(cat(http.describe(), ": the server sent ", what, " that is not audio (it starts with \"",
+                          printable_start(head), "\"); check the URL, or set format = mp3|aac|ogg|opus|flac "
+                          "if the server mislabels a real stream"));
+}
+
+void StreamSession::run(std::stop_token stop) {
+    HttpOptions options;
+    options.user_agent = cat("isr/", kVersion);
+    options.username = cfg_.username;
+    options.password = cfg_.password;
+    options.tls_verify = cfg_.tls_verify;
+    options.connect_timeout_seconds = cfg_.connect_timeout_seconds;
+    options.stall_timeout_seconds = cfg_.stall_timeout_seconds;
+    HttpStream http(options);
+
+    log_.info("connecting to ", mask_url_password(cfg_.url));
+    http.open(cfg_.url, stop);
+    if (stop.stop_requested()) return;
+
+    std::optional<IcyMetadataStripper> icy;
+    if (const auto metaint_text = http.header("icy-metaint"); !metaint_text.empty()) {
+        std::size_t metaint = 0;
+        std::from_chars(metaint_text.data(), metaint_text.data() + metaint_text.size(), metaint);
+        if (metaint > 0) {
+            icy.emplace(metaint, [this](const std::string& title) {
+                log_.info("now playing: ", title);
+                title_ = title;
+                state_->update([&](SourceStatus& s) { s.stream_title = title; });
+            });
+        }
+    }
+    const auto name = http.header("icy-name");
+    log_.info("connected to ", http.describe(), ": HTTP ", http.status(), ", Content-Type ",
+              http.header("Content-Type").empty() ? "(none)" : http.header("Content-Type"),
+              name.empty() ? "" : cat(", \"", to_utf8(name), "\""),
+              icy ? cat(", ICY metadata every ", http.header("icy-metaint"), " bytes (stripped)") : "");
+
+    std::vector<std::uint8_t> buffer(16384);
+    std::vector<std::uint8_t> audio;
+    std::vector<std::uint8_t> head; // the body's first bytes, until the format is known
+    std::uint64_t pushed = 0;
+    std::vector<framing::Unit> units;
+    while (!stop.stop_requested()) {
+        const auto n = http.read_some(buffer, stop);
+        if (n == 0) {
+            if (!framer_ && !head.empty() && !stop.stop_requested()) {
+                choose_format(http, head); // a short non-audio body: explain it
+            }
+            break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
+        }
+        const double arrival = mono_now();
+        wall_minus_mono_ = wall_now() - arrival;
+        audio.clear();
+        const auto received = std::span<const std::uint8_t>(buffer).first(n);
+        if (icy) icy->process(received, audio);
+        else audio.assign(received.begin(), received.end());
+
+        if (!framer_) {
+            head.insert(head.end(), audio.begin(), audio.end());
+            const bool decided = framing::sniff_format(head).has_value() || cfg_.format != "auto" ||
+                                 (format_for_content_type(http.header("Content-Type")) && head.size() >= 4096);
+            if (!decided && head.size() < kSniffLimit / 4) continue;
+            const auto format = choose_format(http, head);
+            framer_ = framing::make_framer(format);
+            if (!framer_) throw SourceError(cat("unsupported format ", format));
+            audio.swap(head);
+        }
+        framer_->push(audio);
+        pushed += audio.size();
+        if (!framer_->synced() && pushed > kSniffLimit) {
+            throw SourceError(cat(http.describe(), ": no ", cfg_.format == "auto" ? "audio" : cfg_.format,
+                                  " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with \"",
+                                  printable_start(head.empty() ? audio : head), "\"); check the URL and format"));
+        }
+        units.clear();
+        double media_after = media_seconds_;
+        while (auto unit = framer_->next()) {
+            media_after += unit->duration;
+            units.push_back(std::move(*unit));
+        }
+        if (units.empty()) continue;
+        clock_.observe(media_after, arrival);
+        if (!writer_ && !disk_error_ && audio_bytes_ == 0) {
+            const auto info = framer_->info();
+            state_->update([&](SourceStatus& s) {
+                s.format = framer_->extension().substr(1);
+                if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
+                if (info.channels > 0) s.channels = info.channels;
+                s.input = http.describe();
+            });
+        }
+        for (auto& unit : units) handle(unit);
+        const double now = mono_now();
+        if (now - last_tick_mono_ >= 1.0) every_second(now);
+    }
+    if (framer_) {
+        // The stream ended (or we stop): its last frame is complete only now.
+        double media_after = media_seconds_;
+        std::vector<framing::Unit> tail;
+        while (auto unit = framer_->flush()) {
+            media_after += unit->duration;
+            tail.push_back(std::move(*unit));
+        }
+        if (!tail.empty()) clock_.observe(media_after, mono_now());
+        for (auto& unit : tail) handle(unit);
+    }
+    if (framer_ && framer_->skipped_bytes() > 0) {
+        log_.debug(framer_->skipped_bytes(), " bytes were not part of a complete frame (joined mid-frame, "
+                   "or cut off at the end) and were left out");
+    }
+    close_file();
+    state_->update([](SourceStatus& s) { s.file.reset(); });
+}
+
+void StreamSession::handle(framing::Unit& unit) {
+    if (unit.is_header) {
+        // Mid-stream headers (a chained Ogg stream) belong to the file being written; the framer
+        // also keeps them for the next file.
+        if (writer_) {
+            framer_->adapt(unit);
+            try {
+                writer_->write(unit.bytes, false);
+            } catch (const std::exception& e) {
+                close_file();
+                disk_failed(e);
+            }
+        }
+        return;
+    }
+    const double start_media = media_seconds_;
+    media_seconds_ += unit.duration;
+    audio_bytes_ += unit.bytes.size();
+    const double start_wall = clock_.mono_at(start_media) + wall_minus_mono_;
+
+    // Cut at the frame boundary nearest to the split time.
+    if (writer_ && unit.cut_ok && start_wall + unit.duration / 2 > next_boundary_utc_) {
+        pending_boundary_ = next_boundary_utc_;
+        close_file();
+    }
+    if (!writer_) {
+        if (disk_error_ && mono_now() < disk_retry_at_mono_) {
+            disk_lost_seconds_ += unit.duration;
+            return;
+        }
+        try {
+            open_file(start_wall);
+        } catch (const std::exception& e) {
+            disk_failed(e);
+            disk_lost_seconds_ += unit.duration;
+            return;
+        }
+    }
+    framer_->adapt(unit);
+    try {
+        writer_->write(unit.bytes, true);
+    } catch (const std::exception& e) {
+        close_file();
+        disk_failed(e);
+        disk_lost_seconds_ += unit.duration;
+    }
+}
+
+void StreamSession::open_file(double unit_wall) {
+    double start = unit_wall;
+    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
+    pending_boundary_.reset();
+    auto created = namer_->create(start, framer_->extension());
+    const auto relative = namer_->relative(created.path);
+    auto writer = std::make_unique<ByteFileWriter>(std::move(created));
+    writer->write(framer_->begin_file(), false);
+    writer_ = std::move(writer);
+    next_boundary_utc_ = namer_->next_boundary(start);
+    if (disk_error_) {
+        log_.info("writing again after a disk problem; ", fixed(disk_lost_seconds_, 1),
+                  " s of audio could not be stored");
+        disk_error_.reset();
+    }
+    log_.info("recording to ", relative);
+    state_->update([&](SourceStatus& s) {
+        s.file = relative;
+        s.since = namer_->timestamp(start);
+        s.bytes = 0;
+    });
+    state_->recording();
+}
+
+void StreamSession::close_file() noexcept {
+    if (!writer_) return;
+    const bool kept = writer_->audio_bytes() > 0;
+    writer_->close();
+    writer_.reset();
+    if (kept) state_->update([](SourceStatus& s) { ++s.files; });
+}
+
+void StreamSession::disk_failed(const std::exception& e) {
+    disk_retry_at_mono_ = mono_now() + cfg_.retry_delay_seconds;
+    const auto message = cat("cannot write recordings: ", e.what(), "; the stream stays connected but its audio is "
+                             "dropped until this is fixed (free disk space or fix the permissions of ",
+                             cfg_.output_directory.string(), "); retrying every ", cfg_.retry_delay_seconds, " s");
+    if (!disk_error_ || *disk_error_ != message) log_.error(message);
+    disk_error_ = message;
+    state_->update([&](SourceStatus& s) {
+        s.state = "retrying";
+        s.error = message;
+        s.file.reset();
+    });
+}
+
+void StreamSession::every_second(double now_mono) {
+    last_tick_mono_ = now_mono;
+    if (writer_ && now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
+        last_sync_mono_ = now_mono;
+        try {
+            writer_->sync();
+        } catch (const std::exception& e) {
+            close_file();
+            disk_failed(e);
+        }
+    }
+    const auto bytes = writer_ ? writer_->bytes() : 0;
+    const auto kbps = media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
+    state_->update([&](SourceStatus& s) {
+        s.bytes = bytes;
+        s.last_data = iso8601_now();
+        if (kbps > 0) s.bitrate_kbps = kbps;
+    });
+}
+
+} // namespace isr::rec

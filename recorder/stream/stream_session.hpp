@@ -1,0 +1,70 @@
+#pragma once
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "recorder/anchor_clock.hpp"
+#include "recorder/file_namer.hpp"
+#include "recorder/source.hpp"
+#include "recorder/source_state.hpp"
+#include "recorder/stream/framing/framer.hpp"
+#include "recorder/writer/byte_file_writer.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace isr::rec {
+
+class HttpStream;
+
+// Records one connection to an HTTP/Icecast stream as raw bytes, cut between frames or pages.
+//
+// The split time is measured on the audio clock: frame durations accumulate from an anchor
+// chosen as the latest start consistent with every arrival (AnchorClock), so Icecast's burst on
+// connect and network jitter do not move the boundaries. Each file starts with a complete frame
+// or page (Ogg and FLAC files with the stream's headers); a new connection always starts a new
+// file. A failing disk keeps the connection: audio is dropped, counted and reported until a file
+// can be written again.
+class StreamSession : public SourceSession {
+public:
+    StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
+                  std::shared_ptr<const FileNamer> namer);
+    ~StreamSession() override;
+
+    void run(std::stop_token stop) override;
+    double recorded_seconds() const noexcept override { return media_seconds_; }
+
+    // Bytes of a body inspected before giving up on finding audio in it.
+    static constexpr std::size_t kSniffLimit = 65536;
+
+private:
+    std::string choose_format(const HttpStream& http, std::span<const std::uint8_t> head) const;
+    void handle(framing::Unit& unit);
+    void open_file(double unit_wall);
+    void close_file() noexcept;
+    void disk_failed(const std::exception& e);
+    void every_second(double now_mono);
+
+    SourceConfig cfg_;
+    Logger log_;
+    std::shared_ptr<SourceState> state_;
+    std::shared_ptr<const FileNamer> namer_;
+    std::unique_ptr<framing::Framer> framer_;
+    AnchorClock clock_;
+
+    std::unique_ptr<ByteFileWriter> writer_;
+    double next_boundary_utc_ = 0;
+    std::optional<double> pending_boundary_;
+    double media_seconds_ = 0;      // audio received on this connection
+    std::uint64_t audio_bytes_ = 0; // audio bytes received (for the bitrate)
+    double wall_minus_mono_ = 0;
+    double last_tick_mono_ = 0;
+    double last_sync_mono_ = 0;
+
+    std::optional<std::string> disk_error_;
+    double disk_retry_at_mono_ = 0;
+    double disk_lost_seconds_ = 0;
+    std::optional<std::string> title_;
+};
+
+} // namespace isr::rec

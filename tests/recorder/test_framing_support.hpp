@@ -1,0 +1,61 @@
+#pragma once
+
+#include "recorder/stream/framing/framer.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+// Helpers shared by the framing tests: real streams made by ffmpeg, fed in random chunks.
+namespace isr::rec::framing::test {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const noexcept { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+Bytes read_bytes(const std::filesystem::path& file);
+void write_bytes(const std::filesystem::path& file, std::span<const std::uint8_t> bytes);
+
+// Encodes `seconds` of a 440 Hz sine with the given ffmpeg output options (e.g.
+// "-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -f mp3") and returns the file's bytes. Results
+// are cached for the test run, so tables may repeat a stream cheaply.
+const Bytes& encode(const std::string& output_options, double seconds = 3.0);
+
+// ffprobe's format duration of a file, in seconds.
+double probe_duration(const std::filesystem::path& file);
+// What `ffmpeg -v error -i FILE -f null -` prints: empty when the file decodes cleanly.
+std::string decode_errors(const std::filesystem::path& file);
+// Decodes a file once: what ffmpeg prints at level "error" (empty when clean) and the seconds
+// of audio it decoded (for files whose header gives no length).
+struct Decoded {
+    std::string errors;
+    double seconds = 0;
+};
+Decoded decode(const std::filesystem::path& file);
+
+// Pushes `bytes` in random chunks of 1..max_chunk bytes, collecting every unit.
+std::vector<Unit> feed(Framer& framer, std::span<const std::uint8_t> bytes, std::size_t max_chunk,
+                       unsigned seed = 1);
+Bytes concat(const std::vector<Unit>& units);
+double total_duration(const std::vector<Unit>& units);
+
+// bytes[from, from + n)
+Bytes slice(std::span<const std::uint8_t> bytes, std::size_t from, std::size_t n = SIZE_MAX);
+// Random bytes from a fixed seed.
+Bytes noise(std::size_t n, unsigned seed = 7);
+
+} // namespace isr::rec::framing::test
