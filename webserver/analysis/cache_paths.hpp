@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace isr::web {
+
+// The analysis cache mirrors the recordings: for "radio1/2026/11/21/radio1_140000.mp3" it keeps
+// "<analyses>/radio1/2026/11/21/radio1_140000.mp3.levels" (per-window levels, decoded once)
+// and "….mp3.analysis.json" (sections per parameter set).
+inline constexpr std::string_view kLevelsSuffix = ".levels";
+inline constexpr std::string_view kSectionsSuffix = ".analysis.json";
+
+std::filesystem::path levels_path(const std::filesystem::path& analyses, std::string_view recording);
+std::filesystem::path sections_path(const std::filesystem::path& analyses, std::string_view recording);
+
+// The recording a cache file belongs to ("a/b.mp3" for "<analyses>/a/b.mp3.levels"), or nullopt
+// for files that are not cache files.
+std::optional<std::string> recording_of_cache_file(const std::filesystem::path& analyses,
+                                                   const std::filesystem::path& cache_file);
+
+// Removes a recording's cache files and the folders that leaves empty. Never throws.
+void remove_cache_files(const std::filesystem::path& analyses, std::string_view recording) noexcept;
+
+} // namespace isr::web

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "common/time_zone.hpp"
+#include "webserver/archive/media_probe.hpp"
+#include "webserver/archive/recordings_root.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace isr::web {
+
+// One recording as /api/files lists it.
+struct ArchiveEntry {
+    std::string name; // relative, '/' separated
+    std::uint64_t size = 0;
+    double mtime = 0;         // seconds since the epoch
+    double start = 0;         // from the name when it parses, else mtime − duration
+    bool start_from_name = false;
+    std::string format;       // extension: wav, flac, mp3, aac, ogg, opus…
+    MediaFacts media;
+};
+
+// The recordings under the root, with their media facts cached by (path, size, mtime): listing
+// 10,000 files reads 10,000 inodes but no headers once warm. Thread-safe.
+class ArchiveIndex {
+public:
+    ArchiveIndex(std::shared_ptr<const RecordingsRoot> root, std::shared_ptr<const TimeZone> zone);
+
+    // Walks the root (skipping hidden files, the analysis cache, status.json and temporary
+    // files). `recording` names files being written: probed quickly, never cached. Newest first.
+    std::vector<ArchiveEntry> scan(const std::set<std::string>& recording);
+
+    // Facts for one file (cached the same way). nullopt if it is not a recording.
+    std::optional<ArchiveEntry> entry(const std::string& relative, bool recording);
+
+    void forget(const std::string& relative);
+
+private:
+    struct Cached {
+        std::uint64_t size;
+        std::int64_t mtime_ns;
+        ArchiveEntry entry;
+    };
+    std::optional<ArchiveEntry> entry_at(const std::string& relative, const std::filesystem::path& absolute,
+                                         bool recording);
+    ArchiveEntry describe(const std::string& relative, const std::filesystem::path& absolute,
+                          std::uint64_t size, std::int64_t mtime_ns, bool recording);
+
+    std::shared_ptr<const RecordingsRoot> root_;
+    std::shared_ptr<const TimeZone> zone_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, Cached> cache_;
+};
+
+} // namespace isr::web

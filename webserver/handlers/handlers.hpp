@@ -1,0 +1,24 @@
+#pragma once
+
+#include "webserver/request.hpp"
+#include "webserver/response.hpp"
+
+#include <string>
+
+namespace isr::web {
+
+struct App;
+
+// One function per endpoint. They run on the thread their route names (see routes.cpp), may
+// throw HttpError for client errors, and never write to the socket themselves.
+
+Response list_files(const Request& request, App& app);                            // GET /api/files
+Response serve_recording(const Request& request, App& app, const std::string& name,
+                         bool download);                                          // GET /stream/, /download/
+Response get_status(const Request& request, App& app);                            // GET /api/status
+Response get_storage(const Request& request, App& app);                           // GET /api/storage
+Response get_config(const Request& request, App& app);                            // GET /api/config
+Response delete_recording(const Request& request, App& app, const std::string& name); // DELETE /api/files/
+Response serve_ui(const Request& request, App& app);                              // GET /, UI files
+
+} // namespace isr::web

@@ -1,0 +1,141 @@
+#include "common/file_util.hpp"
+#include "common/flac_header.hpp"
+#include "common/strings.hpp"
+#include "common/time_format.hpp"
+#include "common/wav_header.hpp"
+#include "webserver/app.hpp"
+#include "webserver/byte_range.hpp"
+#include "webserver/handlers/handlers.hpp"
+#include "webserver/http_error.hpp"
+#include "webserver/archive/media_types.hpp"
+
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace isr::web {
+
+namespace {
+
+constexpr std::size_t kHeadBytes = 65536;
+constexpr std::size_t kTailBytes = 262144;
+
+std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t length) {
+    std::vector<std::uint8_t> out(length);
+    std::size_t done = 0;
+    while (done < length) {
+        const auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return out;
+}
+
+// What a client gets of a file that is still being written: the complete frames present now,
+// behind a header that says so (WAV sizes, FLAC total samples).
+struct LiveView {
+    std::uint64_t size = 0;
+    std::string overlay; // replaces the file's first overlay.size() bytes
+};
+
+LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
+    LiveView view{size, {}};
+    const auto head = pread_bytes(fd, 0, static_cast<std::size_t>(std::min<std::uint64_t>(size, kHeadBytes)));
+    if (ext == "wav") {
+        if (const auto info = parse_wav_header(head)) {
+            view.overlay = patch_wav_header(head, *info, size);
+            view.size = info->data_offset + wav_frames_present(*info, size) * static_cast<std::uint64_t>(info->block_align);
+        }
+    } else if (ext == "flac") {
+        if (const auto meta = scan_flac_metadata(head, head.size()); meta.status == FlacParse::ok) {
+            const auto tail_offset = size > kTailBytes ? size - kTailBytes : 0;
+            const auto tail = pread_bytes(fd, tail_offset, static_cast<std::size_t>(size - tail_offset));
+            if (const auto end = find_flac_live_end(tail, tail_offset, meta.info); end && end->offset >= meta.size) {
+                view.overlay = patch_flac_total_samples(head, meta.size, end->total_samples);
+                view.size = end->offset;
+            }
+        }
+    }
+    return view;
+}
+
+std::string disposition(bool download, const std::string& name) {
+    const auto slash = name.rfind('/');
+    const auto base = slash == std::string::npos ? name : name.substr(slash + 1);
+    std::string ascii;
+    for (const char c : base) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '_';
+    return cat(download ? "attachment" : "inline", "; filename=\"", ascii, "\"; filename*=UTF-8''",
+               percent_encode_path(base));
+}
+
+} // namespace
+
+Response serve_recording(const Request& request, App& app, const std::string& name, bool download) {
+    const auto rec = app.root->resolve(name);
+    if (!rec) throw HttpError(404, no_such_recording(name));
+    UniqueFd fd(::open(rec->absolute.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) throw HttpError(404, no_such_recording(name));
+    const auto type = media_type_for(name);
+    const bool live = app.status.is_recording(name);
+
+    Response r;
+    r.header("Content-Type", std::string(type->content_type));
+    r.header("Accept-Ranges", "bytes");
+    r.header("Content-Disposition", disposition(download, name));
+
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    std::string overlay;
+    std::string etag;
+    std::string last_modified;
+    if (live) {
+        auto view = live_view(fd.get(), size, type->extension);
+        size = view.size;
+        overlay = std::move(view.overlay);
+        r.header("Cache-Control", "no-store"); // it grows: never reuse a cached copy
+    } else {
+        char tag[64];
+        std::snprintf(tag, sizeof tag, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(st.st_ino),
+                      static_cast<unsigned long long>(st.st_size),
+                      static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
+        etag = tag;
+        last_modified = http_date(st.st_mtim.tv_sec);
+        r.header("ETag", etag);
+        r.header("Last-Modified", last_modified);
+        r.header("Cache-Control", "no-cache");
+        const auto inm = request.header("If-None-Match");
+        const auto ims = parse_http_date(request.header("If-Modified-Since"));
+        if ((!inm.empty() && (inm == etag || inm == "*")) || (inm.empty() && ims && *ims >= st.st_mtim.tv_sec)) {
+            r.status = 304;
+            return r;
+        }
+    }
+
+    // If-Range: the range applies only to the representation the client already has.
+    bool range_ok = true;
+    if (const auto if_range = request.header("If-Range"); !if_range.empty()) {
+        range_ok = !live && (if_range == etag || if_range == last_modified);
+    }
+    std::uint64_t first = 0;
+    std::uint64_t length = size;
+    if (range_ok) {
+        const auto range = parse_range(request.header("Range"), size);
+        if (std::holds_alternative<UnsatisfiableRange>(range)) {
+            throw HttpError(416, cat("range not satisfiable for ", size, " bytes: ", request.header("Range")),
+                            {{"Content-Range", cat("bytes */", size)}});
+        }
+        if (const auto* br = std::get_if<ByteRange>(&range)) {
+            first = br->first;
+            length = br->length();
+            r.status = 206;
+            r.header("Content-Range", cat("bytes ", br->first, '-', br->last, '/', size));
+        }
+    }
+    r.file = FileBody{std::move(fd), first, length, std::move(overlay), 0};
+    return r;
+}
+
+} // namespace isr::web

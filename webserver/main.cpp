@@ -1,0 +1,32 @@
+// isr-web: the archive server. Serves the recordings directory read-only: a web UI and a JSON
+// API. See README.md ("HTTP API").
+#include "common/log.hpp"
+#include "webserver/app.hpp"
+#include "webserver/routes.hpp"
+#include "webserver/server.hpp"
+#include "webserver/server_options.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace isr;
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const auto parsed = web::parse_server_options(args);
+    if (!parsed.options) {
+        (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.output;
+        return parsed.exit_code;
+    }
+    log::set_level(parsed.options->log_level);
+    try {
+        web::App app(*parsed.options);
+        app.prune_orphans();
+        const auto router = web::make_router(app);
+        return web::Server(app, router).run();
+    } catch (const std::exception& e) {
+        log::critical("web", e.what());
+        return 1;
+    }
+}

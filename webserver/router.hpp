@@ -1,0 +1,47 @@
+#pragma once
+
+#include "webserver/request.hpp"
+#include "webserver/response.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isr::web {
+
+using Params = std::vector<std::string>;
+using Handler = std::function<Response(const Request&, const Params&)>;
+
+// Where a handler runs: on the I/O thread (quick, bounded work: a stat and an open) or on the
+// work pool (directory walks, deletes), or the analysis pool (decoding).
+enum class Runs { inline_io, work_pool, analysis_pool };
+
+struct Route {
+    Method method;
+    std::string pattern; // "/api/files", "/stream/{path*}": a trailing {path*} takes the rest
+    Handler handle;
+    Runs runs = Runs::inline_io;
+};
+
+// The one route table. GET routes answer HEAD too. Pure: no I/O, testable alone.
+class Router {
+public:
+    explicit Router(std::vector<Route> routes) : routes_(std::move(routes)) {}
+
+    struct Match {
+        const Route* route = nullptr; // null: no route
+        Params params;
+        std::vector<std::string> allowed; // when the path exists under other methods (405)
+    };
+    Match match(Method method, std::string_view path) const;
+
+    // Runs the matching route and turns HttpError into its JSON error, other exceptions into a
+    // logged 500, a missing route into 404 and a wrong method into 405. Never throws.
+    Response handle(const Request& request, const Match& match) const noexcept;
+
+private:
+    std::vector<Route> routes_;
+};
+
+} // namespace isr::web

@@ -1,0 +1,23 @@
+#include "webserver/routes.hpp"
+
+#include "webserver/app.hpp"
+#include "webserver/handlers/handlers.hpp"
+
+namespace isr::web {
+
+Router make_router(App& app) {
+    using M = Method;
+    return Router{{
+        {M::get, "/api/files", [&app](auto& q, auto&) { return list_files(q, app); }, Runs::work_pool},
+        {M::delete_, "/api/files/{path*}", [&app](auto& q, auto& p) { return delete_recording(q, app, p[0]); }, Runs::work_pool},
+        {M::get, "/api/status", [&app](auto& q, auto&) { return get_status(q, app); }},
+        {M::get, "/api/storage", [&app](auto& q, auto&) { return get_storage(q, app); }, Runs::work_pool},
+        {M::get, "/api/config", [&app](auto& q, auto&) { return get_config(q, app); }},
+        {M::get, "/stream/{path*}", [&app](auto& q, auto& p) { return serve_recording(q, app, p[0], false); }},
+        {M::get, "/download/{path*}", [&app](auto& q, auto& p) { return serve_recording(q, app, p[0], true); }},
+        {M::get, "/", [&app](auto& q, auto&) { return serve_ui(q, app); }},
+        {M::get, "/{path*}", [&app](auto& q, auto&) { return serve_ui(q, app); }},
+    }};
+}
+
+} // namespace isr::web

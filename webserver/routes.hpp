@@ -1,0 +1,12 @@
+#pragma once
+
+#include "webserver/router.hpp"
+
+namespace isr::web {
+
+struct App;
+
+// The route table of isr-web: every endpoint, its method, and where its handler runs.
+Router make_router(App& app);
+
+} // namespace isr::web
