@@ -1,0 +1,44 @@
+#pragma once
+
+#include "tests/integration/support/audio_files.hpp"
+#include "tests/integration/support/http_client.hpp"
+#include "tests/integration/support/process.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace isr::test {
+
+// A recordings folder with one file of every format isr records (made by ffmpeg), in the
+// layouts users have, plus things that are not recordings.
+struct TestArchive {
+    struct File {
+        std::string name;   // relative
+        double seconds;     // generated length
+        int rate;
+        int channels;
+    };
+    static const std::vector<File>& files();
+    // Builds the archive in `dir` (ffmpeg). Throws on failure.
+    static void build(const std::filesystem::path& dir);
+};
+
+// isr-web on a free port over a folder; stopped by PID.
+class WebServer {
+public:
+    WebServer(const std::filesystem::path& recordings, std::vector<std::string> extra_args = {},
+              const std::filesystem::path& log_dir = {});
+    int port() const noexcept { return port_; }
+    ChildProcess& process() { return *process_; }
+    HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
+        return http_get(port_, target, headers);
+    }
+
+private:
+    int port_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+} // namespace isr::test
