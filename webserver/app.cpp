@@ -18,11 +18,20 @@ App::App(ServerOptions opts)
           }
           return std::make_shared<const RecordingsRoot>(options.dir, options.analyses_dir);
       }()),
-      index(root, zone), status(options.status_file), ui(options.webui_dir) {}
+      index(root, zone), status(options.status_file), ui(options.webui_dir), work("work", options.workers),
+      decode("decode", options.analysis_workers), media("media", options.media_workers),
+      analysis(std::make_unique<AnalysisService>(options.analyses_dir, decode, options.analysis_workers)) {}
+
+void App::stop_pools() noexcept {
+    work.stop();
+    media.stop();
+    decode.stop();
+}
 
 App::~App() = default;
 
 void App::forget_analysis(const std::string& recording) {
+    analysis->forget(recording);
     remove_cache_files(options.analyses_dir, recording);
 }
 

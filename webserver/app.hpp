@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/time_zone.hpp"
+#include "webserver/analysis/analysis_service.hpp"
 #include "webserver/archive/archive_index.hpp"
 #include "webserver/archive/recordings_root.hpp"
 #include "webserver/server_options.hpp"
@@ -23,12 +24,19 @@ struct App {
     // Removes cache files whose recordings are gone; returns how many. Never throws.
     std::size_t prune_orphans();
 
+    // Finishes the jobs queued in the pools and joins their threads. Never throws.
+    void stop_pools() noexcept;
+
     ServerOptions options;
     std::shared_ptr<const TimeZone> zone;
     std::shared_ptr<const RecordingsRoot> root;
     ArchiveIndex index;
     StatusMonitor status;
     WebUi ui;
+    WorkPool work;    // listings, deletes, waiting for analyses
+    WorkPool decode;  // decoding for analyses, in parallel parts
+    WorkPool media;   // clips and cuts
+    std::unique_ptr<AnalysisService> analysis;
 };
 
 } // namespace isr::web

@@ -21,11 +21,11 @@ class HttpSession;
 // lifecycle (shutdown, idle exit). Thread-safe.
 class SessionHub {
 public:
-    SessionHub(const Router& router, WorkPool& work, WorkPool& analysis)
-        : router_(router), work_(work), analysis_(analysis) {}
+    SessionHub(const Router& router, WorkPool& work, WorkPool& media)
+        : router_(router), work_(work), media_(media) {}
 
     const Router& router() const noexcept { return router_; }
-    WorkPool& pool(Runs runs) noexcept { return runs == Runs::analysis_pool ? analysis_ : work_; }
+    WorkPool& pool(Runs runs) noexcept { return runs == Runs::media_pool ? media_ : work_; }
 
     void add(const std::shared_ptr<HttpSession>& session);
     void remove(HttpSession* session) noexcept;
@@ -44,7 +44,7 @@ private:
 
     const Router& router_;
     WorkPool& work_;
-    WorkPool& analysis_;
+    WorkPool& media_;
     mutable std::mutex mutex_;
     std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
     std::chrono::steady_clock::time_point last_change_ = std::chrono::steady_clock::now();

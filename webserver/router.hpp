@@ -13,9 +13,10 @@ namespace isr::web {
 using Params = std::vector<std::string>;
 using Handler = std::function<Response(const Request&, const Params&)>;
 
-// Where a handler runs: on the I/O thread (quick, bounded work: a stat and an open) or on the
-// work pool (directory walks, deletes), or the analysis pool (decoding).
-enum class Runs { inline_io, work_pool, analysis_pool };
+// Where a handler runs: on the I/O thread (quick, bounded work: a stat and an open), on the
+// work pool (directory walks, deletes, waiting for analyses), or on the media pool (clips and
+// cuts, kept apart from analyses so a day's highlights never delay playback).
+enum class Runs { inline_io, work_pool, media_pool };
 
 struct Route {
     Method method;

@@ -78,10 +78,8 @@ std::vector<int> systemd_listen_fds() {
 
 int Server::run() {
     // Declared so that the io_context dies first: the connections it still holds unregister
-    // from the hub, which outlives them; the pools are stopped explicitly before that.
-    WorkPool work("work", app_.options.workers);
-    WorkPool analysis("analysis", app_.options.analysis_workers);
-    SessionHub hub(router_, work, analysis);
+    // from the hub, which outlives them. The App's pools are stopped before that.
+    SessionHub hub(router_, app_.work, app_.media);
     net::io_context ioc(app_.options.threads);
 
     std::vector<std::shared_ptr<Listener>> listeners;
@@ -181,8 +179,7 @@ int Server::run() {
     for (int i = 1; i < app_.options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : threads) t.join();
-    work.stop();
-    analysis.stop();
+    app_.stop_pools();
     log::info("web", "stopped");
     return 0;
 }

@@ -41,7 +41,7 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         ("timezone", po::value<std::string>(&o.timezone), "zone of the times in file names (default: local; e.g. UTC)")
         ("webui-dir", po::value<std::string>(&webui), "serve the web UI from this folder instead of the built-in copy")
         ("threads", po::value<int>(&o.threads)->default_value(2), "I/O threads")
-        ("analysis-workers", po::value<int>(&o.analysis_workers)->default_value(2), "threads for analysis, clips and cuts")
+        ("analysis-workers", po::value<int>(&o.analysis_workers)->default_value(2), "threads decoding audio for analyses (default: 2)")
         ("log-level", po::value<std::string>(&level)->default_value("INFO"), "DEBUG, INFO (one line per request), WARNING, ERROR")
         ("help,h", "show this help")
         ("version,V", "show the version");

@@ -29,8 +29,9 @@ struct ServerOptions {
     std::string timezone;               // for times in file names; empty: local
     std::optional<std::filesystem::path> webui_dir; // serve the UI from disk instead of the binary
     int threads = 2;                    // I/O threads
-    int workers = 2;                    // threads for blocking work (listing, deleting)
-    int analysis_workers = 2;           // threads for decoding and analysis
+    int workers = 4;                    // threads for blocking work (listing, deleting, waiting)
+    int analysis_workers = 2;           // threads decoding for analyses
+    int media_workers = 4;              // threads for clips and cuts
     log::Level log_level = log::Level::info;
 };
 

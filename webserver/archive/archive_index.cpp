@@ -20,6 +20,7 @@ ArchiveEntry ArchiveIndex::describe(const std::string& relative, const fs::path&
     e.name = relative;
     e.size = size;
     e.mtime = static_cast<double>(mtime_ns) / 1e9;
+    e.mtime_ns = mtime_ns;
     e.format = std::string(media_type_for(relative)->extension);
     e.media = probe_media(absolute, size, recording);
     const double length = e.media.duration.value_or(0);

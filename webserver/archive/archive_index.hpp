@@ -20,6 +20,7 @@ struct ArchiveEntry {
     std::string name; // relative, '/' separated
     std::uint64_t size = 0;
     double mtime = 0;         // seconds since the epoch
+    std::int64_t mtime_ns = 0; // the same, exactly (part of cache keys)
     double start = 0;         // from the name when it parses, else mtime − duration
     bool start_from_name = false;
     std::string format;       // extension: wav, flac, mp3, aac, ogg, opus…

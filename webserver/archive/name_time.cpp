@@ -33,12 +33,16 @@ bool valid(const Found& f) {
 std::size_t read_at(const std::vector<Run>& runs, std::size_t i, Found& f) {
     const auto len = [&](std::size_t k) { return k < runs.size() ? runs[k].digits.size() : 0; };
     const auto time_from = [&](std::size_t k, Found& out) -> std::size_t {
-        if (len(k) == 6 || len(k) == 4) {
-            const auto t = runs[k].digits;
-            out.h = value(t.substr(0, 2));
-            out.mi = value(t.substr(2, 2));
-            out.s = t.size() == 6 ? value(t.substr(4, 2)) : 0;
-            return 1;
+        // "HHMMSS" or "HHMM", possibly after digits of a source name between date and time
+        // ("{source}/%Y/%m/%d/{source}_%H%M%S" with a source called "radio1").
+        for (std::size_t j = k; j < k + 3 && j < runs.size(); ++j) {
+            if (len(j) == 6 || len(j) == 4) {
+                const auto t = runs[j].digits;
+                out.h = value(t.substr(0, 2));
+                out.mi = value(t.substr(2, 2));
+                out.s = t.size() == 6 ? value(t.substr(4, 2)) : 0;
+                return j - k + 1;
+            }
         }
         if (len(k) == 2 && len(k + 1) == 2) {
             out.h = value(runs[k].digits);

@@ -49,6 +49,10 @@ Response list_files(const Request& request, App& app) {
             .member("recording", recording.count(e.name) > 0)
             .member("error", e.media.problem);
         w.key("analyses").begin_array();
+        const FileKey key{e.size, e.mtime_ns};
+        for (const auto& p : app.analysis->cached_params(e.name, key)) {
+            w.begin_object().member("margin", p.margin).member("min_gap", p.min_gap).member("min_duration", p.min_duration).end_object();
+        }
         w.end_array();
         w.end_object();
     }

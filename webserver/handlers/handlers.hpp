@@ -20,5 +20,9 @@ Response get_storage(const Request& request, App& app);                         
 Response get_config(const Request& request, App& app);                            // GET /api/config
 Response delete_recording(const Request& request, App& app, const std::string& name); // DELETE /api/files/
 Response serve_ui(const Request& request, App& app);                              // GET /, UI files
+Response analyze_recording(const Request& request, App& app);                     // GET /api/analyze
+Response day_highlights(const Request& request, App& app);                        // GET /api/highlights
+Response clip_recording(const Request& request, App& app);                        // GET /api/clip
+Response cut_download(const Request& request, App& app);                          // GET /api/cut
 
 } // namespace isr::web

@@ -1,0 +1,143 @@
+#include "webserver/analysis/analysis_cache.hpp"
+
+#include "common/file_util.hpp"
+#include "common/json.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <system_error>
+
+namespace isr::web {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kMagic[8] = {'I', 'S', 'R', 'L', 'V', 'L', '\0', '\1'};
+
+#pragma pack(push, 1)
+struct LevelsHeader {
+    char magic[8];
+    std::uint32_t version;
+    std::uint32_t sample_rate;
+    std::uint64_t file_size;
+    std::int64_t mtime_ns;
+    std::uint32_t channels;
+    std::uint32_t count;
+    double duration;
+    double window_seconds;
+};
+#pragma pack(pop)
+
+void ensure_parent(const fs::path& path) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw std::system_error(ec, "create " + path.parent_path().string());
+}
+
+} // namespace
+
+bool same_params(const SectionParams& a, const SectionParams& b) noexcept {
+    return std::abs(a.margin - b.margin) < 1e-9 && std::abs(a.min_gap - b.min_gap) < 1e-9 &&
+           std::abs(a.min_duration - b.min_duration) < 1e-9;
+}
+
+void write_levels_file(const fs::path& path, const Levels& levels, FileKey key) {
+    LevelsHeader h{};
+    std::memcpy(h.magic, kMagic, sizeof kMagic);
+    h.version = kAnalyserVersion;
+    h.sample_rate = static_cast<std::uint32_t>(levels.sample_rate);
+    h.file_size = key.size;
+    h.mtime_ns = key.mtime_ns;
+    h.channels = static_cast<std::uint32_t>(levels.channels);
+    h.count = static_cast<std::uint32_t>(levels.db.size());
+    h.duration = levels.duration;
+    h.window_seconds = levels.window_seconds;
+    std::string data(reinterpret_cast<const char*>(&h), sizeof h);
+    data.reserve(sizeof h + levels.db.size() * 2);
+    for (const float db : levels.db) {
+        const auto centi = static_cast<std::int16_t>(std::lround(std::clamp(db, -300.0f, 300.0f) * 100.0f));
+        data.append(reinterpret_cast<const char*>(&centi), sizeof centi);
+    }
+    ensure_parent(path);
+    write_file_atomic(path, data);
+}
+
+std::optional<Levels> read_levels_file(const fs::path& path, FileKey key) {
+    std::string data;
+    try {
+        data = read_small_file(path);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (data.size() < sizeof(LevelsHeader)) return std::nullopt;
+    LevelsHeader h{};
+    std::memcpy(&h, data.data(), sizeof h);
+    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kAnalyserVersion || h.file_size != key.size ||
+        h.mtime_ns != key.mtime_ns || data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0) {
+        return std::nullopt;
+    }
+    Levels levels;
+    levels.sample_rate = static_cast<int>(h.sample_rate);
+    levels.channels = static_cast<int>(h.channels);
+    levels.duration = h.duration;
+    levels.window_seconds = h.window_seconds;
+    levels.db.resize(h.count);
+    for (std::size_t i = 0; i < h.count; ++i) {
+        std::int16_t centi;
+        std::memcpy(&centi, data.data() + sizeof h + i * 2, 2);
+        levels.db[i] = static_cast<float>(centi) / 100.0f;
+    }
+    return levels;
+}
+
+std::vector<CachedSections> read_sections_file(const fs::path& path, FileKey key) {
+    std::vector<CachedSections> out;
+    std::string text;
+    try {
+        text = read_small_file(path);
+    } catch (const std::exception&) {
+        return out;
+    }
+    rapidjson::Document doc;
+    doc.Parse(text.c_str(), text.size());
+    if (doc.HasParseError() || !doc.IsObject() || json_int(doc, "analyser") != static_cast<std::int64_t>(kAnalyserVersion) ||
+        json_int(doc, "size") != static_cast<std::int64_t>(key.size) || json_int(doc, "mtime_ns") != key.mtime_ns) {
+        return out;
+    }
+    const auto results = doc.FindMember("results");
+    if (results == doc.MemberEnd() || !results->value.IsArray()) return out;
+    for (const auto& r : results->value.GetArray()) {
+        CachedSections c;
+        const auto m = json_number(r, "margin"), g = json_number(r, "min_gap"), d = json_number(r, "min_duration");
+        const auto s = r.FindMember("sections");
+        if (!m || !g || !d || s == r.MemberEnd() || !s->value.IsArray()) continue;
+        c.params = {*m, *g, *d};
+        for (const auto& row : s->value.GetArray()) {
+            if (!row.IsArray() || row.Size() != 5) continue;
+            c.sections.push_back({row[0].GetDouble(), row[1].GetDouble(), row[2].GetDouble(), row[3].GetDouble(), row[4].GetDouble()});
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void write_sections_file(const fs::path& path, FileKey key, std::vector<CachedSections> entries, std::size_t keep) {
+    if (entries.size() > keep) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(keep));
+    JsonWriter w(3);
+    w.begin_object().member("analyser", static_cast<unsigned>(kAnalyserVersion)).member("size", key.size).member("mtime_ns", static_cast<long long>(key.mtime_ns));
+    w.key("results").begin_array();
+    for (const auto& e : entries) {
+        w.begin_object().member("margin", e.params.margin).member("min_gap", e.params.min_gap).member("min_duration", e.params.min_duration);
+        w.key("sections").begin_array();
+        for (const auto& s : e.sections) {
+            w.begin_array().value(s.start).value(s.end).value(s.peak_db).value(s.floor_db).value(s.score).end_array();
+        }
+        w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    ensure_parent(path);
+    write_file_atomic(path, w.str());
+}
+
+} // namespace isr::web

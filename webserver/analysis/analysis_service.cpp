@@ -1,0 +1,166 @@
+#include "webserver/analysis/analysis_service.hpp"
+
+#include "common/log.hpp"
+#include "webserver/analysis/cache_paths.hpp"
+#include "webserver/work_pool.hpp"
+
+namespace isr::web {
+
+namespace {
+constexpr std::size_t kRecentLevels = 16; // ~2 MB for hour-long files
+}
+
+AnalysisService::AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool, int parts)
+    : dir_(std::move(analyses_dir)), pool_(decode_pool), parts_(parts) {}
+
+void AnalysisService::cache_failed(const std::exception& e) {
+    if (!cache_warned_.exchange(true)) {
+        log::warning("web", "the analysis cache ", dir_.string(), " cannot be written (", e.what(),
+                     "); analyses are computed but not kept. Use --analyses-dir to point it somewhere writable.");
+    }
+}
+
+std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& name, FileKey key) {
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = recent_.begin(); it != recent_.end(); ++it) {
+            if (std::get<0>(*it) == name && std::get<1>(*it) == key) {
+                recent_.splice(recent_.begin(), recent_, it);
+                return std::get<2>(recent_.front());
+            }
+        }
+    }
+    if (auto disk = read_levels_file(levels_path(dir_, name), key)) {
+        auto levels = std::make_shared<const Levels>(std::move(*disk));
+        std::lock_guard lock(mutex_);
+        recent_.emplace_front(name, key, levels);
+        if (recent_.size() > kRecentLevels) recent_.pop_back();
+        return levels;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name, const std::filesystem::path& file,
+                                                                 FileKey key) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = jobs_.find(name); it != jobs_.end()) {
+        if (it->second.key == key) return it->second.computation;
+        it->second.computation->cancel(); // the file changed under it
+    }
+    auto computation = LevelsComputation::start(file, pool_, parts_);
+    jobs_[name] = Job{key, computation};
+    return computation;
+}
+
+std::shared_ptr<const Levels> AnalysisService::collect(const std::string& name, FileKey key,
+                                                       const std::shared_ptr<LevelsComputation>& job) {
+    std::shared_ptr<const Levels> levels;
+    try {
+        levels = job->get();
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.computation == job) jobs_.erase(it);
+        throw;
+    }
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.computation == job) {
+            jobs_.erase(it);
+            first = true;
+            recent_.emplace_front(name, key, levels);
+            if (recent_.size() > kRecentLevels) recent_.pop_back();
+        }
+    }
+    if (first) {
+        try {
+            write_levels_file(levels_path(dir_, name), *levels, key);
+        } catch (const std::exception& e) {
+            cache_failed(e);
+        }
+    }
+    return levels;
+}
+
+AnalysisService::SectionsEntry& AnalysisService::sections_entry(const std::string& name, FileKey key) {
+    auto& entry = sections_[name];
+    if (!entry.loaded || !(entry.key == key)) {
+        entry.key = key;
+        entry.entries = read_sections_file(sections_path(dir_, name), key);
+        entry.loaded = true;
+    }
+    return entry;
+}
+
+AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
+                                         bool levels_cached, const SectionParams& params) {
+    AnalysisOutcome out;
+    out.levels = std::move(levels);
+    out.levels_cached = levels_cached;
+    out.floor = noise_floor(out.levels->db, out.levels->window_seconds);
+    std::vector<CachedSections> to_write;
+    {
+        std::lock_guard lock(mutex_);
+        auto& entry = sections_entry(name, key);
+        for (const auto& e : entry.entries) {
+            if (same_params(e.params, params)) {
+                out.sections = e.sections;
+                out.sections_cached = true;
+                return out;
+            }
+        }
+    }
+    out.sections = find_sections(out.levels->db, out.floor, out.levels->window_seconds, params);
+    {
+        std::lock_guard lock(mutex_);
+        auto& entry = sections_entry(name, key);
+        entry.entries.push_back({params, out.sections});
+        if (entry.entries.size() > 16) entry.entries.erase(entry.entries.begin());
+        to_write = entry.entries;
+    }
+    try {
+        write_sections_file(sections_path(dir_, name), key, std::move(to_write));
+    } catch (const std::exception& e) {
+        cache_failed(e);
+    }
+    return out;
+}
+
+AnalysisOutcome AnalysisService::analyze(const std::string& name, const std::filesystem::path& file, FileKey key,
+                                         const SectionParams& params) {
+    if (auto levels = ready_levels(name, key)) return outcome(name, key, std::move(levels), true, params);
+    auto job = join_or_start(name, file, key);
+    return outcome(name, key, collect(name, key, job), false, params);
+}
+
+std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& name, const std::filesystem::path& file,
+                                                            FileKey key, const SectionParams& params) {
+    if (auto levels = ready_levels(name, key)) return outcome(name, key, std::move(levels), true, params);
+    auto job = join_or_start(name, file, key);
+    if (!job->done()) return job->progress();
+    return outcome(name, key, collect(name, key, job), false, params);
+}
+
+std::vector<SectionParams> AnalysisService::cached_params(const std::string& name, FileKey key) {
+    std::vector<SectionParams> out;
+    std::lock_guard lock(mutex_);
+    const auto it = sections_.find(name);
+    if (it == sections_.end()) {
+        std::error_code ec;
+        if (!std::filesystem::exists(sections_path(dir_, name), ec)) return out;
+    }
+    for (const auto& e : sections_entry(name, key).entries) out.push_back(e.params);
+    return out;
+}
+
+void AnalysisService::forget(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    sections_.erase(name);
+    recent_.remove_if([&name](const auto& t) { return std::get<0>(t) == name; });
+    if (const auto it = jobs_.find(name); it != jobs_.end()) {
+        it->second.computation->cancel();
+        jobs_.erase(it);
+    }
+}
+
+} // namespace isr::web

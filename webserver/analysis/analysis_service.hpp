@@ -1,0 +1,82 @@
+#pragma once
+
+#include "webserver/analysis/analysis_cache.hpp"
+#include "webserver/analysis/levels.hpp"
+#include "webserver/analysis/loudness.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace isr::web {
+
+class WorkPool;
+
+struct AnalysisOutcome {
+    std::shared_ptr<const Levels> levels;
+    std::vector<float> floor; // per window
+    std::vector<Section> sections;
+    bool levels_cached = false;   // no audio was decoded for this answer
+    bool sections_cached = false;
+};
+
+// The analysis of recordings, decoded once per file state and shared: levels come from memory,
+// then the disk cache under `analyses_dir`, then one decode on the decode pool that concurrent
+// requests for the same file join. Sections for new parameters are computed from the levels
+// in milliseconds. A cache folder that cannot be written is reported once; analyses then still
+// work, they are just not kept. Thread-safe.
+class AnalysisService {
+public:
+    AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool, int parts);
+
+    // Blocks until the analysis is ready. Throws std::runtime_error when the file cannot be
+    // decoded. Called from a work-pool thread (never an I/O thread).
+    AnalysisOutcome analyze(const std::string& name, const std::filesystem::path& file, FileKey key,
+                            const SectionParams& params);
+
+    // Never blocks on decoding: the outcome when the levels are ready, or else the progress
+    // (0..1) of the decode it starts or joins.
+    std::variant<AnalysisOutcome, double> poll(const std::string& name, const std::filesystem::path& file,
+                                               FileKey key, const SectionParams& params);
+
+    // Parameter sets whose sections are cached for this state of the file.
+    std::vector<SectionParams> cached_params(const std::string& name, FileKey key);
+    // The recording is gone: drop what is kept about it (its files go with remove_cache_files).
+    void forget(const std::string& name);
+
+private:
+    struct Job {
+        FileKey key;
+        std::shared_ptr<LevelsComputation> computation;
+    };
+    struct SectionsEntry {
+        FileKey key;
+        bool loaded = false;
+        std::vector<CachedSections> entries;
+    };
+
+    std::shared_ptr<const Levels> ready_levels(const std::string& name, FileKey key);
+    std::shared_ptr<LevelsComputation> join_or_start(const std::string& name, const std::filesystem::path& file, FileKey key);
+    std::shared_ptr<const Levels> collect(const std::string& name, FileKey key, const std::shared_ptr<LevelsComputation>& job);
+    AnalysisOutcome outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
+                            bool levels_cached, const SectionParams& params);
+    SectionsEntry& sections_entry(const std::string& name, FileKey key); // under mutex_
+    void cache_failed(const std::exception& e);
+
+    std::filesystem::path dir_;
+    WorkPool& pool_;
+    int parts_;
+    std::mutex mutex_;
+    std::map<std::string, Job> jobs_;
+    std::list<std::tuple<std::string, FileKey, std::shared_ptr<const Levels>>> recent_; // most recent first
+    std::map<std::string, SectionsEntry> sections_;
+    std::atomic<bool> cache_warned_{false};
+};
+
+} // namespace isr::web

@@ -1,0 +1,137 @@
+#include "webserver/analysis/levels.hpp"
+
+#include "common/strings.hpp"
+#include "webserver/analysis/loudness.hpp"
+#include "webserver/media/audio_decoder.hpp"
+#include "webserver/work_pool.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace isr::web {
+
+namespace {
+
+constexpr std::size_t kReadFrames = 16384;
+constexpr std::int64_t kMinPartWindows = 600; // a minute: below that, seeking costs more than it saves
+
+} // namespace
+
+std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path, WorkPool& pool, int parts) {
+    auto c = std::shared_ptr<LevelsComputation>(new LevelsComputation());
+    c->path_ = path;
+    c->result_ = c->promise_.get_future().share();
+    const auto probe = open_decoder(path);
+    c->rate_ = probe->sample_rate();
+    c->channels_ = probe->channels();
+    if (c->rate_ <= 0 || c->channels_ <= 0) throw std::runtime_error(cat(path.filename().string(), " has no audio"));
+    c->window_frames_ = std::max<std::int64_t>(1, std::lround(c->rate_ * kWindowSeconds));
+    const auto frames = probe->frames();
+    c->expected_frames_ = frames.value_or(0);
+    const auto windows = frames ? (*frames + c->window_frames_ - 1) / c->window_frames_ : 0;
+    std::int64_t count = 1;
+    if (probe->exact_seek() && frames && *frames > 0) {
+        count = std::clamp<std::int64_t>(windows / kMinPartWindows, 1, std::max(1, parts));
+        c->db_.assign(static_cast<std::size_t>(windows), static_cast<float>(kSilenceDb));
+    }
+    for (std::int64_t i = 0; i < count; ++i) {
+        c->parts_.push_back({windows * i / count, windows * (i + 1) / count});
+    }
+    c->tails_.resize(c->parts_.size());
+    c->parts_left_ = c->parts_.size();
+    for (std::size_t i = 0; i < c->parts_.size(); ++i) {
+        pool.post([c, i] { c->run_part(i); });
+    }
+    return c;
+}
+
+double LevelsComputation::progress() const noexcept {
+    if (done()) return 1.0;
+    if (expected_frames_ <= 0) return 0.0;
+    return std::min(0.99, static_cast<double>(frames_done_.load()) / static_cast<double>(expected_frames_));
+}
+
+void LevelsComputation::run_part(std::size_t index) {
+    std::exception_ptr error;
+    try {
+        const auto& part = parts_[index];
+        const bool last = index + 1 == parts_.size();
+        auto decoder = open_decoder(path_);
+        const auto first_frame = part.first_window * window_frames_;
+        if (first_frame > 0) decoder->seek(first_frame);
+        const auto ch = static_cast<std::size_t>(channels_);
+        std::vector<float> buffer(kReadFrames * ch);
+        std::int64_t window = part.first_window;
+        double power = 0;
+        std::int64_t in_window = 0;
+        const auto store = [&](double value) {
+            if (window < static_cast<std::int64_t>(db_.size()) && window < part.end_window) {
+                db_[static_cast<std::size_t>(window)] = static_cast<float>(value);
+            } else {
+                tails_[index].push_back(static_cast<float>(value));
+            }
+            ++window;
+        };
+        // Non-last parts stop at their planned end; the last part reads to the end of the file.
+        const std::int64_t end_frame = last ? INT64_MAX : part.end_window * window_frames_;
+        std::int64_t position = first_frame;
+        while (position < end_frame && !cancelled_) {
+            const auto want = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(kReadFrames), end_frame - position));
+            const auto got = decoder->read(buffer.data(), want);
+            if (got == 0) break;
+            for (std::size_t f = 0; f < got; ++f) {
+                double sum = 0;
+                for (std::size_t c = 0; c < ch; ++c) {
+                    const double x = buffer[f * ch + c];
+                    sum += x * x;
+                }
+                power += sum / static_cast<double>(ch);
+                if (++in_window == window_frames_) {
+                    store(window_db(power, static_cast<std::size_t>(in_window)));
+                    power = 0;
+                    in_window = 0;
+                }
+            }
+            position += static_cast<std::int64_t>(got);
+            frames_done_ += static_cast<std::int64_t>(got);
+        }
+        if (in_window > 0) store(window_db(power, static_cast<std::size_t>(in_window)));
+        if (cancelled_) throw std::runtime_error("analysis cancelled");
+        if (last && !db_.empty() && window < static_cast<std::int64_t>(db_.size())) {
+            // The file was shorter than its header said: drop the windows never filled.
+            std::lock_guard lock(mutex_);
+            db_.resize(static_cast<std::size_t>(std::max(window, part.first_window)));
+        }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    finish_part(error);
+}
+
+void LevelsComputation::finish_part(std::exception_ptr error) {
+    {
+        std::lock_guard lock(mutex_);
+        if (error && !error_) error_ = error;
+    }
+    if (--parts_left_ > 0) return;
+    if (error_) {
+        promise_.set_exception(error_);
+        return;
+    }
+    auto levels = std::make_shared<Levels>();
+    levels->sample_rate = rate_;
+    levels->channels = channels_;
+    levels->window_seconds = static_cast<double>(window_frames_) / rate_;
+    levels->db = std::move(db_);
+    for (auto& tail : tails_) levels->db.insert(levels->db.end(), tail.begin(), tail.end());
+    levels->duration = static_cast<double>(frames_done_.load()) / rate_;
+    promise_.set_value(std::move(levels));
+}
+
+std::shared_ptr<const Levels> compute_levels(const std::filesystem::path& path) {
+    WorkPool pool("analysis", 2);
+    auto c = LevelsComputation::start(path, pool, 2);
+    return c->get();
+}
+
+} // namespace isr::web

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <vector>
+
+namespace isr::web {
+
+class WorkPool;
+
+// Per-window levels of a whole recording: what the analysis decodes once and caches.
+struct Levels {
+    int sample_rate = 0;
+    int channels = 0;
+    double duration = 0;        // seconds decoded
+    double window_seconds = 0.1;
+    std::vector<float> db;      // one per 100 ms window, dBFS
+};
+
+// Decodes a recording into Levels on `pool`. When the decoder seeks to the exact frame and the
+// length is known, the file is cut into `parts` runs of whole windows decoded in parallel (FLAC,
+// WAV, MP3, Vorbis, Opus); otherwise one part decodes it all (AAC). Memory: one read buffer per
+// part plus four bytes per window, whatever the file's length.
+class LevelsComputation {
+public:
+    // Opens the file (throws std::runtime_error naming it) and posts the parts to `pool`.
+    static std::shared_ptr<LevelsComputation> start(const std::filesystem::path& path, WorkPool& pool, int parts);
+
+    // Blocks until done. Throws the decoding error, if any.
+    std::shared_ptr<const Levels> get() const { return result_.get(); }
+    bool done() const { return result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+    double progress() const noexcept;
+    // Asks the parts to stop early (the result is then an error).
+    void cancel() noexcept { cancelled_ = true; }
+
+private:
+    struct Part {
+        std::int64_t first_window;
+        std::int64_t end_window; // exclusive; the last part reads to the end of the file
+    };
+    void run_part(std::size_t index);
+    void finish_part(std::exception_ptr error);
+
+    std::filesystem::path path_;
+    int rate_ = 0;
+    int channels_ = 0;
+    std::int64_t window_frames_ = 0;
+    std::int64_t expected_frames_ = 0;
+    std::vector<Part> parts_;
+    std::vector<float> db_;                  // fixed size when the length is known
+    std::vector<std::vector<float>> tails_;  // windows a part found past its planned end
+    std::atomic<std::int64_t> frames_done_{0};
+    std::atomic<std::size_t> parts_left_{0};
+    std::atomic<bool> cancelled_{false};
+    std::mutex mutex_;
+    std::exception_ptr error_;
+    std::promise<std::shared_ptr<const Levels>> promise_;
+    std::shared_future<std::shared_ptr<const Levels>> result_;
+};
+
+// Decodes on the calling thread (no pool), for tools and tests.
+std::shared_ptr<const Levels> compute_levels(const std::filesystem::path& path);
+
+} // namespace isr::web

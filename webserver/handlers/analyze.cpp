@@ -1,0 +1,181 @@
+#include "common/json.hpp"
+#include "common/strings.hpp"
+#include "common/time_format.hpp"
+#include "webserver/analysis/analysis_service.hpp"
+#include "webserver/app.hpp"
+#include "webserver/handlers/handlers.hpp"
+#include "webserver/handlers/params.hpp"
+#include "webserver/http_error.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <sys/stat.h>
+
+namespace isr::web {
+
+namespace {
+
+struct Target {
+    Recording recording;
+    FileKey key;
+};
+
+// A recording that can be analysed now, or the HTTP error saying why not.
+Target analysable(App& app, const std::string& name) {
+    const auto rec = app.root->resolve(name);
+    if (!rec) throw HttpError(404, no_such_recording(name));
+    if (app.status.is_recording(name)) {
+        throw HttpError(409, cat(name, " is still being recorded; it can be analysed once isrd moves to the next file"));
+    }
+    struct stat st {};
+    if (::stat(rec->absolute.c_str(), &st) != 0) throw HttpError(404, no_such_recording(name));
+    return {*rec, {static_cast<std::uint64_t>(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec}};
+}
+
+bool wants_wait(const Request& request) {
+    const auto w = request.param("wait");
+    return !w || !(*w == "0" || iequals(*w, "false") || iequals(*w, "no"));
+}
+
+void write_params(JsonWriter& w, const SectionParams& p) {
+    w.key("params").begin_object().member("margin", p.margin).member("min_gap", p.min_gap).member("min_duration", p.min_duration).end_object();
+}
+
+void write_section(JsonWriter& w, const Section& s) {
+    w.begin_object().member("start", s.start).member("end", s.end).member("peak_db", s.peak_db).member("floor_db", s.floor_db).member("score", s.score).end_object();
+}
+
+Response running(const std::string& name, double progress) {
+    JsonWriter w;
+    w.begin_object().member("file", name).member("status", "running").member("progress", progress).end_object();
+    return json_response(w.str(), 202);
+}
+
+} // namespace
+
+Response analyze_recording(const Request& request, App& app) {
+    const auto name = required_param(request, "file");
+    const auto params = section_params(request, app);
+    const auto target = analysable(app, name);
+    AnalysisOutcome out;
+    try {
+        if (wants_wait(request)) {
+            out = app.analysis->analyze(name, target.recording.absolute, target.key, params);
+        } else {
+            auto polled = app.analysis->poll(name, target.recording.absolute, target.key, params);
+            if (const auto* progress = std::get_if<double>(&polled)) return running(name, *progress);
+            out = std::move(std::get<AnalysisOutcome>(polled));
+        }
+    } catch (const HttpError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw HttpError(422, cat("cannot analyse ", name, ": ", e.what()));
+    }
+    const auto shown = display(out.levels->db, out.floor);
+    JsonWriter w(2);
+    w.begin_object()
+        .member("file", name)
+        .member("duration", out.levels->duration)
+        .member("sample_rate", out.levels->sample_rate)
+        .member("channels", out.levels->channels)
+        .member("window_seconds", out.levels->window_seconds)
+        .member("display_seconds", static_cast<double>(shown.bucket_windows) * out.levels->window_seconds);
+    write_params(w, params);
+    w.key("rms_display").begin_array();
+    for (const float v : shown.rms) w.value(std::round(v * 10) / 10);
+    w.end_array();
+    w.key("floor_display").begin_array();
+    for (const float v : shown.floor) w.value(std::round(v * 10) / 10);
+    w.end_array();
+    w.key("sections").begin_array();
+    for (const auto& s : out.sections) write_section(w, s);
+    w.end_array();
+    w.member("cached", out.levels_cached).end_object();
+    return json_response(w.str());
+}
+
+Response day_highlights(const Request& request, App& app) {
+    const auto date = required_param(request, "date");
+    if (date.size() != 10 || !parse_iso8601(date + "T00:00:00Z")) throw HttpError(400, "date must be YYYY-MM-DD");
+    const auto limit = static_cast<std::size_t>(number_param(request, "limit", 50, 1, 10000));
+    const auto params = section_params(request, app);
+    const bool wait = wants_wait(request);
+    const auto recording = app.status.recording();
+
+    struct Found {
+        ArchiveEntry entry;
+        Section section;
+    };
+    std::vector<Found> sections;
+    std::vector<std::pair<ArchiveEntry, std::optional<double>>> files; // progress when pending
+    double progress_sum = 0;
+    std::size_t pending = 0;
+    for (const auto& e : app.index.scan(recording)) {
+        if (format_time("%Y-%m-%d", static_cast<std::int64_t>(std::floor(e.start)), *app.zone) != date) continue;
+        if (recording.count(e.name)) {
+            files.emplace_back(e, std::nullopt);
+            continue;
+        }
+        try {
+            const auto target = analysable(app, e.name);
+            std::variant<AnalysisOutcome, double> result = wait ? std::variant<AnalysisOutcome, double>(
+                                                                      app.analysis->analyze(e.name, target.recording.absolute, target.key, params))
+                                                                : app.analysis->poll(e.name, target.recording.absolute, target.key, params);
+            if (const auto* p = std::get_if<double>(&result)) {
+                ++pending;
+                progress_sum += *p;
+                files.emplace_back(e, *p);
+                continue;
+            }
+            for (const auto& s : std::get<AnalysisOutcome>(result).sections) sections.push_back({e, s});
+            progress_sum += 1;
+            files.emplace_back(e, 1.0);
+        } catch (const std::exception&) {
+            files.emplace_back(e, std::nullopt); // unreadable files do not block the day
+        }
+    }
+    const auto total_sections = sections.size();
+    std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) { return a.section.score > b.section.score; });
+    if (sections.size() > limit) sections.resize(limit);
+    std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) {
+        return a.entry.start + a.section.start < b.entry.start + b.section.start;
+    });
+
+    JsonWriter w;
+    w.begin_object().member("date", date);
+    write_params(w, params);
+    w.key("files").begin_array();
+    for (const auto& [e, progress] : files) {
+        w.begin_object()
+            .member("name", e.name)
+            .member("start", e.start)
+            .member("duration", e.media.duration)
+            .member("recording", recording.count(e.name) > 0)
+            .member("analyzed", progress && *progress >= 1.0)
+            .end_object();
+    }
+    w.end_array();
+    const auto analysable_files = std::count_if(files.begin(), files.end(), [](const auto& f) { return f.second.has_value(); });
+    w.member("pending", pending).member("progress", analysable_files ? progress_sum / static_cast<double>(analysable_files) : 1.0);
+    w.key("sections").begin_array();
+    for (const auto& f : sections) {
+        const double absolute = f.entry.start + f.section.start;
+        const auto whole = static_cast<std::int64_t>(std::floor(absolute));
+        w.begin_object()
+            .member("file", f.entry.name)
+            .member("start", f.section.start)
+            .member("end", f.section.end)
+            .member("peak_db", f.section.peak_db)
+            .member("floor_db", f.section.floor_db)
+            .member("score", f.section.score)
+            .member("absolute_start", iso8601(whole, *app.zone))
+            .member("absolute_start_epoch", absolute)
+            .end_object();
+    }
+    w.end_array();
+    w.member("total_sections", total_sections).end_object();
+    return json_response(w.str(), pending > 0 ? 202 : 200);
+}
+
+} // namespace isr::web

@@ -1,0 +1,20 @@
+#include "webserver/media/audio_decoder.hpp"
+
+#include "webserver/media/libav_decoder.hpp"
+#include "webserver/media/sndfile_decoder.hpp"
+
+namespace isr::web {
+
+std::unique_ptr<AudioDecoder> open_decoder(const std::filesystem::path& path) {
+    const auto ext = path.extension().string();
+    if (ext != ".aac" && ext != ".m4a") {
+        try {
+            return std::make_unique<SndfileDecoder>(path);
+        } catch (const std::exception&) {
+            // Not something libsndfile reads: try libavcodec.
+        }
+    }
+    return std::make_unique<LibavDecoder>(path);
+}
+
+} // namespace isr::web

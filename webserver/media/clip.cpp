@@ -1,0 +1,87 @@
+#include "webserver/media/clip.hpp"
+
+#include "common/log.hpp"
+#include "common/strings.hpp"
+#include "webserver/chunk_channel.hpp"
+#include "webserver/media/audio_decoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace isr::web {
+
+std::string wav_header_16(int rate, int channels, std::int64_t frames) {
+    const auto data = static_cast<std::uint32_t>(frames * channels * 2);
+    std::string h(44, '\0');
+    const auto put32 = [&h](std::size_t at, std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) h[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+    };
+    const auto put16 = [&h](std::size_t at, std::uint32_t v) {
+        h[at] = static_cast<char>(v & 0xff);
+        h[at + 1] = static_cast<char>((v >> 8) & 0xff);
+    };
+    h.replace(0, 4, "RIFF");
+    put32(4, 36 + data);
+    h.replace(8, 8, "WAVEfmt ");
+    put32(16, 16);
+    put16(20, 1);
+    put16(22, static_cast<std::uint32_t>(channels));
+    put32(24, static_cast<std::uint32_t>(rate));
+    put32(28, static_cast<std::uint32_t>(rate * channels * 2));
+    put16(32, static_cast<std::uint32_t>(channels * 2));
+    put16(34, 16);
+    h.replace(36, 4, "data");
+    put32(40, data);
+    return h;
+}
+
+ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) {
+    const auto decoder = open_decoder(file);
+    ClipPlan plan;
+    plan.file = file;
+    plan.sample_rate = decoder->sample_rate();
+    plan.channels = decoder->channels();
+    const auto total = decoder->frames();
+    plan.first_frame = static_cast<std::int64_t>(std::llround(start * plan.sample_rate));
+    auto last = static_cast<std::int64_t>(std::llround(end * plan.sample_rate));
+    if (total) {
+        if (plan.first_frame >= *total) {
+            throw std::out_of_range(cat("start ", start, " s is past the end of the recording (",
+                                        fixed(static_cast<double>(*total) / plan.sample_rate, 1), " s)"));
+        }
+        last = std::min(last, *total);
+    }
+    plan.frames = std::max<std::int64_t>(0, last - plan.first_frame);
+    return plan;
+}
+
+void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept {
+    try {
+        if (!channel->push(wav_header_16(plan.sample_rate, plan.channels, plan.frames))) return;
+        auto decoder = open_decoder(plan.file);
+        if (plan.first_frame > 0) decoder->seek(plan.first_frame);
+        const auto ch = static_cast<std::size_t>(plan.channels);
+        const auto chunk = static_cast<std::size_t>(std::max(1, plan.sample_rate / 2));
+        std::vector<std::int16_t> samples(chunk * ch);
+        std::int64_t left = plan.frames;
+        while (left > 0) {
+            const auto want = static_cast<std::size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(chunk)));
+            auto got = decoder->read_s16(samples.data(), want);
+            if (got == 0) { // shorter than the header said: the promised length is honoured with silence
+                got = want;
+                std::fill_n(samples.begin(), got * ch, std::int16_t{0});
+            }
+            std::string bytes(reinterpret_cast<const char*>(samples.data()), got * ch * 2);
+            if (!channel->push(std::move(bytes))) return; // the client went away
+            left -= static_cast<std::int64_t>(got);
+        }
+        channel->finish();
+    } catch (const std::exception& e) {
+        log::warning("web", "clip of ", plan.file.filename().string(), " failed: ", e.what());
+        channel->finish(true);
+    }
+}
+
+} // namespace isr::web

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace isr::web {
+
+class ChunkChannel;
+
+// A range of a recording decoded to a standalone 16-bit WAV, produced while it is sent.
+struct ClipPlan {
+    std::filesystem::path file;
+    int sample_rate = 0;
+    int channels = 0;
+    std::int64_t first_frame = 0;
+    std::int64_t frames = 0;        // exactly what the WAV holds (padded with silence if short)
+    std::uint64_t bytes() const noexcept { return 44 + static_cast<std::uint64_t>(frames) * static_cast<std::uint64_t>(channels) * 2; }
+};
+
+// Opens the file to size the clip: [start, end) clamped to the recording. Throws
+// std::runtime_error for unreadable files; std::out_of_range when start is past the end.
+ClipPlan plan_clip(const std::filesystem::path& file, double start, double end);
+
+// Decodes the clip into `channel`: a WAV header, then the samples in half-second chunks. Seeks
+// straight to the start (no decoding from the beginning of the file). Stops early when the
+// client goes away. Runs on a worker thread; never throws.
+void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept;
+
+// The 44-byte header of a 16-bit PCM WAV with `frames` frames.
+std::string wav_header_16(int sample_rate, int channels, std::int64_t frames);
+
+} // namespace isr::web

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "common/unique_handle.hpp"
+#include "webserver/media/audio_decoder.hpp"
+
+#include <sndfile.h>
+
+namespace isr::web {
+
+using SndFileReader = UniqueHandle<SNDFILE, &sf_close>;
+
+class SndfileDecoder : public AudioDecoder {
+public:
+    // nullopt-like: throws std::runtime_error when libsndfile cannot read the file.
+    explicit SndfileDecoder(const std::filesystem::path& path);
+
+    int sample_rate() const noexcept override { return info_.samplerate; }
+    int channels() const noexcept override { return info_.channels; }
+    std::optional<std::int64_t> frames() const noexcept override { return info_.frames; }
+    bool exact_seek() const noexcept override { return info_.seekable != 0; }
+    void seek(std::int64_t frame) override;
+    std::size_t read(float* out, std::size_t frames) override;
+    std::size_t read_s16(std::int16_t* out, std::size_t frames) override;
+
+private:
+    std::filesystem::path path_;
+    SF_INFO info_{};
+    SndFileReader file_;
+};
+
+} // namespace isr::web
