@@ -1,5 +1,7 @@
 #include "recorder/anchor_clock.hpp"
 
+#include <algorithm>
+
 namespace isr::rec {
 
 void AnchorClock::observe(double media_seconds, double mono_seconds) {
@@ -9,6 +11,16 @@ void AnchorClock::observe(double media_seconds, double mono_seconds) {
     while (window_min_.size() > 1 && window_min_.front().mono < mono_seconds - window_) {
         window_min_.pop_front();
     }
+    const double target = estimate();
+    if (!anchored_ || mono_seconds - first_mono_ < kSettleSeconds) {
+        if (!anchored_) first_mono_ = mono_seconds;
+        anchored_ = true;
+        start_ = target;
+    } else {
+        const double step = kMaxSlew * std::max(0.0, mono_seconds - last_mono_);
+        start_ += std::clamp(target - start_, -step, step);
+    }
+    last_mono_ = mono_seconds;
 }
 
 double AnchorClock::gap(double media_seconds, double mono_seconds) const noexcept {

@@ -13,6 +13,11 @@ namespace isr::rec {
 // jitter and Icecast's burst-on-connect (late or early deliveries only raise t - m). The minimum
 // is taken over a sliding window so the estimate follows the few ppm of drift between a sound
 // card's (or an encoder's) sample clock and ours over months of recording.
+//
+// The anchor in use moves to that estimate freely for the first seconds (Icecast's burst), then
+// at most 0.2% of the elapsed time: when a source falls behind and catches up, the correction is
+// spread over many files instead of one file growing by it (a 10 s file changes by less than an
+// MP3 frame).
 class AnchorClock {
 public:
     explicit AnchorClock(double window_seconds = 60.0) : window_(window_seconds) {}
@@ -20,16 +25,24 @@ public:
     // Media up to `media_seconds` had arrived by `mono_seconds`.
     void observe(double media_seconds, double mono_seconds);
 
-    bool ready() const noexcept { return !window_min_.empty(); }
-    // Estimated monotonic time of media position 0. Requires ready().
-    double start() const noexcept { return window_min_.front().value; }
+    bool ready() const noexcept { return anchored_; }
+    // Monotonic time of media position 0, as used for splitting. Requires ready().
+    double start() const noexcept { return start_; }
+    // The unsmoothed estimate (the windowed minimum).
+    double estimate() const noexcept { return window_min_.front().value; }
+
+    static constexpr double kSettleSeconds = 10.0;
+    static constexpr double kMaxSlew = 0.002;
     double mono_at(double media_seconds) const noexcept { return start() + media_seconds; }
     double media_at(double mono_seconds) const noexcept { return mono_seconds - start(); }
 
     // After a gap in the media (an overrun dropped frames), the seconds by which this
     // observation trails the estimate: what was lost. Restarts the window from here.
     double gap(double media_seconds, double mono_seconds) const noexcept;
-    void restart() noexcept { window_min_.clear(); }
+    void restart() noexcept {
+        window_min_.clear();
+        anchored_ = false;
+    }
 
 private:
     struct Sample {
@@ -38,6 +51,10 @@ private:
     };
     double window_;
     std::deque<Sample> window_min_; // increasing values: a monotonic queue of minima
+    bool anchored_ = false;
+    double start_ = 0;
+    double first_mono_ = 0;
+    double last_mono_ = 0;
 };
 
 } // namespace isr::rec
