@@ -9,7 +9,7 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ca-certificates tzdata
             rapidjson-dev catch2)
 # Real peers for the integration tests: an Icecast server fed by ffmpeg, a socket activator,
 # a browser for the UI tests, and curl for the scripted checks.
-test_pkgs=(icecast2 ffmpeg systemd curl flac chromium)
+test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium)
 bench_pkgs=(hyperfine wrk nginx-light time flac sox alsa-utils ffmpeg)
 
 wanted=()
@@ -22,7 +22,7 @@ for set in "${@:-build}"; do
     esac
 done
 # Node.js runs the browser tests; any installed node (Debian's or another) will do.
-if [[ " $* " == *" test "* ]] && ! command -v node >/dev/null; then wanted+=(nodejs npm); fi
+if [[ " $* " == *" test "* ]] && ! command -v npm >/dev/null; then wanted+=(nodejs npm); fi
 
 # One dpkg-query for all: it prints a line per known package and nothing for unknown ones.
 declare -A installed=()
