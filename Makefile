@@ -17,6 +17,7 @@ deps:
 
 test-deps:
 	@scripts/install-deps.sh test
+	@tests/browser/setup.sh
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null

@@ -138,7 +138,7 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
         {"/api/clip?file=" + name + "&start=500&end=501", 400, "past the end"},
         {"/api/cut?file=" + name + "&start=0", 400, "missing parameter end"},
         {"/api/highlights?date=21.11.2026", 400, "date must be YYYY-MM-DD"},
-        {"/api/highlights?date=2026-11-21&limit=0", 400, "limit must be a number from 1"},
+        {"/api/highlights?date=2026-11-21&limit=-1", 400, "limit must be a number from 0"},
     };
     for (const auto& row : rows) {
         INFO(row.target);
@@ -345,6 +345,7 @@ TEST_CASE("day highlights rank the day's sections and place them in time", "[int
     doc = parse_json(web.get("/api/highlights?date=2026-11-21&limit=4").body);
     CHECK(doc["sections"].Size() == 4);
     CHECK(doc["total_sections"].GetUint() == 15);
+    CHECK(parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body)["sections"].Size() == 15); // all
     CHECK(parse_json(web.get("/api/highlights?date=2026-11-22").body)["files"].Size() == 0);
 }
 

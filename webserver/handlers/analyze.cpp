@@ -98,7 +98,8 @@ Response analyze_recording(const Request& request, App& app) {
 Response day_highlights(const Request& request, App& app) {
     const auto date = required_param(request, "date");
     if (date.size() != 10 || !parse_iso8601(date + "T00:00:00Z")) throw HttpError(400, "date must be YYYY-MM-DD");
-    const auto limit = static_cast<std::size_t>(number_param(request, "limit", 50, 1, 10000));
+    // limit=0: every section (the UI queues them all for J/K and shows the top ones as chips).
+    const auto limit = static_cast<std::size_t>(number_param(request, "limit", 50, 0, 100000));
     const auto params = section_params(request, app);
     const bool wait = wants_wait(request);
     const auto recording = app.status.recording();
@@ -137,7 +138,7 @@ Response day_highlights(const Request& request, App& app) {
     }
     const auto total_sections = sections.size();
     std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) { return a.section.score > b.section.score; });
-    if (sections.size() > limit) sections.resize(limit);
+    if (limit > 0 && sections.size() > limit) sections.resize(limit);
     std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) {
         return a.entry.start + a.section.start < b.entry.start + b.section.start;
     });

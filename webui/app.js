@@ -1,0 +1,286 @@
+// isr web UI: wires the page together — polling, filters, detection settings, keyboard shortcuts.
+
+import { getJson } from './api.js';
+import { isTypingTarget } from './dom.js';
+import { formatBytes, plural, ZoneClock } from './format.js';
+import { Library } from './library.js';
+import { announce, clearError, initMessages, showError } from './messages.js';
+import { RecorderView } from './recorder.js';
+import { Reel } from './reel.js';
+
+const DEFAULT_CONFIG = {
+    margin: 12, min_gap: 2, min_duration: 0.5, read_only: false, timezone: '',
+    limits: { margin_max: 60, min_gap_max: 600, min_duration_max: 600, clip_max_seconds: 600 },
+};
+const STORAGE_POLL_MS = 60000;
+const PARAM_DEBOUNCE_MS = 500;
+
+const $ = (id) => document.getElementById(id);
+
+/** Status poll interval: 5 s, or ?poll=SECONDS (0.5–300) for a wall display or a test. */
+function pollInterval() {
+    const v = Number(new URLSearchParams(location.search).get('poll'));
+    return Number.isFinite(v) && v >= 0.5 && v <= 300 ? v * 1000 : 5000;
+}
+
+const app = {
+    config: DEFAULT_CONFIG,
+    params: { margin: 12, min_gap: 2, min_duration: 0.5 },
+    activeKey: null,
+    pendingRefresh: false,
+    filesRequest: null,
+    filesAgain: false,
+};
+
+function anyAudioPlaying() {
+    return [...document.querySelectorAll('audio')].some((a) => !a.paused && !a.ended);
+}
+
+// ---- files ----
+
+function renderList() {
+    const { shown, total } = app.library.render();
+    const filtered = app.library.filterActive();
+    $('count').textContent = filtered ? `${shown} of ${total} shown` : plural(total, 'recording');
+    $('filters-clear').hidden = !filtered;
+}
+
+/** One /api/files call; concurrent requests coalesce into one more call afterwards. */
+async function refreshFiles() {
+    if (app.filesRequest) {
+        app.filesAgain = true;
+        return app.filesRequest;
+    }
+    app.filesRequest = (async () => {
+        do {
+            app.filesAgain = false;
+            try {
+                app.library.setFiles(await getJson('api/files'));
+                renderList();
+            } catch (e) {
+                showError(`Cannot list the recordings: ${e.message}`);
+                const days = $('days');
+                days.setAttribute('aria-busy', 'false');
+                const placeholder = days.querySelector('.placeholder');
+                if (!app.library.loaded && placeholder) placeholder.textContent = 'The recordings could not be listed. Try ↻ Refresh.';
+            }
+        } while (app.filesAgain);
+    })();
+    try {
+        await app.filesRequest;
+    } finally {
+        app.filesRequest = null;
+    }
+}
+
+/** Refreshes the list now, or once playback stops (a re-render must not disturb listening). */
+function requestFilesRefresh() {
+    if (anyAudioPlaying()) {
+        app.pendingRefresh = true;
+        return;
+    }
+    app.pendingRefresh = false;
+    refreshFiles();
+}
+
+// ---- status and storage ----
+
+async function pollStatus() {
+    try {
+        const status = await getJson('api/status');
+        app.recorder.update(status);
+        const active = status.running && !status.stale && Array.isArray(status.active) ? status.active : [];
+        app.library.setActive(new Set(active));
+        const key = [...active].sort().join('\n');
+        if (app.activeKey !== null && key !== app.activeKey) requestFilesRefresh();
+        else if (app.pendingRefresh) requestFilesRefresh();
+        app.activeKey = key;
+    } catch (e) {
+        app.recorder.unreachable(e.message);
+    }
+    setTimeout(pollStatus, app.pollMs);
+}
+
+async function refreshStorage() {
+    const el = $('storage');
+    try {
+        const st = await getJson('api/storage');
+        const free = st.available_bytes ?? st.free_bytes;
+        const low = Number.isFinite(free) && st.total_bytes > 0 && free / st.total_bytes < 0.05;
+        el.classList.toggle('warn', low);
+        const disk = Number.isFinite(free) ? `${low ? '⚠ Low disk space: ' : ''}${formatBytes(free)} free of ${formatBytes(st.total_bytes)}` : '';
+        el.textContent = [disk, `recordings ${formatBytes(st.recordings_bytes)} in ${plural(st.recordings_count ?? 0, 'file')}`]
+            .filter(Boolean).join(' · ');
+    } catch (e) {
+        el.textContent = `Storage unknown: ${e.message}`;
+    }
+}
+
+// ---- detection settings ----
+
+const PARAM_INPUTS = [
+    { key: 'margin', id: 'margin', label: 'Margin', unit: 'dB', max: 'margin_max' },
+    { key: 'min_gap', id: 'min-gap', label: 'Grace period', unit: 's', max: 'min_gap_max' },
+    { key: 'min_duration', id: 'min-duration', label: 'Min duration', unit: 's', max: 'min_duration_max' },
+];
+
+function seedControls() {
+    for (const p of PARAM_INPUTS) {
+        const input = $(p.id);
+        input.max = String(app.config.limits?.[p.max] ?? input.max);
+        input.value = String(app.params[p.key]);
+    }
+}
+
+function readControls() {
+    const next = {};
+    const errors = [];
+    for (const p of PARAM_INPUTS) {
+        const input = $(p.id);
+        const max = Number(input.max);
+        const v = input.value.trim() === '' ? NaN : Number(input.value);
+        const ok = Number.isFinite(v) && v >= 0 && v <= max;
+        input.setAttribute('aria-invalid', String(!ok));
+        if (ok) next[p.key] = v;
+        else errors.push(`${p.label} must be a number from 0 to ${max} ${p.unit}.`);
+    }
+    return { next, errors };
+}
+
+function applyControls() {
+    const { next, errors } = readControls();
+    const box = $('controls-error');
+    box.hidden = errors.length === 0;
+    box.textContent = errors.join(' ');
+    if (errors.length) return;
+    if (PARAM_INPUTS.every((p) => next[p.key] === app.params[p.key])) return;
+    app.params = next;
+    announce(`Detection settings: margin ${next.margin} dB, grace ${next.min_gap} s, min duration ${next.min_duration} s.`);
+    app.library.onParamsChanged();
+}
+
+function initControls() {
+    seedControls();
+    let timer = 0;
+    for (const p of PARAM_INPUTS) {
+        const input = $(p.id);
+        input.addEventListener('input', () => {
+            clearTimeout(timer);
+            timer = setTimeout(applyControls, PARAM_DEBOUNCE_MS);
+        });
+        input.addEventListener('change', () => {
+            clearTimeout(timer);
+            applyControls();
+        });
+    }
+    $('controls-reset').addEventListener('click', () => {
+        app.params = { margin: app.config.margin, min_gap: app.config.min_gap, min_duration: app.config.min_duration };
+        seedControls();
+        for (const p of PARAM_INPUTS) $(p.id).setAttribute('aria-invalid', 'false');
+        $('controls-error').hidden = true;
+        app.library.onParamsChanged();
+        announce('Detection settings reset to the server defaults.');
+    });
+}
+
+// ---- filters ----
+
+function clearFilters() {
+    $('search').value = '';
+    $('date-from').value = '';
+    $('date-to').value = '';
+    app.library.filter = { q: '', from: '', to: '' };
+    renderList();
+}
+
+function initFilters() {
+    const update = () => {
+        app.library.filter = { q: $('search').value.trim(), from: $('date-from').value, to: $('date-to').value };
+        renderList();
+    };
+    $('search').addEventListener('input', update);
+    $('date-from').addEventListener('input', update);
+    $('date-to').addEventListener('input', update);
+    $('date-from').addEventListener('change', update);
+    $('date-to').addEventListener('change', update);
+    $('filters-clear').addEventListener('click', () => {
+        clearFilters();
+        announce('Filters cleared.');
+        $('search').focus();
+    });
+    $('refresh').addEventListener('click', async () => {
+        clearError();
+        await Promise.all([refreshFiles(), refreshStorage()]);
+        announce(`List refreshed: ${plural(app.library.files.length, 'recording')}.`);
+    });
+}
+
+// ---- keyboard and playback ----
+
+function initKeyboard() {
+    document.addEventListener('keydown', (e) => {
+        if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+        if (isTypingTarget(e.target) || document.querySelector('dialog[open]')) return;
+        if (e.key === 'j' || e.key === 'J') {
+            e.preventDefault();
+            app.reel.step(-1);
+        } else if (e.key === 'k' || e.key === 'K') {
+            e.preventDefault();
+            app.reel.step(1);
+        } else if (e.key === '/') {
+            e.preventDefault();
+            $('search').focus();
+        }
+    });
+    // One thing plays at a time.
+    document.addEventListener('play', (e) => {
+        for (const audio of document.querySelectorAll('audio')) if (audio !== e.target && !audio.paused) audio.pause();
+    }, true);
+    const maybeRefresh = () => {
+        if (app.pendingRefresh && !anyAudioPlaying()) requestFilesRefresh();
+    };
+    document.addEventListener('pause', maybeRefresh, true);
+    document.addEventListener('ended', maybeRefresh, true);
+}
+
+async function boot() {
+    initMessages();
+    app.pollMs = pollInterval();
+    try {
+        app.config = { ...DEFAULT_CONFIG, ...(await getJson('api/config')) };
+    } catch (e) {
+        showError(`Cannot read the server settings (using defaults): ${e.message}`);
+    }
+    app.params = { margin: app.config.margin, min_gap: app.config.min_gap, min_duration: app.config.min_duration };
+    document.body.classList.toggle('read-only', Boolean(app.config.read_only));
+    const clock = new ZoneClock(app.config.timezone);
+    const ctx = {
+        clock,
+        config: app.config,
+        params: () => app.params,
+        refreshFiles,
+        refreshStorage,
+        rerender: renderList,
+        clearFilters,
+    };
+    app.recorder = new RecorderView(clock);
+    app.reel = new Reel({
+        clock,
+        config: app.config,
+        lookup: (name) => app.library.byName.get(name),
+        openFileAt: (name, t) => app.library.openFileAt(name, t),
+        prefillCut: (name, start, end) => app.library.prefillCut(name, start, end),
+    });
+    ctx.reel = app.reel;
+    app.library = new Library($('days'), ctx);
+    initControls();
+    initFilters();
+    initKeyboard();
+    $('read-only-note').hidden = !app.config.read_only;
+
+    await Promise.all([refreshFiles(), pollStatus(), refreshStorage()]);
+    setInterval(refreshStorage, STORAGE_POLL_MS);
+    document.body.dataset.ready = 'true';
+}
+
+boot();

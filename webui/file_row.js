@@ -1,0 +1,339 @@
+// One recording's row in a day's table, and its detail row below it: the player, the cut panel
+// and the waveform with its loud sections.
+
+import { deleteRecording, downloadUrl, explainMediaError, streamUrl } from './api.js';
+import { describeResult, fetchAnalysis, hasCachedAnalysis, paramsKey, renderWaveform, sectionLabel, waveformLegend } from './analysis.js';
+import { CutPanel } from './cut_panel.js';
+import { confirmDialog } from './dialog.js';
+import { h, idFor, replaceChildren } from './dom.js';
+import { baseName, dirName, formatBytes, formatDb, formatDuration } from './format.js';
+import { announce, showError } from './messages.js';
+
+const MAX_FILE_CHIPS = 300;
+
+export class RowView {
+    constructor(lib, file) {
+        this.lib = lib;
+        this.ctx = lib.ctx;
+        this.name = file.name;
+        this.file = file;
+        this.open = { player: false, cut: false, analysis: false };
+        this.filtered = false;
+        this.audio = null;
+        this.waveform = null;
+        this.analysisKey = '';
+        this.analysisAbort = null;
+        this.autoAnalysisDeclined = false;
+
+        const base = baseName(file.name);
+        const playerId = idFor('player', file.name);
+        const cutId = idFor('cut', file.name);
+        const analysisId = idFor('analysis', file.name);
+
+        this.badge = h('span', { class: 'rec-badge', hidden: true, title: 'Being recorded now' },
+            h('span', { class: 'rec-dot', 'aria-hidden': 'true' }), 'REC',
+            h('span', { class: 'visually-hidden' }, ' (being recorded now)'));
+        this.problem = h('span', { class: 'file-problem', hidden: true });
+        this.startCell = h('td', { class: 'start', 'data-label': 'Start' });
+        this.durationCell = h('td', { class: 'duration', 'data-label': 'Duration' });
+        this.sizeCell = h('td', { class: 'size', 'data-label': 'Size' });
+        this.formatCell = h('td', { class: 'format', 'data-label': 'Format' });
+
+        this.playButton = h('button', {
+            type: 'button', class: 'play', 'aria-expanded': 'false', 'aria-controls': playerId,
+            'aria-label': `Play ${base}`, onclick: () => this.togglePlayer(),
+        }, h('span', { 'aria-hidden': 'true' }, '▶'), ' Play');
+        this.downloadLink = h('a', {
+            class: 'button secondary download', href: downloadUrl(file.name), download: base,
+            'aria-label': `Download ${base}`,
+        }, h('span', { 'aria-hidden': 'true' }, '↓'), ' Download');
+        this.cutButton = h('button', {
+            type: 'button', class: 'cut secondary', 'aria-expanded': 'false', 'aria-controls': cutId,
+            'aria-label': `Cut ${base}`, onclick: () => this.setPanel('cut', !this.open.cut, true),
+        }, h('span', { 'aria-hidden': 'true' }, '✂'), ' Cut');
+        this.analyseButton = h('button', {
+            type: 'button', class: 'analyse secondary', 'aria-expanded': 'false', 'aria-controls': analysisId,
+            'aria-label': `Analyse ${base}`, onclick: () => this.toggleAnalysis(),
+        }, h('span', { 'aria-hidden': 'true' }, '∿'), ' Analyse');
+        this.deleteButton = lib.ctx.config.read_only ? null : h('button', {
+            type: 'button', class: 'delete danger-outline', 'aria-label': `Delete ${base}`,
+            onclick: () => this.confirmDelete(),
+        }, h('span', { 'aria-hidden': 'true' }, '✕'), ' Delete');
+
+        this.el = h('tr', { class: 'file-row', dataset: { name: file.name } },
+            h('td', { class: 'name', 'data-label': 'Name' },
+                h('span', { class: 'dir' }, dirName(file.name)),
+                h('span', { class: 'base' }, base), ' ', this.badge, this.problem),
+            this.startCell, this.durationCell, this.sizeCell, this.formatCell,
+            h('td', { class: 'actions' },
+                h('div', { class: 'buttons' }, this.playButton, this.downloadLink, this.cutButton, this.analyseButton, this.deleteButton)));
+
+        this.playerPanel = h('div', { class: 'player-panel', id: playerId, hidden: true });
+        this.cut = new CutPanel(cutId, file.name, base, () => (this.audio ? this.audio.currentTime : 0));
+        this.cutPanel = this.cut.el;
+        this.analysisPanel = h('div', { class: 'analysis-panel', id: analysisId, hidden: true, role: 'group', 'aria-label': `Analysis of ${base}` });
+        this.detail = h('tr', { class: 'detail-row', hidden: true, dataset: { detailFor: file.name } },
+            h('td', { colspan: 6 }, this.playerPanel, this.cutPanel, this.analysisPanel));
+    }
+
+    get recording() {
+        return this.lib.isRecording(this.name);
+    }
+
+    update(file) {
+        this.file = file;
+        const recording = this.recording;
+        const clock = this.ctx.clock;
+        this.el.classList.toggle('recording', recording);
+        this.badge.hidden = !recording;
+        this.startCell.textContent = typeof file.date === 'string' && file.date.length >= 19 ? file.date.slice(11, 19) : clock.time(file.start);
+        this.startCell.title = file.start_from_name ? 'Start time from the file name' : 'Start time estimated from the file (name has no time)';
+        this.durationCell.textContent = recording ? '—' : formatDuration(file.duration);
+        if (recording) this.durationCell.title = 'Still being recorded';
+        else this.durationCell.removeAttribute('title');
+        this.sizeCell.textContent = formatBytes(file.size);
+        const rate = file.sample_rate ? ` · ${+(file.sample_rate / 1000).toFixed(1)} kHz` : '';
+        const channels = file.channels ? ` · ${file.channels === 1 ? 'mono' : file.channels === 2 ? 'stereo' : `${file.channels} ch`}` : '';
+        const bitrate = file.bitrate_kbps ? ` · ${Math.round(file.bitrate_kbps)} kbit/s` : '';
+        this.formatCell.textContent = (file.format || file.ext || '?').toUpperCase();
+        this.formatCell.title = `${file.codec || file.format || ''}${rate}${channels}${bitrate}`;
+        this.problem.hidden = !file.error;
+        this.problem.textContent = file.error ? `⚠ ${file.error}` : '';
+        this.el.classList.toggle('has-problem', Boolean(file.error));
+
+        const why = 'available once the recording is finished';
+        this.cutButton.disabled = recording;
+        this.cutButton.title = recording ? `Cut is ${why}` : '';
+        this.analyseButton.disabled = recording;
+        this.analyseButton.title = recording ? `Analysis is ${why}` : '';
+        if (this.deleteButton) {
+            this.deleteButton.disabled = recording;
+            this.deleteButton.title = recording ? 'Being recorded: can be deleted once isrd moves to the next file' : '';
+        }
+        if (recording) {
+            if (this.open.cut) this.setPanel('cut', false);
+            if (this.open.analysis) this.setPanel('analysis', false);
+        }
+        this.cut.setDuration(file.duration);
+        this.applyCutPrefill();
+    }
+
+    applyCutPrefill() {
+        const range = this.lib.takeCutPrefill(this.name);
+        if (range) this.cut.prefill(range.start, range.end);
+    }
+
+    setFiltered(filtered) {
+        this.filtered = filtered;
+        this.el.hidden = filtered;
+        this.syncDetail();
+    }
+
+    syncDetail() {
+        this.detail.hidden = this.filtered || !(this.open.player || this.open.cut || this.open.analysis);
+    }
+
+    /** The row became visible in an expanded day. */
+    onShown() {
+        const params = this.ctx.params();
+        if (this.open.analysis) {
+            if (this.analysisKey !== paramsKey(params)) this.loadAnalysis();
+        } else if (!this.recording && !this.autoAnalysisDeclined && hasCachedAnalysis(this.file, params)) {
+            // The server has it cached: cheap to show straight away.
+            this.setPanel('analysis', true);
+            this.loadAnalysis();
+        }
+    }
+
+    setPanel(kind, open, focus = false) {
+        this.open[kind] = open;
+        const panel = { player: this.playerPanel, cut: this.cutPanel, analysis: this.analysisPanel }[kind];
+        const button = { player: this.playButton, cut: this.cutButton, analysis: this.analyseButton }[kind];
+        panel.hidden = !open;
+        button.setAttribute('aria-expanded', String(open));
+        button.classList.toggle('active', open);
+        this.syncDetail();
+        if (kind === 'player' && !open) this.audio?.pause();
+        if (kind === 'cut' && open && focus) this.cut.focus();
+        if (kind === 'analysis' && !open) {
+            this.analysisAbort?.abort();
+            this.analysisAbort = null;
+            if (this.analysisState !== 'done') this.analysisKey = '';
+        }
+    }
+
+    // ---- player ----
+
+    ensureAudio(reload) {
+        const live = this.recording;
+        if (!this.audio) {
+            this.audio = h('audio', { controls: true, preload: 'metadata', 'aria-label': `Audio of ${baseName(this.name)}` });
+            this.audio.src = streamUrl(this.name) + (live ? `?t=${Date.now()}` : '');
+            this.audio.addEventListener('timeupdate', () => this.waveform?.setPlayhead(this.audio.currentTime));
+            this.audio.addEventListener('error', async () => {
+                const src = this.audio.currentSrc || this.audio.src;
+                const why = await explainMediaError(src);
+                showError(`Cannot play ${baseName(this.name)}: ${why}`);
+            });
+            this.liveNote = h('p', { class: 'note', hidden: !live }, 'Still being recorded: close and reopen the player to load the newest audio.');
+            this.playerPanel.append(this.audio, this.liveNote);
+        } else if (reload && live) {
+            // A live file grows: a fresh URL makes the browser read the new length.
+            this.audio.src = `${streamUrl(this.name)}?t=${Date.now()}`;
+        }
+        this.liveNote.hidden = !live;
+        return this.audio;
+    }
+
+    togglePlayer() {
+        if (this.open.player) {
+            this.setPanel('player', false);
+            return;
+        }
+        this.setPanel('player', true);
+        const audio = this.ensureAudio(true);
+        audio.play().catch(() => {
+            // Autoplay refused or the source failed: the controls are there, the error handler explains.
+        });
+    }
+
+    openPlayerAt(seconds, play) {
+        if (!this.open.player) this.setPanel('player', true);
+        const audio = this.ensureAudio(false);
+        const seek = () => {
+            audio.currentTime = Math.max(0, seconds);
+            if (play) audio.play().catch(() => {});
+        };
+        if (audio.readyState >= 1) seek();
+        else audio.addEventListener('loadedmetadata', seek, { once: true });
+    }
+
+    // ---- analysis ----
+
+    toggleAnalysis() {
+        if (this.open.analysis) {
+            this.autoAnalysisDeclined = true;
+            this.setPanel('analysis', false);
+            return;
+        }
+        this.setPanel('analysis', true);
+        this.loadAnalysis();
+    }
+
+    async loadAnalysis() {
+        const params = this.ctx.params();
+        const key = paramsKey(params);
+        if (this.analysisKey === key && this.analysisState !== 'error') return;
+        this.analysisAbort?.abort();
+        const abort = new AbortController();
+        this.analysisAbort = abort;
+        this.analysisKey = key;
+        this.analysisState = 'loading';
+        const base = baseName(this.name);
+        const status = h('p', { class: 'analysis-status' }, `Analysing ${base}…`);
+        const progress = h('progress', { max: 1, 'aria-label': `Analysis progress of ${base}` });
+        this.analysisPanel.setAttribute('aria-busy', 'true');
+        replaceChildren(this.analysisPanel, status, progress);
+        try {
+            const result = await fetchAnalysis(this.name, params, {
+                signal: abort.signal,
+                onProgress: (p) => {
+                    progress.value = p;
+                    status.textContent = `Analysing ${base}… ${Math.round(p * 100)} %`;
+                },
+            });
+            if (abort.signal.aborted) return;
+            this.analysisState = 'done';
+            this.renderAnalysis(result);
+        } catch (e) {
+            if (e.name === 'AbortError') return;
+            this.analysisState = 'error';
+            replaceChildren(this.analysisPanel,
+                h('p', { class: 'field-error' }, `Analysis failed: ${e.message}`),
+                h('button', { type: 'button', class: 'secondary small', onclick: () => this.loadAnalysis() }, 'Try again'));
+            announce(`Analysis of ${base} failed: ${e.message}`);
+        } finally {
+            if (this.analysisAbort === abort) this.analysisPanel.removeAttribute('aria-busy');
+        }
+    }
+
+    renderAnalysis(result) {
+        const base = baseName(this.name);
+        const clock = this.ctx.clock;
+        const fileStart = this.file.start ?? 0;
+        const summary = describeResult(result);
+        const sections = [...(result.sections ?? [])].sort((a, b) => a.start - b.start);
+        this.waveform = renderWaveform(result, {
+            label: `Waveform of ${base}: ${summary}. Click to play from that point.`,
+            onSeek: (t) => this.openPlayerAt(t, true),
+        });
+        if (this.audio) this.waveform.setPlayhead(this.audio.currentTime);
+        const queue = sections.map((sec) => ({ ...sec, file: this.name, fileStart }));
+        const chips = queue.slice(0, MAX_FILE_CHIPS).map((sec, i) => {
+            const from = clock.time(fileStart + sec.start);
+            const to = clock.time(fileStart + sec.end);
+            return h('li', {}, h('button', {
+                type: 'button', class: 'chip', dataset: { file: this.name, start: String(sec.start) },
+                'aria-label': sectionLabel(sec, from, to),
+                onclick: () => this.ctx.reel.play(queue, i, { title: base }),
+            }, `${from}–${to}`, h('span', { class: 'score' }, formatDb(sec.score))));
+        });
+        replaceChildren(this.analysisPanel,
+            h('p', { class: 'analysis-status' }, summary, result.cached ? h('span', { class: 'muted' }, ' · cached') : null),
+            h('div', { class: 'waveform-wrap' }, this.waveform),
+            waveformLegend(),
+            chips.length ? h('ul', { class: 'chips', 'aria-label': `Loud sections of ${base}` }, chips)
+                : h('p', { class: 'muted' }, 'No loud sections with these settings.'),
+            queue.length > MAX_FILE_CHIPS ? h('p', { class: 'muted' }, `Showing the first ${MAX_FILE_CHIPS} of ${queue.length}; K / J step through all of them.`) : null);
+        this.ctx.reel.markCurrent();
+    }
+
+    // ---- delete ----
+
+    async confirmDelete() {
+        const base = baseName(this.name);
+        const ok = await confirmDialog({
+            title: 'Delete recording?',
+            text: `${this.name} will be deleted from disk, with its analysis. This cannot be undone.`,
+            confirmLabel: `Delete ${base}`,
+        });
+        if (!ok) return;
+        const focusTarget = this.neighbourName();
+        try {
+            await deleteRecording(this.name);
+        } catch (e) {
+            showError(`Could not delete ${this.name}: ${e.message}`);
+            this.deleteButton?.focus();
+            return;
+        }
+        const day = this.lib.dayOf(this.file);
+        this.lib.forget(this.name);
+        this.ctx.rerender();
+        announce(`Deleted ${this.name}.`);
+        this.ctx.refreshStorage();
+        await this.ctx.refreshFiles();
+        const next = focusTarget && this.lib.rows.get(focusTarget);
+        if (next && next.el.isConnected && !next.el.hidden) (next.deleteButton && !next.deleteButton.disabled ? next.deleteButton : next.playButton).focus();
+        else if (this.lib.days.get(day)?.el.isConnected) this.lib.days.get(day).toggle.focus();
+        else document.getElementById('search').focus();
+    }
+
+    /** The visible row after this one (or before it) in the same day: focus goes there after a delete. */
+    neighbourName() {
+        const rows = [...this.el.parentElement.querySelectorAll('tr.file-row:not([hidden])')];
+        const i = rows.indexOf(this.el);
+        const other = rows[i + 1] ?? rows[i - 1];
+        return other?.dataset.name ?? null;
+    }
+
+    destroy() {
+        this.analysisAbort?.abort();
+        if (this.audio) {
+            this.audio.pause();
+            this.audio.removeAttribute('src');
+            this.audio.load();
+        }
+        this.el.remove();
+        this.detail.remove();
+    }
+}

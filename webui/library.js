@@ -1,0 +1,281 @@
+// The recordings list: day groups of file rows (file_row.js).
+// Rows and days are kept across refreshes (keyed by name / date) so audio keeps playing, focus
+// stays where it was and open panels stay open.
+
+import { forgetAnalyses } from './analysis.js';
+import { h, idFor } from './dom.js';
+import { formatBytes, formatDayHeading, formatDuration, plural } from './format.js';
+import { RowView } from './file_row.js';
+import { DayHighlights } from './highlights.js';
+import { announce, showError } from './messages.js';
+
+export class Library {
+    /**
+     * ctx: {clock, config, params(), reel, refreshFiles(), refreshStorage()}
+     */
+    constructor(root, ctx) {
+        this.root = root;
+        this.ctx = ctx;
+        this.files = [];
+        this.byName = new Map();
+        this.active = new Set();
+        this.statusKnown = false;
+        this.filter = { q: '', from: '', to: '' };
+        this.expanded = new Set();
+        this.knownDays = new Set();
+        this.days = new Map();
+        this.rows = new Map();
+        this.cutPrefill = new Map();
+        this.loaded = false;
+    }
+
+    dayOf(file) {
+        if (typeof file.date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(file.date)) return file.date.slice(0, 10);
+        return this.ctx.clock.dayKey(file.start ?? file.mtime ?? 0);
+    }
+
+    setFiles(files) {
+        if (files.length) this.ctx.clock.learnOffset(files[0].date);
+        this.files = files;
+        this.byName = new Map(files.map((f) => [f.name, f]));
+        this.loaded = true;
+    }
+
+    /** The set of files isrd is writing now (from /api/status). */
+    setActive(active) {
+        const changed = !this.statusKnown || active.size !== this.active.size || [...active].some((n) => !this.active.has(n));
+        this.active = active;
+        this.statusKnown = true;
+        if (changed) for (const row of this.rows.values()) row.update(this.byName.get(row.name) ?? row.file);
+    }
+
+    /** The latest /api/status decides; until it arrives, the listing's own flag. */
+    isRecording(name) {
+        return this.statusKnown ? this.active.has(name) : Boolean(this.byName.get(name)?.recording);
+    }
+
+    filterActive() {
+        return Boolean(this.filter.q || this.filter.from || this.filter.to);
+    }
+
+    matches(file) {
+        const { q, from, to } = this.filter;
+        if (q && !file.name.toLowerCase().includes(q.toLowerCase())) return false;
+        const day = this.dayOf(file);
+        if (from && day < from) return false;
+        if (to && day > to) return false;
+        return true;
+    }
+
+    /** Lays out days and rows; returns {shown, total}. */
+    render() {
+        const groups = new Map();
+        for (const file of this.files) {
+            const key = this.dayOf(file);
+            if (!groups.has(key)) groups.set(key, []);
+            groups.get(key).push(file);
+        }
+        const keys = [...groups.keys()].sort().reverse();
+        // The most recent day starts expanded; so does a new day that becomes the most recent.
+        if (keys.length && !this.knownDays.has(keys[0])) this.expanded.add(keys[0]);
+        for (const key of keys) this.knownDays.add(key);
+
+        for (const [name, row] of this.rows) {
+            if (!this.byName.has(name)) {
+                row.destroy();
+                this.rows.delete(name);
+            }
+        }
+        for (const [key, day] of this.days) {
+            if (!groups.has(key)) {
+                day.highlights?.cancel();
+                day.el.remove();
+                this.days.delete(key);
+            }
+        }
+
+        let shown = 0;
+        let cursor = this.root.firstChild;
+        while (cursor && !(cursor instanceof HTMLElement && cursor.classList.contains('day'))) {
+            const next = cursor.nextSibling;
+            cursor.remove();
+            cursor = next;
+        }
+        for (const key of keys) {
+            let day = this.days.get(key);
+            if (!day) {
+                day = new DayView(this, key);
+                this.days.set(key, day);
+            }
+            const list = groups.get(key);
+            const visible = list.filter((f) => this.matches(f));
+            shown += visible.length;
+            day.update(list, visible, this.expanded.has(key));
+            if (day.el === cursor) cursor = cursor.nextSibling;
+            else this.root.insertBefore(day.el, cursor);
+        }
+        let empty = this.root.querySelector(':scope > .placeholder');
+        const message = !this.loaded ? 'Loading recordings…'
+            : this.files.length === 0 ? 'No recordings yet. Files appear here as soon as isrd starts writing them.'
+                : shown === 0 ? 'No recordings match the filters.' : '';
+        if (message) {
+            if (!empty) empty = h('p', { class: 'placeholder' });
+            empty.textContent = message;
+            this.root.append(empty);
+        } else {
+            empty?.remove();
+        }
+        this.root.setAttribute('aria-busy', 'false');
+        return { shown, total: this.files.length };
+    }
+
+    expandDay(key, expanded) {
+        if (expanded) this.expanded.add(key);
+        else this.expanded.delete(key);
+        this.render();
+    }
+
+    /** The analysis parameters changed: re-run the analyses that are on screen. */
+    onParamsChanged() {
+        for (const row of this.rows.values()) {
+            if (row.open.analysis && this.expanded.has(this.dayOf(row.file))) row.loadAnalysis();
+        }
+        for (const day of this.days.values()) day.highlights?.onParamsChanged();
+    }
+
+    /** Shows a file's row (clearing filters and expanding its day if needed) and plays from t. */
+    openFileAt(name, seconds) {
+        const file = this.byName.get(name);
+        if (!file) {
+            showError(`${name} is no longer in the archive.`);
+            return;
+        }
+        if (!this.matches(file)) {
+            this.ctx.clearFilters();
+            announce('Filters cleared to show the file.');
+        }
+        this.expanded.add(this.dayOf(file));
+        this.ctx.rerender();
+        const row = this.rows.get(name);
+        if (!row) return;
+        row.openPlayerAt(seconds, true);
+        row.el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+        row.audio?.focus();
+    }
+
+    /** Pre-fills a file's cut panel (now, or when its row is first shown). */
+    prefillCut(name, start, end) {
+        this.cutPrefill.set(name, { start, end });
+        this.rows.get(name)?.applyCutPrefill();
+    }
+
+    takeCutPrefill(name) {
+        const range = this.cutPrefill.get(name);
+        this.cutPrefill.delete(name);
+        return range;
+    }
+
+    /** Removes a deleted file locally until the next listing. */
+    forget(name) {
+        forgetAnalyses(name);
+        this.cutPrefill.delete(name);
+        this.files = this.files.filter((f) => f.name !== name);
+        this.byName.delete(name);
+    }
+}
+
+class DayView {
+    constructor(lib, key) {
+        this.lib = lib;
+        this.key = key;
+        this.highlights = null;
+        this.rowsShown = false;
+        const bodyId = idFor('day-body', key);
+        const hlId = idFor('day-hl', key);
+        const headingId = idFor('day-heading', key);
+
+        this.toggle = h('button', {
+            type: 'button', class: 'day-toggle', 'aria-expanded': 'false', 'aria-controls': bodyId,
+            onclick: () => lib.expandDay(key, !lib.expanded.has(key)),
+        },
+        h('span', { class: 'chevron', 'aria-hidden': 'true' }),
+        h('time', { class: 'day-date', datetime: key }, formatDayHeading(key)),
+        this.meta = h('span', { class: 'day-meta' }));
+
+        this.hlButton = h('button', {
+            type: 'button', class: 'hl-toggle secondary', 'aria-expanded': 'false', 'aria-controls': hlId,
+            'aria-label': `Highlights of ${key}`, onclick: () => this.toggleHighlights(),
+        }, h('span', { 'aria-hidden': 'true' }, '★'), ' Highlights');
+        this.hlPanel = h('div', { class: 'highlights', id: hlId, hidden: true, 'aria-label': `Highlights of ${key}`, role: 'region' });
+
+        this.tbody = h('tbody');
+        this.body = h('div', { class: 'day-body', id: bodyId, hidden: true },
+            h('table', { class: 'files' },
+                h('caption', { class: 'visually-hidden' }, `Recordings of ${key}`),
+                h('thead', {}, h('tr', {},
+                    h('th', { scope: 'col' }, 'Name'),
+                    h('th', { scope: 'col' }, 'Start'),
+                    h('th', { scope: 'col' }, 'Duration'),
+                    h('th', { scope: 'col' }, 'Size'),
+                    h('th', { scope: 'col' }, 'Format'),
+                    h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+                this.tbody));
+
+        this.el = h('section', { class: 'day', dataset: { day: key }, 'aria-labelledby': headingId },
+            h('div', { class: 'day-head' },
+                h('h2', { id: headingId, class: 'day-heading' }, this.toggle),
+                this.hlButton),
+            this.hlPanel,
+            this.body);
+    }
+
+    update(list, visible, expanded) {
+        this.el.hidden = visible.length === 0;
+        let seconds = 0;
+        let bytes = 0;
+        let live = 0;
+        for (const f of visible) {
+            bytes += f.size || 0;
+            if (this.lib.isRecording(f.name)) live++;
+            else if (Number.isFinite(f.duration)) seconds += f.duration;
+        }
+        const count = visible.length === list.length ? plural(list.length, 'file') : `${visible.length} of ${plural(list.length, 'file')}`;
+        this.meta.textContent = `${count} · ${formatDuration(seconds)}${live ? ' + live' : ''} · ${formatBytes(bytes)}`;
+        this.el.dataset.count = String(visible.length);
+
+        this.toggle.setAttribute('aria-expanded', String(expanded));
+        this.el.classList.toggle('expanded', expanded);
+        this.body.hidden = !expanded;
+        if (!expanded && !this.rowsShown) return; // collapsed days build no rows and fetch nothing
+        this.rowsShown = true;
+
+        let cursor = this.tbody.firstChild;
+        for (const file of list) {
+            let row = this.lib.rows.get(file.name);
+            if (!row) {
+                row = new RowView(this.lib, file);
+                this.lib.rows.set(file.name, row);
+            }
+            row.update(file);
+            row.setFiltered(!this.lib.matches(file));
+            for (const node of [row.el, row.detail]) {
+                if (node === cursor) cursor = cursor.nextSibling;
+                else this.tbody.insertBefore(node, cursor);
+            }
+            if (expanded) row.onShown();
+        }
+    }
+
+    toggleHighlights() {
+        const open = this.hlPanel.hidden;
+        this.hlPanel.hidden = !open;
+        this.hlButton.setAttribute('aria-expanded', String(open));
+        this.el.classList.toggle('hl-open', open);
+        if (open) {
+            this.highlights ??= new DayHighlights(this.lib.ctx, this.key, this.hlPanel);
+            this.highlights.load();
+        } else {
+            this.highlights?.cancel();
+        }
+    }
+}

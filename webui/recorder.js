@@ -1,0 +1,135 @@
+// The header's recorder status: is isrd running, and what each source is doing.
+
+import { h, replaceChildren } from './dom.js';
+import { baseName, formatAge, formatBytes, formatDb, plural } from './format.js';
+import { announce } from './messages.js';
+
+/** Below this RMS level a recording source is probably capturing nothing (unplugged mic, dead stream). */
+export const SILENT_DBFS = -70;
+/** …in this many consecutive status readings (one reading is one second of audio). */
+const SILENT_READINGS = 2;
+const METER_FLOOR = -90;
+
+const STATES = {
+    starting: { icon: '◌', text: 'starting' },
+    connecting: { icon: '◌', text: 'connecting' },
+    recording: { icon: '●', text: 'recording' },
+    retrying: { icon: '↻', text: 'retrying' },
+    failed: { icon: '✕', text: 'failed' },
+    paused: { icon: '❚❚', text: 'paused' },
+    stopped: { icon: '■', text: 'stopped' },
+};
+
+
+function percent(db) {
+    if (!Number.isFinite(db)) return 0;
+    return Math.max(0, Math.min(100, ((db - METER_FLOOR) / -METER_FLOOR) * 100));
+}
+
+export class RecorderView {
+    constructor(clock) {
+        this.clock = clock;
+        this.stateEl = document.getElementById('recorder-state');
+        this.listEl = document.getElementById('sources');
+        this.quiet = new Map(); // source → consecutive silent readings
+        this.lastStates = new Map();
+        this.lastPill = '';
+    }
+
+    unreachable(message) {
+        this.setState('warn', '⚠ Status unavailable', message);
+    }
+
+    setState(kind, pill, text) {
+        replaceChildren(this.stateEl,
+            h('span', { class: `pill pill-${kind}` }, pill),
+            text ? h('span', { class: 'recorder-text' }, text) : null);
+        if (this.lastPill && pill !== this.lastPill) announce(`${pill.replace(/^[^\w]+/, '')}${text ? `: ${text}` : ''}`);
+        this.lastPill = pill;
+    }
+
+    update(status) {
+        const sources = Array.isArray(status.sources) ? status.sources : [];
+        const active = Array.isArray(status.active) ? status.active : [];
+        if (status.stale) {
+            this.setState('warn', '⚠ Recorder status is stale',
+                `isrd's last update was ${formatAge(status.age_seconds)}; it may have stopped or hung. Nothing is being recorded as far as this page knows.`);
+        } else if (!status.running) {
+            this.setState('off', '○ Recorder not running',
+                status.error ? status.error : 'No status from isrd, so nothing is being recorded here. The archive can still be browsed.');
+        } else {
+            const failing = sources.filter((src) => src.state === 'failed' || src.state === 'retrying').length;
+            const recording = sources.filter((src) => src.state === 'recording').length;
+            const text = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
+            if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
+            else this.setState('ok', '● Recorder running', text);
+        }
+
+        const seen = new Set();
+        const items = sources.map((src) => {
+            seen.add(src.name);
+            return this.source(src, Boolean(status.stale || !status.running));
+        });
+        for (const name of [...this.quiet.keys()]) if (!seen.has(name)) this.quiet.delete(name);
+        replaceChildren(this.listEl, ...items);
+        this.listEl.hidden = items.length === 0;
+    }
+
+    source(src, stale) {
+        const state = STATES[src.state] ?? { icon: '?', text: String(src.state ?? 'unknown') };
+        const previous = this.lastStates.get(src.name);
+        if (previous && previous !== src.state && !stale) {
+            announce(`Source ${src.name} is ${state.text}${src.error ? `: ${src.error}` : ''}.`);
+        }
+        this.lastStates.set(src.name, src.state);
+
+        const level = Number.isFinite(src.level_dbfs) ? src.level_dbfs : null;
+        const peak = Number.isFinite(src.peak_dbfs) ? src.peak_dbfs : null;
+        const recording = src.state === 'recording' && !stale;
+        const quiet = recording && level !== null && level < SILENT_DBFS ? (this.quiet.get(src.name) ?? 0) + 1 : 0;
+        this.quiet.set(src.name, quiet);
+        const silent = quiet >= SILENT_READINGS;
+
+        const meterText = level === null ? 'no level' : `${formatDb(level, 'dBFS')}${peak !== null ? ` (peak ${formatDb(peak, 'dBFS')})` : ''}`;
+        const fill = h('span', { class: 'meter-fill' });
+        fill.style.width = `${percent(level)}%`;
+        const peakMark = h('span', { class: 'meter-peak', hidden: peak === null });
+        peakMark.style.left = `${percent(peak)}%`;
+        const meter = h('span', {
+            class: `meter${silent ? ' meter-silent' : ''}`, role: 'meter',
+            'aria-label': `${src.name} input level`,
+            'aria-valuemin': METER_FLOOR, 'aria-valuemax': 0,
+            'aria-valuenow': level === null ? METER_FLOOR : Math.max(METER_FLOOR, Math.min(0, level)).toFixed(1),
+            'aria-valuetext': meterText,
+        }, fill, peakMark);
+
+        const details = [];
+        if (src.file) details.push(h('span', { class: 'source-file', title: src.file }, baseName(src.file)));
+        const fmt = [src.format, src.sample_rate ? `${+(src.sample_rate / 1000).toFixed(1)} kHz` : null,
+            src.channels ? (src.channels === 1 ? 'mono' : src.channels === 2 ? 'stereo' : `${src.channels} ch`) : null,
+            src.bitrate_kbps ? `${Math.round(src.bitrate_kbps)} kbit/s` : null].filter(Boolean).join(' ');
+        if (fmt) details.push(h('span', {}, fmt));
+        if (Number.isFinite(src.bytes) && src.file) details.push(h('span', {}, formatBytes(src.bytes)));
+        const counters = [];
+        if (src.reconnects) counters.push(plural(src.reconnects, 'reconnect'));
+        if (src.xruns) counters.push(plural(src.xruns, 'xrun'));
+        if (src.lost_frames) counters.push(`${src.lost_frames} lost frames`);
+
+        return h('li', {
+            class: `source source-${src.state}${stale ? ' source-stale' : ''}`,
+            dataset: { source: src.name, state: src.state },
+        },
+        h('div', { class: 'source-head' },
+            h('strong', { class: 'source-name' }, src.name),
+            src.type ? h('span', { class: 'source-type' }, src.type) : null,
+            h('span', { class: `state state-${src.state}` },
+                h('span', { class: src.state === 'recording' ? 'rec-dot' : 'state-icon', 'aria-hidden': 'true' }, src.state === 'recording' ? '' : state.icon),
+                ` ${state.text}${stale ? ' (last known)' : ''}`)),
+        h('div', { class: 'source-level' }, meter, h('span', { class: 'meter-text' }, meterText)),
+        silent ? h('p', { class: 'source-warning' }, `⚠ Source is silent: level below ${formatDb(SILENT_DBFS, 'dBFS')} (check the microphone, cable or stream).`) : null,
+        details.length ? h('p', { class: 'source-details' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))) : null,
+        src.stream_title ? h('p', { class: 'source-title' }, h('span', { 'aria-hidden': 'true' }, '♪ '), src.stream_title) : null,
+        counters.length ? h('p', { class: 'source-counters' }, counters.join(' · ')) : null,
+        src.error ? h('p', { class: 'source-error' }, src.error) : null);
+    }
+}

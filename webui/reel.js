@@ -1,0 +1,144 @@
+// The section player bar: plays loud sections as server-rendered clips, steps through a queue
+// (one file's sections or a day's highlights) in time order, and can auto-advance like a reel.
+
+import { explainMediaError, query } from './api.js';
+import { baseName, formatDb } from './format.js';
+import { announce, showError } from './messages.js';
+
+const PREROLL = 2;
+const POSTROLL = 1;
+const AUTO_KEY = 'isr.autoAdvance';
+
+
+export class Reel {
+    /**
+     * ctx: {clock, config, lookup(name) → file, openFileAt(name, seconds), prefillCut(name, start, end)}
+     */
+    constructor(ctx) {
+        this.ctx = ctx;
+        this.queue = [];
+        this.index = -1;
+        this.clipStart = 0;
+        this.title = '';
+        this.bar = document.getElementById('reel');
+        this.audio = document.getElementById('reel-audio');
+        this.titleEl = document.getElementById('reel-title');
+        this.detailEl = document.getElementById('reel-detail');
+        this.auto = document.getElementById('reel-auto');
+        try {
+            this.auto.checked = localStorage.getItem(AUTO_KEY) === '1';
+        } catch {
+            // Storage may be disabled; the checkbox still works for this page.
+        }
+        this.auto.addEventListener('change', () => {
+            try {
+                localStorage.setItem(AUTO_KEY, this.auto.checked ? '1' : '0');
+            } catch {
+                // See above.
+            }
+        });
+        document.getElementById('reel-prev').addEventListener('click', () => this.step(-1));
+        document.getElementById('reel-next').addEventListener('click', () => this.step(1));
+        document.getElementById('reel-open').addEventListener('click', () => this.openInFile());
+        document.getElementById('reel-close').addEventListener('click', () => this.close());
+        this.audio.addEventListener('ended', () => {
+            if (!this.auto.checked) return;
+            if (this.index < this.queue.length - 1) this.step(1);
+            else announce('End of the review queue.');
+        });
+        this.audio.addEventListener('error', async () => {
+            if (!this.audio.getAttribute('src')) return;
+            const why = await explainMediaError(this.audio.src);
+            showError(`Cannot play the section: ${why}`);
+        });
+    }
+
+    get active() {
+        return this.queue.length > 0;
+    }
+
+    setAutoAdvance(on) {
+        this.auto.checked = on;
+        this.auto.dispatchEvent(new Event('change'));
+    }
+
+    /** Plays queue[index]; queue items: {file, fileStart, start, end, score}. */
+    play(queue, index, { title } = {}) {
+        if (!queue.length) return;
+        this.queue = queue;
+        if (title !== undefined) this.title = title;
+        this.index = Math.max(0, Math.min(index, queue.length - 1));
+        const sec = queue[this.index];
+        const file = this.ctx.lookup(sec.file);
+        const duration = Number.isFinite(file?.duration) ? file.duration : Infinity;
+        const maxClip = Number(this.ctx.config.limits?.clip_max_seconds) || 600;
+        const start = Math.max(0, sec.start - PREROLL);
+        let end = Math.min(duration, sec.end + POSTROLL);
+        if (end - start > maxClip) end = start + maxClip;
+        if (!(end > start)) end = start + 1;
+        this.clipStart = start;
+        this.audio.src = query('api/clip', { file: sec.file, start: +start.toFixed(2), end: +end.toFixed(2) });
+        this.audio.play().catch(() => {
+            // Autoplay refused: the controls are visible; pressing play works.
+        });
+
+        const clock = this.ctx.clock;
+        const from = clock.time(sec.fileStart + sec.start);
+        const to = clock.time(sec.fileStart + sec.end);
+        this.titleEl.textContent = `Section ${this.index + 1} of ${queue.length}${this.title ? ` · ${this.title}` : ''}`;
+        this.detailEl.textContent = `${baseName(sec.file)} · ${from}–${to} · ${formatDb(sec.score)} above background`;
+        this.bar.hidden = false;
+        document.body.classList.add('reel-open');
+        this.ctx.prefillCut(sec.file, start, end);
+        this.markCurrent();
+        announce(`Playing section ${this.index + 1} of ${queue.length}: ${from} to ${to}.`);
+    }
+
+    step(delta) {
+        if (!this.active) {
+            announce('No sections queued. Analyse a file or open ★ Highlights, then choose a section.');
+            return;
+        }
+        const next = this.index + delta;
+        if (next < 0) {
+            announce('This is the first section.');
+            return;
+        }
+        if (next >= this.queue.length) {
+            announce('This is the last section.');
+            return;
+        }
+        this.play(this.queue, next);
+    }
+
+    /** Switches to the full recording at the clip's current position. */
+    openInFile() {
+        if (!this.active) return;
+        const sec = this.queue[this.index];
+        const position = this.clipStart + (this.audio.currentTime || 0);
+        this.audio.pause();
+        this.ctx.openFileAt(sec.file, position);
+    }
+
+    close() {
+        this.audio.pause();
+        this.audio.removeAttribute('src');
+        this.audio.load();
+        this.queue = [];
+        this.index = -1;
+        this.bar.hidden = true;
+        document.body.classList.remove('reel-open');
+        this.markCurrent();
+        document.getElementById('main').focus();
+    }
+
+    /** Marks the chips of the playing section (in the file's panel and in the day's highlights). */
+    markCurrent() {
+        for (const chip of document.querySelectorAll('.chip[aria-current]')) chip.removeAttribute('aria-current');
+        if (!this.active) return;
+        const sec = this.queue[this.index];
+        for (const chip of document.querySelectorAll('.chip')) {
+            if (chip.dataset.file === sec.file && Number(chip.dataset.start) === sec.start) chip.setAttribute('aria-current', 'true');
+        }
+    }
+}
