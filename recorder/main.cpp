@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <csignal>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -37,6 +38,9 @@ int check_config(const std::string& file) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // A peer that closes its socket, or a log reader that goes away, must be an error to handle,
+    // not a signal that ends the recorder.
+    std::signal(SIGPIPE, SIG_IGN);
     po::options_description options(kUsage);
     options.add_options()
         ("check-config", "check CONFIG, print each source's resolved settings (passwords masked), exit 0 if valid, 1 if not")

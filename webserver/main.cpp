@@ -11,6 +11,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ extern "C" {
 using namespace isr;
 
 int main(int argc, char** argv) {
+    // A client that goes away while sendfile(2) writes to it would raise SIGPIPE (sendfile has no
+    // MSG_NOSIGNAL) and end the server; we handle EPIPE as the error it is instead.
+    std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "analyze") {
         av_log_set_level(AV_LOG_ERROR);

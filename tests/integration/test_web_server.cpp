@@ -6,6 +6,8 @@
 #include <csignal>
 #include <fstream>
 
+#include <sys/socket.h>
+
 using namespace isr;
 using namespace isr::test;
 using namespace std::chrono_literals;
@@ -86,6 +88,30 @@ TEST_CASE("limits: huge headers, bodies, pipelined requests", "[integration][web
         CHECK(got.rfind("HTTP/1.1 200", 0) == 0);
         CHECK(second != std::string::npos);
     }
+}
+
+TEST_CASE("clients that abort downloads do not hurt the server", "[integration][web]") {
+    TempDir dir("isr-web-abort");
+    const auto rec = dir / "rec";
+    fs::create_directories(rec);
+    {
+        std::ofstream big(rec / "big.wav", std::ios::binary);
+        std::string block(1 << 20, '\x33');
+        for (int i = 0; i < 20; ++i) big << block;
+    }
+    WebServer web(rec);
+    for (int i = 0; i < 5; ++i) {
+        RawConnection c(web.port());
+        c.send("GET /download/big.wav HTTP/1.1\r\nHost: x\r\n\r\n");
+        REQUIRE(c.receive(5000));
+        // Close with a reset while the server is still sending, as a browser does when the
+        // user seeks or leaves the page.
+        const linger reset{1, 0};
+        ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+    std::this_thread::sleep_for(300ms);
+    CHECK(web.process().running());
+    CHECK(web.get("/api/config").status == 200);
 }
 
 TEST_CASE("SIGTERM lets a download in flight finish, then exits", "[integration][web]") {
