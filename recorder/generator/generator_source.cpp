@@ -12,7 +12,9 @@ namespace isr::rec {
 
 namespace {
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
-constexpr double kBackgroundDb = -48.0; // mean noise level
+// Noise amplitude scale: the pink filter's output lands about 14 dB lower, so the background
+// measures about -50 dBFS RMS; events peak 10 to 22 dB above the scale (25-36 dB above the noise).
+constexpr double kBackgroundDb = -36.0;
 constexpr double kDriftDb = 10.0;       // ± around it
 constexpr double kDriftPeriodSeconds = 600.0;
 constexpr double kMeanEventGapSeconds = 20.0;
@@ -40,7 +42,7 @@ void GeneratorSource::schedule_next_event() {
     e.kind = static_cast<int>(unit(rng_) * 3.0) % 3;
     const double seconds = e.kind == 1 ? 0.3 + unit(rng_) * 0.7 : 0.8 + unit(rng_) * 3.2;
     e.length = static_cast<std::uint64_t>(seconds * rate);
-    e.gain = std::pow(10.0, (kBackgroundDb + 20.0 + unit(rng_) * 15.0) / 20.0);
+    e.gain = std::pow(10.0, (kBackgroundDb + 10.0 + unit(rng_) * 12.0) / 20.0);
     e.pan = unit(rng_);
     e.base_hz = e.kind == 0 ? 2000.0 + unit(rng_) * 2000.0 : e.kind == 2 ? 80.0 + unit(rng_) * 80.0 : 0.0;
     next_event_ = e;
