@@ -270,10 +270,15 @@ void StreamSession::disk_failed(const std::exception& e) {
 
 void StreamSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
-    if (writer_ && now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
-        last_sync_mono_ = now_mono;
+    if (writer_) {
+        // At most a second of audio waits in memory; every few seconds it is forced to disk.
         try {
-            writer_->sync();
+            if (now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
+                last_sync_mono_ = now_mono;
+                writer_->sync();
+            } else {
+                writer_->flush();
+            }
         } catch (const std::exception& e) {
             close_file();
             disk_failed(e);

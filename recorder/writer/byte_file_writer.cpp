@@ -10,32 +10,48 @@ namespace isr::rec {
 
 void ByteFileWriter::write(std::span<const std::uint8_t> bytes, bool audio) {
     if (!fd_) throw std::system_error(EBADF, std::generic_category(), "write " + path_.string());
+    pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (audio) audio_bytes_ += bytes.size();
+    if (pending_.size() >= kFlushBytes) flush();
+}
+
+void ByteFileWriter::flush() {
     std::size_t done = 0;
-    while (done < bytes.size()) {
-        const auto n = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
+    while (done < pending_.size()) {
+        const auto n = ::write(fd_.get(), pending_.data() + done, pending_.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            // Keep the file at a frame boundary: drop the partial unit we could not finish.
+            // Keep the file at a unit boundary: roll back to what the last flush left.
             const int err = errno;
-            if (::ftruncate(fd_.get(), static_cast<off_t>(bytes_)) == 0) ::lseek(fd_.get(), static_cast<off_t>(bytes_), SEEK_SET);
+            if (::ftruncate(fd_.get(), static_cast<off_t>(flushed_)) == 0) ::lseek(fd_.get(), static_cast<off_t>(flushed_), SEEK_SET);
+            pending_.clear();
+            audio_bytes_ = audio_flushed_;
             throw std::system_error(err, std::generic_category(), "write " + path_.string());
         }
         done += static_cast<std::size_t>(n);
     }
-    bytes_ += bytes.size();
-    if (audio) audio_bytes_ += bytes.size();
+    flushed_ += pending_.size();
+    audio_flushed_ = audio_bytes_;
+    pending_.clear();
 }
 
 void ByteFileWriter::sync() {
-    if (fd_ && ::fdatasync(fd_.get()) != 0) {
+    if (!fd_) return;
+    flush();
+    if (::fdatasync(fd_.get()) != 0) {
         throw std::system_error(errno, std::generic_category(), "fdatasync " + path_.string());
     }
 }
 
 void ByteFileWriter::close() noexcept {
     if (!fd_) return;
+    try {
+        flush();
+    } catch (const std::exception&) {
+        // The file keeps its last good size; the caller already knows the disk is failing.
+    }
     fd_.reset();
-    if (audio_bytes_ == 0) ::unlink(path_.c_str()); // headers alone are not a recording
+    if (audio_flushed_ == 0) ::unlink(path_.c_str()); // headers alone are not a recording
 }
 
 } // namespace isr::rec

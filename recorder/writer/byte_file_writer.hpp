@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string>
 
 namespace isr::rec {
 
 // Writes a stream's bytes (frames and pages exactly as received, plus any injected headers) to
-// one file. A file that received no audio is deleted on close.
+// one file. Units are collected in memory and written in one system call per flush() (the
+// session flushes every second) or per 64 KiB: one write per MP3 frame cost more CPU than
+// everything else a stream source does. The file on disk always ends between whole units; a
+// failed write is rolled back to the last flushed size. A file that received no audio is
+// deleted on close.
 class ByteFileWriter {
 public:
     explicit ByteFileWriter(CreatedFile file) : path_(std::move(file.path)), fd_(std::move(file.fd)) {}
@@ -17,21 +22,29 @@ public:
     ByteFileWriter(const ByteFileWriter&) = delete;
     ByteFileWriter& operator=(const ByteFileWriter&) = delete;
 
-    // Throws std::system_error (ENOSPC, EIO…) naming the file. `audio` false for headers.
+    // Adds a whole unit. Throws std::system_error (ENOSPC, EIO…) naming the file when a flush
+    // it triggers fails. `audio` false for headers.
     void write(std::span<const std::uint8_t> bytes, bool audio);
-    // fdatasync. Throws std::system_error.
+    // Writes what was collected. Throws std::system_error; the file then keeps what it had.
+    void flush();
+    // flush() and fdatasync. Throws std::system_error.
     void sync();
+    // Flushes (errors are dropped: the file keeps its last good size) and closes.
     void close() noexcept;
 
     const std::filesystem::path& path() const noexcept { return path_; }
-    std::uint64_t bytes() const noexcept { return bytes_; }
+    std::uint64_t bytes() const noexcept { return flushed_ + pending_.size(); }
     std::uint64_t audio_bytes() const noexcept { return audio_bytes_; }
+
+    static constexpr std::size_t kFlushBytes = 64 * 1024;
 
 private:
     std::filesystem::path path_;
     UniqueFd fd_;
-    std::uint64_t bytes_ = 0;
+    std::string pending_;
+    std::uint64_t flushed_ = 0;
     std::uint64_t audio_bytes_ = 0;
+    std::uint64_t audio_flushed_ = 0;
 };
 
 } // namespace isr::rec

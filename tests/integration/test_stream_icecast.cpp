@@ -74,7 +74,7 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         double total = 0;
         for (std::size_t i = 0; i < files.size(); ++i) {
             INFO("file " << files[i].filename());
-            CHECK(decode_errors(files[i]).empty());
+            CHECK(decode_errors(files[i]) == "");
             const double seconds = ffprobe_duration(files[i]);
             total += seconds;
             double tolerance = f.frame + 0.001;
@@ -131,7 +131,7 @@ TEST_CASE("Icecast stops and comes back: isrd reconnects into a new file", "[int
     const auto files = files_with_extension(run.recordings / "radio", ".mp3");
     REQUIRE(files.size() == 2); // a gap is never merged silently
     for (const auto& f : files) {
-        CHECK(decode_errors(f).empty());
+        CHECK(decode_errors(f) == "");
         CHECK(ffprobe_duration(f) > 2.0);
     }
     const auto log = run.process->log();
