@@ -5,6 +5,7 @@
 #include "recorder/alsa/alsa_devices.hpp"
 #include "recorder/source.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -135,9 +136,10 @@ void AlsaSource::configure() {
                               ok.empty() ? cat(lo, " to ", hi, " Hz") : join(ok, ", ") + " Hz",
                               ". Set sample_rate to one of those, or use device = plughw:X,Y to resample"));
     }
-    // A generous buffer rides out slow disks (SD cards stall for seconds at times).
+    // A generous buffer rides out slow disks (SD cards stall for seconds at times); waking up
+    // four times a second (avail_min below) keeps the CPU cost of many sources low.
     unsigned buffer_us = 2000000;
-    unsigned period_us = 50000;
+    unsigned period_us = 125000;
     snd_pcm_hw_params_set_buffer_time_near(pcm, hw.get(), &buffer_us, nullptr);
     snd_pcm_hw_params_set_period_time_near(pcm, hw.get(), &period_us, nullptr);
     if (int e = snd_pcm_hw_params(pcm, hw.get()); e < 0) fail("cannot apply the hardware parameters", e);
@@ -149,7 +151,10 @@ void AlsaSource::configure() {
     snd_pcm_sw_params_malloc(&sw_raw);
     SwParams sw(sw_raw);
     snd_pcm_sw_params_current(pcm, sw.get());
-    snd_pcm_sw_params_set_avail_min(pcm, sw.get(), period);
+    snd_pcm_uframes_t buffer = 0;
+    snd_pcm_hw_params_get_buffer_size(hw.get(), &buffer);
+    const auto quarter_second = static_cast<snd_pcm_uframes_t>(cfg_.sample_rate / 4);
+    snd_pcm_sw_params_set_avail_min(pcm, sw.get(), std::max(period, std::min(quarter_second, buffer / 2)));
     if (int e = snd_pcm_sw_params(pcm, sw.get()); e < 0) fail("cannot apply the software parameters", e);
 
     format_ = {cfg_.sample_rate, cfg_.channels};

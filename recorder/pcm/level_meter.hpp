@@ -25,7 +25,7 @@ public:
 private:
     std::uint64_t window_frames_;
     std::uint64_t frames_ = 0;
-    double sum_squares_ = 0;
+    std::uint64_t sum_squares_ = 0; // of the top 16 bits: plenty for a meter, and integer-only
     std::uint64_t samples_ = 0;
     std::int64_t peak_ = 0;
     std::optional<Level> last_;

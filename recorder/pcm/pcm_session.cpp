@@ -49,8 +49,8 @@ void PcmSession::run(std::stop_token stop) {
               fmt.channels == 1 ? " channel" : " channels", ", ", spec_.bit_depth, "-bit ",
               spec_.format);
 
-    // 100 ms reads: small enough for responsive stops, large enough to be cheap.
-    std::vector<std::int32_t> buffer(static_cast<std::size_t>(std::max(1, fmt.rate / 10)) *
+    // Up to 250 ms per read: few wake-ups, still a responsive stop (reads wait at most 200 ms).
+    std::vector<std::int32_t> buffer(static_cast<std::size_t>(std::max(1, fmt.rate / 4)) *
                                      static_cast<std::size_t>(fmt.channels));
     while (!stop.stop_requested()) {
         const auto r = source_->read(buffer, stop);

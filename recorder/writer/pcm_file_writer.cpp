@@ -47,7 +47,8 @@ PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
         throw std::system_error(EIO, std::generic_category(), cat("open ", path_.string(), ": ", why));
     }
     file.fd.release(); // libsndfile closes it now
-    if (spec.format == "flac") {
+    flac_ = spec.format == "flac";
+    if (flac_) {
         double level = spec.compression_level / 8.0;
         sf_command(sndfile_.get(), SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
     } else {
@@ -67,7 +68,9 @@ void PcmFileWriter::write(std::span<const std::int32_t> samples) {
 void PcmFileWriter::flush() {
     if (!sndfile_) return;
     errno = 0;
-    sf_command(sndfile_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
+    // A WAV header carries the sizes players trust; a FLAC stream needs no header update to be
+    // decodable (its STREAMINFO sample count is written on close).
+    if (!flac_) sf_command(sndfile_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
     if (sf_error(sndfile_.get()) != SF_ERR_NO_ERROR) throw_sndfile(sndfile_.get(), "update header of " + path_.string());
     if (::fdatasync(fd_) != 0) {
         throw std::system_error(errno, std::generic_category(), "fdatasync " + path_.string());

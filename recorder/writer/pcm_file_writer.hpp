@@ -53,6 +53,7 @@ private:
     std::filesystem::path path_;
     int fd_ = -1; // owned by sndfile_ (closed by sf_close)
     int channels_;
+    bool flac_ = false;
     SndFile sndfile_;
     std::uint64_t frames_ = 0;
 };
