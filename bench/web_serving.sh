@@ -17,6 +17,7 @@ nginx_port=$(free_port)
 mkdir -p "$scratch/nginx"
 cat > "$scratch/nginx/nginx.conf" <<CONF
 worker_processes auto;
+user root;
 pid $scratch/nginx/nginx.pid;
 error_log $scratch/nginx/error.log;
 events { worker_connections 1024; }
@@ -32,6 +33,11 @@ http {
 CONF
 nginx -c "$scratch/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 wait_port "$web_port"; wait_port "$nginx_port"
+# Both must answer with the right bytes before anything is timed.
+for port in "$web_port" "$nginx_port"; do
+    got=$(curl -s -r 1000-66535 "http://127.0.0.1:$port/stream/big.wav" | cmp - <(tail -c +1001 "$data/big.wav" | head -c 65536) && echo same)
+    [[ "$got" == same ]] || { echo "server on port $port does not serve the file correctly"; exit 1; }
+done
 
 cat > "$scratch/range.lua" <<'LUA'
 -- A random 64 KiB-aligned range of the 500 MB file per request.
@@ -60,9 +66,11 @@ echo "isr-web / nginx throughput: $(ratio "$(transfer "$web")" "$(transfer "$ngx
 echo "== /api/files over 10,000 recordings"
 rm -f "$data/big.wav" "$data/mid.wav"
 ffmpeg -nostdin -v error -f lavfi -i "sine=d=1:sample_rate=8000" -c:a pcm_s16le "$scratch/one.wav"
-for d in $(seq -w 1 100); do
-    mkdir -p "$data/src/2026/11/$d"
-    for h in $(seq -w 1 100); do cp "$scratch/one.wav" "$data/src/2026/11/$d/src_2026111${d:0:1}_${h}0000.wav"; done
+# 100 days of 100 files each, named as isrd's "{source}/%Y/%m/%d/{source}_%H%M%S" would.
+for day in $(seq 0 99); do
+    dir="$data/src/$(date -u -d "2026-01-01 + $day days" +%Y/%m/%d)"
+    mkdir -p "$dir"
+    for n in $(seq 0 99); do cp "$scratch/one.wav" "$dir/src_$(printf '%02d%02d00' $((n / 6)) $((n % 6 * 10))).wav"; done
 done
 curl -s -o /dev/null "http://127.0.0.1:$web_port/api/files" # the first walk reads every header
 hyperfine --warmup 2 --runs 20 --export-json "$scratch/files.json" \

@@ -16,6 +16,9 @@
 #include <boost/beast/http.hpp>
 
 #include <cerrno>
+#include <sstream>
+
+#include <sys/socket.h>
 
 #include <sys/sendfile.h>
 
@@ -194,13 +197,26 @@ private:
         head_->keep_alive(keep_alive_);
         body_remaining_ = (request_.is_head() || !has_body) ? 0 : response_.content_length();
         if (body_remaining_ == 0) response_.streamed.reset();
-        serializer_.emplace(*head_);
+        // The head goes out in one non-blocking send, flagged MSG_MORE when a file body follows,
+        // so the kernel puts it in the same segment as the body's first bytes. A full socket
+        // buffer (rare: a fresh response on an idle connection) falls back to an async write.
+        std::ostringstream text;
+        text << head_->base();
+        head_text_ = text.str();
+        error_code ec;
+        if (!socket_.native_non_blocking()) socket_.native_non_blocking(true, ec);
+        const auto flags = (response_.file && body_remaining_ > 0) ? MSG_MORE : 0;
+        const auto sent = ec ? 0 : socket_.send(net::buffer(head_text_), flags, ec);
+        bytes_sent_ += sent;
+        if (sent == head_text_.size()) return send_body();
+        if (ec && ec != net::error::would_block) return close();
         arm(kWriteTimeout);
-        http::async_write_header(socket_, *serializer_, [self = shared_from_this()](error_code ec, std::size_t n) {
-            self->bytes_sent_ += n;
-            if (ec) return self->close();
-            self->send_body();
-        });
+        net::async_write(socket_, net::buffer(head_text_.data() + sent, head_text_.size() - sent),
+                         [self = shared_from_this()](error_code e, std::size_t n) {
+                             self->bytes_sent_ += n;
+                             if (e) return self->close();
+                             self->send_body();
+                         });
     }
 
     void send_body() {
@@ -304,7 +320,6 @@ private:
         response_ = Response{};
         if (channel_) channel_.reset();
         head_.reset();
-        serializer_.reset();
         if (!keep_alive_) return close();
         parser_.reset();
         wait_for_request();
@@ -319,7 +334,7 @@ private:
     Request request_;
     Response response_;
     std::optional<http::response<http::empty_body>> head_;
-    std::optional<http::response_serializer<http::empty_body>> serializer_;
+    std::string head_text_;
     std::shared_ptr<ChunkChannel> channel_;
     std::string chunk_;
     std::uint64_t body_remaining_ = 0;

@@ -7,14 +7,20 @@
 #include <climits>
 #include <cstdlib>
 
+#include <cerrno>
+
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace isr::web {
 
 namespace fs = std::filesystem;
 
 RecordingsRoot::RecordingsRoot(const fs::path& root, const fs::path& hidden_subdir)
-    : root_(fs::canonical(root)) {
+    : root_(fs::canonical(root)), root_fd_(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
     std::error_code ec;
     const auto hidden = fs::weakly_canonical(hidden_subdir, ec);
     if (!ec) {
@@ -65,6 +71,29 @@ std::optional<Recording> RecordingsRoot::resolve(std::string_view name) const {
     const auto relative = std::string(real.substr(root.size() + 1));
     if (hidden(relative) || !media_type_for(relative)) return std::nullopt;
     return Recording{fs::path(resolved), std::string(name)};
+}
+
+std::optional<OpenRecording> RecordingsRoot::open(std::string_view name) const {
+    if (!safe_name(name) || hidden(name) || !media_type_for(name)) return std::nullopt;
+    OpenRecording out;
+    if (root_fd_) {
+        open_how how{};
+        how.flags = O_RDONLY | O_CLOEXEC;
+        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+        const std::string relative(name);
+        const auto fd = static_cast<int>(::syscall(SYS_openat2, root_fd_.get(), relative.c_str(), &how, sizeof how));
+        if (fd >= 0) {
+            out.fd.reset(fd);
+            if (::fstat(fd, &out.st) != 0 || !S_ISREG(out.st.st_mode)) return std::nullopt;
+            return out;
+        }
+        if (errno != EXDEV && errno != ENOSYS && errno != EPERM) return std::nullopt; // missing, unreadable
+    }
+    const auto rec = resolve(name);
+    if (!rec) return std::nullopt;
+    out.fd.reset(::open(rec->absolute.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!out.fd || ::fstat(out.fd.get(), &out.st) != 0 || !S_ISREG(out.st.st_mode)) return std::nullopt;
+    return out;
 }
 
 } // namespace isr::web

@@ -1,9 +1,13 @@
 #pragma once
 
+#include "common/file_util.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <sys/stat.h>
 
 namespace isr::web {
 
@@ -11,6 +15,12 @@ namespace isr::web {
 struct Recording {
     std::filesystem::path absolute;
     std::string relative; // '/' separated, as clients name it
+};
+
+// A recording opened for reading.
+struct OpenRecording {
+    UniqueFd fd;
+    struct stat st {};
 };
 
 // The recordings directory as a security boundary. Every name from a URL goes through
@@ -24,6 +34,10 @@ public:
     RecordingsRoot(const std::filesystem::path& root, const std::filesystem::path& hidden_subdir);
 
     std::optional<Recording> resolve(std::string_view name) const;
+    // The same check, and the file opened: with openat2(RESOLVE_BENEATH) the kernel resolves
+    // and opens in one step (the hot path of /stream); names it refuses (an absolute symlink
+    // back into the root) and older kernels take the resolve() route.
+    std::optional<OpenRecording> open(std::string_view name) const;
     // The name is well-formed (says nothing about existence).
     static bool safe_name(std::string_view name) noexcept;
 
@@ -34,6 +48,7 @@ public:
 private:
     std::filesystem::path root_; // canonical
     std::string hidden_prefix_;  // "analyses/" or empty
+    UniqueFd root_fd_;
 };
 
 } // namespace isr::web

@@ -74,11 +74,10 @@ std::string disposition(bool download, const std::string& name) {
 } // namespace
 
 Response serve_recording(const Request& request, App& app, const std::string& name, bool download) {
-    const auto rec = app.root->resolve(name);
-    if (!rec) throw HttpError(404, no_such_recording(name));
-    UniqueFd fd(::open(rec->absolute.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0) throw HttpError(404, no_such_recording(name));
+    auto opened = app.root->open(name);
+    if (!opened) throw HttpError(404, no_such_recording(name));
+    auto& fd = opened->fd;
+    const struct stat& st = opened->st;
     const auto type = media_type_for(name);
     const bool live = app.status.is_recording(name);
 
