@@ -11,7 +11,17 @@ constexpr std::size_t kRecentLevels = 16; // ~2 MB for hour-long files
 }
 
 AnalysisService::AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool, int parts)
-    : dir_(std::move(analyses_dir)), pool_(decode_pool), parts_(parts) {}
+    : dir_(std::move(analyses_dir)), pool_(decode_pool), parts_(parts) {
+    // Listings ask about every file; knowing which have a sections file saves a stat each.
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir_, std::filesystem::directory_options::skip_permission_denied, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        const auto name = it->path().native();
+        if (name.size() > kSectionsSuffix.size() && name.compare(name.size() - kSectionsSuffix.size(), kSectionsSuffix.size(), kSectionsSuffix) == 0) {
+            if (auto recording = recording_of_cache_file(dir_, it->path())) on_disk_.insert(std::move(*recording));
+        }
+    }
+}
 
 void AnalysisService::cache_failed(const std::exception& e) {
     if (!cache_warned_.exchange(true)) {
@@ -115,6 +125,7 @@ AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, s
         std::lock_guard lock(mutex_);
         auto& entry = sections_entry(name, key);
         entry.entries.push_back({params, out.sections});
+        on_disk_.insert(name);
         if (entry.entries.size() > 16) entry.entries.erase(entry.entries.begin());
         to_write = entry.entries;
     }
@@ -144,11 +155,7 @@ std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& n
 std::vector<SectionParams> AnalysisService::cached_params(const std::string& name, FileKey key) {
     std::vector<SectionParams> out;
     std::lock_guard lock(mutex_);
-    const auto it = sections_.find(name);
-    if (it == sections_.end()) {
-        std::error_code ec;
-        if (!std::filesystem::exists(sections_path(dir_, name), ec)) return out;
-    }
+    if (!sections_.count(name) && !on_disk_.count(name)) return out;
     for (const auto& e : sections_entry(name, key).entries) out.push_back(e.params);
     return out;
 }
@@ -156,6 +163,7 @@ std::vector<SectionParams> AnalysisService::cached_params(const std::string& nam
 void AnalysisService::forget(const std::string& name) {
     std::lock_guard lock(mutex_);
     sections_.erase(name);
+    on_disk_.erase(name);
     recent_.remove_if([&name](const auto& t) { return std::get<0>(t) == name; });
     if (const auto it = jobs_.find(name); it != jobs_.end()) {
         it->second.computation->cancel();

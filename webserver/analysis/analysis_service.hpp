@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <list>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,6 +77,7 @@ private:
     std::map<std::string, Job> jobs_;
     std::list<std::tuple<std::string, FileKey, std::shared_ptr<const Levels>>> recent_; // most recent first
     std::map<std::string, SectionsEntry> sections_;
+    std::set<std::string> on_disk_; // recordings with a sections file, read once at start-up
     std::atomic<bool> cache_warned_{false};
 };
 

@@ -22,10 +22,14 @@ struct ArchiveEntry {
     double mtime = 0;         // seconds since the epoch
     std::int64_t mtime_ns = 0; // the same, exactly (part of cache keys)
     double start = 0;         // from the name when it parses, else mtime − duration
+    std::string date;         // start, ISO 8601 in the server's zone
     bool start_from_name = false;
     std::string format;       // extension: wav, flac, mp3, aac, ogg, opus…
     MediaFacts media;
 };
+
+// Entries are immutable once made, and shared between the cache and the listings using them.
+using EntryPtr = std::shared_ptr<const ArchiveEntry>;
 
 // The recordings under the root, with their media facts cached by (path, size, mtime): listing
 // 10,000 files reads 10,000 inodes but no headers once warm. Thread-safe.
@@ -35,10 +39,10 @@ public:
 
     // Walks the root (skipping hidden files, the analysis cache, status.json and temporary
     // files). `recording` names files being written: probed quickly, never cached. Newest first.
-    std::vector<ArchiveEntry> scan(const std::set<std::string>& recording);
+    std::vector<EntryPtr> scan(const std::set<std::string>& recording);
 
-    // Facts for one file (cached the same way). nullopt if it is not a recording.
-    std::optional<ArchiveEntry> entry(const std::string& relative, bool recording);
+    // Facts for one file (cached the same way). Null if it is not a recording.
+    EntryPtr entry(const std::string& relative, bool recording);
 
     void forget(const std::string& relative);
 
@@ -46,17 +50,19 @@ private:
     struct Cached {
         std::uint64_t size;
         std::int64_t mtime_ns;
-        ArchiveEntry entry;
+        std::uint64_t scan; // the last scan that saw it
+        EntryPtr entry;
     };
-    std::optional<ArchiveEntry> entry_at(const std::string& relative, const std::filesystem::path& absolute,
-                                         bool recording);
-    ArchiveEntry describe(const std::string& relative, const std::filesystem::path& absolute,
-                          std::uint64_t size, std::int64_t mtime_ns, bool recording);
+    EntryPtr entry_at(const std::string& relative, const std::filesystem::path& absolute, bool recording,
+                      std::uint64_t scan);
+    EntryPtr describe(const std::string& relative, const std::filesystem::path& absolute, std::uint64_t size,
+                      std::int64_t mtime_ns, bool recording);
 
     std::shared_ptr<const RecordingsRoot> root_;
     std::shared_ptr<const TimeZone> zone_;
     std::mutex mutex_;
     std::unordered_map<std::string, Cached> cache_;
+    std::uint64_t scans_ = 0;
 };
 
 } // namespace isr::web

@@ -105,17 +105,18 @@ Response day_highlights(const Request& request, App& app) {
     const auto recording = app.status.recording();
 
     struct Found {
-        ArchiveEntry entry;
+        EntryPtr entry;
         Section section;
     };
     std::vector<Found> sections;
-    std::vector<std::pair<ArchiveEntry, std::optional<double>>> files; // progress when pending
+    std::vector<std::pair<EntryPtr, std::optional<double>>> files; // progress when pending
     double progress_sum = 0;
     std::size_t pending = 0;
-    for (const auto& e : app.index.scan(recording)) {
-        if (format_time("%Y-%m-%d", static_cast<std::int64_t>(std::floor(e.start)), *app.zone) != date) continue;
+    for (const auto& entry : app.index.scan(recording)) {
+        const auto& e = *entry;
+        if (e.date.compare(0, 10, date) != 0) continue;
         if (recording.count(e.name)) {
-            files.emplace_back(e, std::nullopt);
+            files.emplace_back(entry, std::nullopt);
             continue;
         }
         try {
@@ -126,21 +127,21 @@ Response day_highlights(const Request& request, App& app) {
             if (const auto* p = std::get_if<double>(&result)) {
                 ++pending;
                 progress_sum += *p;
-                files.emplace_back(e, *p);
+                files.emplace_back(entry, *p);
                 continue;
             }
-            for (const auto& s : std::get<AnalysisOutcome>(result).sections) sections.push_back({e, s});
+            for (const auto& s : std::get<AnalysisOutcome>(result).sections) sections.push_back({entry, s});
             progress_sum += 1;
-            files.emplace_back(e, 1.0);
+            files.emplace_back(entry, 1.0);
         } catch (const std::exception&) {
-            files.emplace_back(e, std::nullopt); // unreadable files do not block the day
+            files.emplace_back(entry, std::nullopt); // unreadable files do not block the day
         }
     }
     const auto total_sections = sections.size();
     std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) { return a.section.score > b.section.score; });
     if (limit > 0 && sections.size() > limit) sections.resize(limit);
     std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) {
-        return a.entry.start + a.section.start < b.entry.start + b.section.start;
+        return a.entry->start + a.section.start < b.entry->start + b.section.start;
     });
 
     JsonWriter w;
@@ -149,10 +150,10 @@ Response day_highlights(const Request& request, App& app) {
     w.key("files").begin_array();
     for (const auto& [e, progress] : files) {
         w.begin_object()
-            .member("name", e.name)
-            .member("start", e.start)
-            .member("duration", e.media.duration)
-            .member("recording", recording.count(e.name) > 0)
+            .member("name", e->name)
+            .member("start", e->start)
+            .member("duration", e->media.duration)
+            .member("recording", recording.count(e->name) > 0)
             .member("analyzed", progress && *progress >= 1.0)
             .end_object();
     }
@@ -161,10 +162,10 @@ Response day_highlights(const Request& request, App& app) {
     w.member("pending", pending).member("progress", analysable_files ? progress_sum / static_cast<double>(analysable_files) : 1.0);
     w.key("sections").begin_array();
     for (const auto& f : sections) {
-        const double absolute = f.entry.start + f.section.start;
+        const double absolute = f.entry->start + f.section.start;
         const auto whole = static_cast<std::int64_t>(std::floor(absolute));
         w.begin_object()
-            .member("file", f.entry.name)
+            .member("file", f.entry->name)
             .member("start", f.section.start)
             .member("end", f.section.end)
             .member("peak_db", f.section.peak_db)

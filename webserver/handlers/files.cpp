@@ -8,14 +8,6 @@
 
 namespace isr::web {
 
-namespace {
-
-// "YYYY-MM-DD" of a UTC instant in `zone`.
-std::string local_date(double utc, const TimeZone& zone) {
-    return format_time("%Y-%m-%d", static_cast<std::int64_t>(std::floor(utc)), zone);
-}
-
-} // namespace
 
 Response list_files(const Request& request, App& app) {
     const auto date = request.param("date");
@@ -28,15 +20,15 @@ Response list_files(const Request& request, App& app) {
 
     JsonWriter w;
     w.begin_array();
-    for (const auto& e : entries) {
-        if (date && local_date(e.start, *app.zone) != *date) continue;
+    for (const auto& entry : entries) {
+        const auto& e = *entry;
+        if (date && e.date.compare(0, 10, *date) != 0) continue;
         if (needle && e.name.find(*needle) == std::string::npos) continue;
-        const auto start = static_cast<std::int64_t>(std::floor(e.start));
         w.begin_object()
             .member("name", e.name)
             .member("size", e.size)
             .member("mtime", e.mtime)
-            .member("date", iso8601(start, *app.zone))
+            .member("date", e.date)
             .member("start", e.start)
             .member("start_from_name", e.start_from_name)
             .member("duration", e.media.duration)

@@ -50,7 +50,7 @@ Response get_storage(const Request&, App& app) {
     std::uint64_t bytes = 0;
     std::uint64_t count = 0;
     for (const auto& e : app.index.scan(app.status.recording())) {
-        bytes += e.size;
+        bytes += e->size;
         ++count;
     }
     w.member("recordings_bytes", bytes).member("recordings_count", count);
