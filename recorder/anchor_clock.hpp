@@ -14,7 +14,7 @@ namespace isr::rec {
 // is taken over a sliding window so the estimate follows the few ppm of drift between a sound
 // card's (or an encoder's) sample clock and ours over months of recording.
 //
-// The anchor in use moves to that estimate freely for the first seconds (Icecast's burst), then
+// The anchor in use moves to that estimate freely for the first 3 s (Icecast's burst), then
 // at most 0.2% of the elapsed time: when a source falls behind and catches up, the correction is
 // spread over many files instead of one file growing by it (a 10 s file changes by less than an
 // MP3 frame).
@@ -31,7 +31,7 @@ public:
     // The unsmoothed estimate (the windowed minimum).
     double estimate() const noexcept { return window_min_.front().value; }
 
-    static constexpr double kSettleSeconds = 10.0;
+    static constexpr double kSettleSeconds = 3.0; // Icecast's burst arrives within a second
     static constexpr double kMaxSlew = 0.002;
     double mono_at(double media_seconds) const noexcept { return start() + media_seconds; }
     double media_at(double mono_seconds) const noexcept { return mono_seconds - start(); }

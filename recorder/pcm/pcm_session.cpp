@@ -55,7 +55,7 @@ void PcmSession::run(std::stop_token stop) {
     while (!stop.stop_requested()) {
         const auto r = source_->read(buffer, stop);
         if (r.frames == 0) continue;
-        wall_minus_mono_ = wall_now() - mono_now();
+        wall_minus_mono_ = wall_minus_mono();
         const double rate = spec_.rate;
         if (r.overrun) {
             // Frames were dropped before this read: advance media time by the gap so the

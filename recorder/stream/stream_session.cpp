@@ -111,7 +111,7 @@ void StreamSession::run(std::stop_token stop) {
             break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
         }
         const double arrival = mono_now();
-        wall_minus_mono_ = wall_now() - arrival;
+        wall_minus_mono_ = wall_minus_mono();
         audio.clear();
         const auto received = std::span<const std::uint8_t>(buffer).first(n);
         if (icy) icy->process(received, audio);

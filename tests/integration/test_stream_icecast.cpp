@@ -86,8 +86,9 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
             if (i > 0) CHECK(name_seconds(files[i]) % 10 == 0);
             if (i > 0 && i + 1 < files.size()) {
                 // Full files last the split interval, to within one frame or page, whatever
-                // the burst on connect and the network did.
-                CHECK(seconds == Approx(10.0).margin(tolerance));
+                // the burst on connect and the network did; when the source's clock is being
+                // followed, the anchor moves by at most 0.2% of the interval on top.
+                CHECK(seconds == Approx(10.0).margin(tolerance + 0.002 * 10.0));
             }
             if (!f.header.empty()) {
                 const auto bytes = read_file(files[i]);
