@@ -1,4 +1,5 @@
 // Loud-event analysis, its cache, clips, cuts and day highlights, over real HTTP.
+#include "common/flac_header.hpp"
 #include "common/json.hpp"
 #include "common/status_file.hpp"
 #include "common/time_format.hpp"
@@ -347,6 +348,36 @@ TEST_CASE("day highlights rank the day's sections and place them in time", "[int
     CHECK(doc["total_sections"].GetUint() == 15);
     CHECK(parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body)["sections"].Size() == 15); // all
     CHECK(parse_json(web.get("/api/highlights?date=2026-11-22").body)["files"].Size() == 0);
+}
+
+TEST_CASE("a FLAC cut off by a crash (no sample count in STREAMINFO) is listed, analysed, clipped and cut",
+          "[integration][web][analysis]") {
+    TempDir dir("isr-analysis-crashed");
+    const auto rec = dir / "rec";
+    fs::create_directories(rec);
+    // What isrd leaves after SIGKILL or a power cut: STREAMINFO still says "0 samples".
+    auto bytes = read_file(ground_truth(".flac"));
+    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    const auto meta = scan_flac_metadata(view, bytes.size());
+    REQUIRE(meta.status == FlacParse::ok);
+    const auto header = patch_flac_total_samples(view, meta.size, 0);
+    bytes.replace(0, header.size(), header);
+    write_file(rec / "crashed_20261121_080000.flac", bytes);
+    WebServer web(rec);
+    const auto list = parse_json(web.get("/api/files").body);
+    CHECK(list[0]["duration"].GetDouble() == Approx(180).margin(0.5));
+    const auto analysis = parse_json(web.get("/api/analyze?file=crashed_20261121_080000.flac").body);
+    CHECK(sections_of(analysis).size() == ground_truth_events().size());
+    CHECK(analysis["duration"].GetDouble() == Approx(180).margin(0.5));
+    const auto clip = web.get("/api/clip?file=crashed_20261121_080000.flac&start=150&end=152");
+    CHECK(clip.status == 200);
+    write_file(dir / "clip.wav", clip.body);
+    CHECK(ffprobe_duration(dir / "clip.wav") == Approx(2.0).margin(0.001));
+    const auto cut = web.get("/api/cut?file=crashed_20261121_080000.flac&start=150&end=160");
+    CHECK(cut.status == 200);
+    write_file(dir / "cut.flac", cut.body);
+    CHECK(decode_errors(dir / "cut.flac") == "");
+    CHECK(ffprobe_duration(dir / "cut.flac") == Approx(10.0).margin(0.25));
 }
 
 TEST_CASE("isr-web analyze prints the same sections as JSON or CSV", "[integration][web][analysis]") {

@@ -16,8 +16,14 @@ public:
 
     int sample_rate() const noexcept override { return info_.samplerate; }
     int channels() const noexcept override { return info_.channels; }
-    std::optional<std::int64_t> frames() const noexcept override { return info_.frames; }
-    bool exact_seek() const noexcept override { return info_.seekable != 0; }
+    std::optional<std::int64_t> frames() const noexcept override {
+        if (!known_length()) return std::nullopt;
+        return info_.frames;
+    }
+    bool exact_seek() const noexcept override { return info_.seekable != 0 && known_length(); }
+    // libsndfile reports SF_COUNT_MAX for a stream of unknown length (a FLAC file whose
+    // STREAMINFO never got its sample count: one cut off by a crash), and cannot seek in it.
+    bool known_length() const noexcept { return info_.frames > 0 && info_.frames != SF_COUNT_MAX; }
     void seek(std::int64_t frame) override;
     std::size_t read(float* out, std::size_t frames) override;
     std::size_t read_s16(std::int16_t* out, std::size_t frames) override;
