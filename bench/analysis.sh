@@ -18,8 +18,9 @@ if [[ ! -f "$hour" ]]; then
         -ac 2 -c:a flac "$data/tmp.flac" && mv "$data/tmp.flac" "$hour"
 fi
 if [[ ! -f "$four" ]]; then
+    echo "generating $four (the hour four times, re-encoded so that STREAMINFO says 4 h)..."
     printf "file '%s'\n" "$hour" "$hour" "$hour" "$hour" > "$data/list.txt"
-    ffmpeg -nostdin -v error -f concat -safe 0 -i "$data/list.txt" -c copy "$data/tmp4.flac" && mv "$data/tmp4.flac" "$four"
+    ffmpeg -nostdin -v error -f concat -safe 0 -i "$data/list.txt" -c:a flac "$data/tmp4.flac" && mv "$data/tmp4.flac" "$four"
 fi
 ls -la "$hour" "$four" | awk '{print $5/1e6 " MB  " $9}'
 
@@ -44,7 +45,8 @@ echo "analysis CPU / decode-only CPU: $(ratio "$(json "$analyze" cpu_s)" "$(json
 
 echo "== through the server: cached re-run, first clip byte 50 min in"
 mkdir -p "$scratch/rec"
-ln -s "$hour" "$scratch/rec/hour.flac"
+# A copy, not a symlink: isr-web refuses links that lead out of its recordings directory.
+cp "$hour" "$scratch/rec/hour.flac"
 port=$(free_port)
 "$isr_web" --dir "$scratch/rec" --analyses-dir "$scratch/analyses" --bind 127.0.0.1 --port "$port" --log-level WARNING & pids+=($!)
 wait_port "$port"
