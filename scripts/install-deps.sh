@@ -8,8 +8,9 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ca-certificates tzdata
             libsndfile1-dev libavformat-dev libavcodec-dev libavutil-dev
             rapidjson-dev catch2)
 # Real peers for the integration tests: an Icecast server fed by ffmpeg, a socket activator,
-# a browser for the UI tests, and curl for the scripted checks.
-test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium)
+# a browser for the UI tests, curl for the scripted checks, docker-compose (validates the
+# compose file offline) and binutils (objdump, to check the image has every library).
+test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium docker-compose binutils)
 bench_pkgs=(hyperfine wrk nginx-light time flac sox alsa-utils ffmpeg)
 
 wanted=()
