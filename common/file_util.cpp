@@ -63,6 +63,19 @@ void write_file_atomic(const fs::path& path, std::string_view data) {
     fsync_dir(path.parent_path());
 }
 
+std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t length) {
+    std::vector<std::uint8_t> out(length);
+    std::size_t done = 0;
+    while (done < length) {
+        const auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return out;
+}
+
 std::string read_small_file(const fs::path& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace isr {
 
@@ -38,6 +40,10 @@ void write_all(int fd, std::string_view data, const std::string& what);
 // it over `path` and fsyncs the directory, so readers see the old or the new content, never a
 // mix, even after a power cut. Throws std::system_error naming the path.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data);
+
+// Up to `length` bytes of `fd` from `offset`; fewer at the end of the file or on a read error
+// (callers parse what they get and treat a short header as unreadable).
+std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t length);
 
 // Reads a whole (small) file. Throws std::system_error naming the path.
 std::string read_small_file(const std::filesystem::path& path);

@@ -4,6 +4,7 @@
 #include "common/flac_header.hpp"
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
+#include "webserver/archive/live_extent.hpp"
 #include "webserver/archive/media_types.hpp"
 #include "webserver/media/av_input.hpp"
 
@@ -16,24 +17,9 @@ namespace isr::web {
 
 namespace {
 
-constexpr std::size_t kHeadBytes = 65536;
-constexpr std::size_t kTailBytes = 262144;
-
-std::vector<std::uint8_t> read_at(int fd, std::uint64_t offset, std::size_t length) {
-    std::vector<std::uint8_t> out(length);
-    std::size_t done = 0;
-    while (done < length) {
-        const auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    out.resize(done);
-    return out;
-}
-
 MediaFacts probe_wav(int fd, std::uint64_t size) {
     MediaFacts f;
-    const auto head = read_at(fd, 0, kHeadBytes);
+    const auto head = read_pcm_head(fd, size);
     const auto info = parse_wav_header(head);
     if (!info) {
         f.problem = "not a WAV file isr can read";
@@ -49,7 +35,7 @@ MediaFacts probe_wav(int fd, std::uint64_t size) {
 
 MediaFacts probe_flac(int fd, std::uint64_t size) {
     MediaFacts f;
-    const auto head = read_at(fd, 0, kHeadBytes);
+    const auto head = read_pcm_head(fd, size);
     const auto meta = scan_flac_metadata(head, head.size());
     if (meta.status != FlacParse::ok) {
         f.problem = "not a FLAC file isr can read";
@@ -61,9 +47,7 @@ MediaFacts probe_flac(int fd, std::uint64_t size) {
     f.codec = "flac";
     std::uint64_t samples = info.total_samples;
     if (samples == 0) { // being written, or cut off: count what is there
-        const auto tail_offset = size > kTailBytes ? size - kTailBytes : 0;
-        const auto tail = read_at(fd, tail_offset, static_cast<std::size_t>(size - tail_offset));
-        if (const auto end = find_flac_live_end(tail, tail_offset, info)) samples = end->total_samples;
+        if (const auto end = read_flac_live_end(fd, size, info)) samples = end->total_samples;
     }
     f.duration = static_cast<double>(samples) / info.sample_rate;
     if (*f.duration > 0) f.bitrate_kbps = static_cast<double>(size) * 8 / *f.duration / 1000.0;

@@ -7,6 +7,7 @@
 #include "webserver/byte_range.hpp"
 #include "webserver/handlers/handlers.hpp"
 #include "webserver/http_error.hpp"
+#include "webserver/archive/live_extent.hpp"
 #include "webserver/archive/media_types.hpp"
 
 #include <vector>
@@ -19,21 +20,6 @@ namespace isr::web {
 
 namespace {
 
-constexpr std::size_t kHeadBytes = 65536;
-constexpr std::size_t kTailBytes = 262144;
-
-std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t length) {
-    std::vector<std::uint8_t> out(length);
-    std::size_t done = 0;
-    while (done < length) {
-        const auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    out.resize(done);
-    return out;
-}
-
 // What a client gets of a file that is still being written: the complete frames present now,
 // behind a header that says so (WAV sizes, FLAC total samples).
 struct LiveView {
@@ -43,7 +29,7 @@ struct LiveView {
 
 LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
     LiveView view{size, {}};
-    const auto head = pread_bytes(fd, 0, static_cast<std::size_t>(std::min<std::uint64_t>(size, kHeadBytes)));
+    const auto head = read_pcm_head(fd, size);
     if (ext == "wav") {
         if (const auto info = parse_wav_header(head)) {
             view.overlay = patch_wav_header(head, *info, size);
@@ -51,9 +37,7 @@ LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
         }
     } else if (ext == "flac") {
         if (const auto meta = scan_flac_metadata(head, head.size()); meta.status == FlacParse::ok) {
-            const auto tail_offset = size > kTailBytes ? size - kTailBytes : 0;
-            const auto tail = pread_bytes(fd, tail_offset, static_cast<std::size_t>(size - tail_offset));
-            if (const auto end = find_flac_live_end(tail, tail_offset, meta.info); end && end->offset >= meta.size) {
+            if (const auto end = read_flac_live_end(fd, size, meta.info); end && end->offset >= meta.size) {
                 view.overlay = patch_flac_total_samples(head, meta.size, end->total_samples);
                 view.size = end->offset;
             }

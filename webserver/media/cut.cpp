@@ -3,6 +3,7 @@
 #include "common/flac_header.hpp"
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
+#include "webserver/archive/live_extent.hpp"
 #include "webserver/media/av_input.hpp"
 
 extern "C" {
@@ -48,14 +49,13 @@ CutFile open_and_unlink(const fs::path& path) {
 CutFile cut_wav(const fs::path& file, double start, double end, const fs::path& temp_dir) {
     UniqueFd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) throw std::runtime_error(cat("cannot open ", file.filename().string()));
-    std::vector<std::uint8_t> head(65536);
-    const auto n = ::pread(in.get(), head.data(), head.size(), 0);
-    head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    struct stat st {};
+    if (::fstat(in.get(), &st) != 0) throw std::runtime_error(cat("cannot read ", file.filename().string()));
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const auto head = read_pcm_head(in.get(), size);
     const auto info = parse_wav_header(head);
     if (!info) throw std::runtime_error(cat(file.filename().string(), " is not a WAV file isr can cut"));
-    struct stat st {};
-    ::fstat(in.get(), &st);
-    const auto total = static_cast<std::int64_t>(wav_frames_present(*info, static_cast<std::uint64_t>(st.st_size)));
+    const auto total = static_cast<std::int64_t>(wav_frames_present(*info, size));
     const auto first = std::min(total, static_cast<std::int64_t>(std::llround(start * info->sample_rate)));
     const auto last = std::min(total, static_cast<std::int64_t>(std::llround(end * info->sample_rate)));
     const auto frames = std::max<std::int64_t>(0, last - first);
@@ -92,9 +92,9 @@ CutFile cut_wav(const fs::path& file, double start, double end, const fs::path& 
 // recording, not the cut. Set the real count and clear the MD5 (zero means "not computed").
 void fix_flac_streaminfo(const fs::path& path, std::int64_t samples) {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    std::vector<std::uint8_t> head(65536);
-    const auto n = fd ? ::pread(fd.get(), head.data(), head.size(), 0) : -1;
-    head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) throw std::runtime_error("cannot reopen the FLAC cut");
+    const auto head = read_pcm_head(fd.get(), static_cast<std::uint64_t>(st.st_size));
     const auto meta = scan_flac_metadata(head, head.size());
     if (meta.status != FlacParse::ok) throw std::runtime_error("the FLAC cut has no readable STREAMINFO");
     auto patched = patch_flac_total_samples(head, meta.size, static_cast<std::uint64_t>(samples));
