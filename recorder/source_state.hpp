@@ -39,6 +39,17 @@ public:
         recorded_before_ = true;
     }
 
+    // A new file was opened and audio goes into it: `file` is relative to the recordings
+    // folder, `since` the time in its name.
+    void file_started(std::string file, std::string since) {
+        update([&](SourceStatus& s) {
+            s.file = std::move(file);
+            s.since = std::move(since);
+            s.bytes = 0;
+        });
+        recording();
+    }
+
 private:
     mutable std::mutex mutex_;
     SourceStatus status_;

@@ -139,12 +139,7 @@ void PcmSession::open_file(std::uint64_t first_frame) {
         disk_error_.reset();
     }
     log_.info("recording to ", relative);
-    state_->update([&](SourceStatus& s) {
-        s.file = relative;
-        s.since = namer_->timestamp(start);
-        s.bytes = 0;
-    });
-    state_->recording();
+    state_->file_started(relative, namer_->timestamp(start));
 }
 
 void PcmSession::close_file() noexcept {

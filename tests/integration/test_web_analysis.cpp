@@ -17,14 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-rapidjson::Document parse_json(const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str());
-    INFO(text.substr(0, 300));
-    REQUIRE_FALSE(doc.HasParseError());
-    return doc;
-}
-
 struct Found {
     double start;
     double end;

@@ -13,13 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-rapidjson::Document parse_json(const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str());
-    REQUIRE_FALSE(doc.HasParseError());
-    return doc;
-}
-
 const rapidjson::Value* find_file(const rapidjson::Document& list, const std::string& name) {
     for (const auto& f : list.GetArray()) {
         if (f["name"].GetString() == name) return &f;

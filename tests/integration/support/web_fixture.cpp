@@ -1,5 +1,7 @@
 #include "tests/integration/support/web_fixture.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <stdexcept>
 
 namespace isr::test {
@@ -51,6 +53,14 @@ WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra,
     const auto log = (log_dir.empty() ? recordings.parent_path() : log_dir) / ("isr-web-" + std::to_string(port_) + ".log");
     process_ = std::make_unique<ChildProcess>(args, log);
     if (!wait_for_port(port_, 10000)) throw std::runtime_error("isr-web did not start: " + process_->log());
+}
+
+rapidjson::Document parse_json(const std::string& text) {
+    rapidjson::Document doc;
+    doc.Parse(text.c_str());
+    INFO(text.substr(0, 300));
+    REQUIRE_FALSE(doc.HasParseError());
+    return doc;
 }
 
 } // namespace isr::test

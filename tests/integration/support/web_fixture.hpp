@@ -4,6 +4,8 @@
 #include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/process.hpp"
 
+#include <rapidjson/document.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,5 +42,8 @@ private:
     int port_;
     std::unique_ptr<ChildProcess> process_;
 };
+
+// A JSON response body as a document; fails the test (showing the body) when it is not JSON.
+rapidjson::Document parse_json(const std::string& text);
 
 } // namespace isr::test
