@@ -372,6 +372,40 @@ TEST_CASE("a FLAC cut off by a crash (no sample count in STREAMINFO) is listed, 
     CHECK(ffprobe_duration(dir / "cut.flac") == Approx(10.0).margin(0.25));
 }
 
+TEST_CASE("a two-frame AAC file (a split just after isrd started) is listed, analysed and cut",
+          "[integration][web][analysis]") {
+    TempDir dir("isr-analysis-tiny");
+    const auto rec = dir / "rec";
+    fs::create_directories(rec);
+    const auto full = dir / "full.aac";
+    REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i sine=f=440:d=1:sample_rate=44100 -ac 2 -c:a aac -b:a 128k -f adts '" +
+                        full.string() + "'").status == 0);
+    const auto bytes = read_file(full);
+    std::size_t end = 0;
+    for (int frame = 0; frame < 2; ++frame) { // ADTS frame length: 13 bits from byte 3
+        REQUIRE(end + 7 <= bytes.size());
+        const auto* h = reinterpret_cast<const unsigned char*>(bytes.data() + end);
+        end += static_cast<std::size_t>((h[3] & 3) << 11 | h[4] << 3 | h[5] >> 5);
+    }
+    write_file(rec / "radio_20261121_075959.aac", bytes.substr(0, end));
+    // libavformat's content probe alone refuses this file; isr-web reads it by its extension.
+    CHECK_THAT(run_command("ffprobe -v error '" + (rec / "radio_20261121_075959.aac").string() + "'").output,
+               Catch::Contains("Invalid data"));
+    WebServer web(rec);
+    const auto list = parse_json(web.get("/api/files").body);
+    REQUIRE(list.Size() == 1);
+    CHECK(list[0]["error"].IsNull());
+    CHECK(list[0]["duration"].GetDouble() == Approx(2 * 1024 / 44100.0).margin(0.03));
+    const auto analysis = web.get("/api/analyze?file=radio_20261121_075959.aac");
+    CHECK(analysis.status == 200);
+    CHECK(sections_of(parse_json(analysis.body)).empty());
+    const auto cut = web.get("/api/cut?file=radio_20261121_075959.aac&start=0&end=1");
+    CHECK(cut.status == 200);
+    CHECK(cut.body.size() > 100);
+    write_file(dir / "cut.aac", cut.body);
+    CHECK(decode_errors(dir / "cut.aac") == "");
+}
+
 TEST_CASE("isr-web analyze prints the same sections as JSON or CSV", "[integration][web][analysis]") {
     const auto file = ground_truth(".flac");
     const auto csv = run_command("'" + isr_web_path().string() + "' analyze --format csv '" + file.string() + "'");

@@ -6,8 +6,10 @@ namespace isr::web {
 
 std::optional<MediaType> media_type_for(std::string_view filename) {
     static constexpr MediaType kTypes[] = {
-        {"wav", "audio/wav"}, {"flac", "audio/flac"}, {"mp3", "audio/mpeg"}, {"aac", "audio/aac"},
-        {"ogg", "audio/ogg"}, {"oga", "audio/ogg"},   {"opus", "audio/ogg"}, {"m4a", "audio/mp4"},
+        {"wav", "audio/wav", "wav", ""},      {"flac", "audio/flac", "flac", ""},
+        {"mp3", "audio/mpeg", "mp3", "mp3"},  {"aac", "audio/aac", "adts", "aac"},
+        {"ogg", "audio/ogg", "ogg", ""},      {"oga", "audio/ogg", "ogg", ""},
+        {"opus", "audio/ogg", "ogg", ""},     {"m4a", "audio/mp4", "ipod", ""},
     };
     const auto dot = filename.rfind('.');
     if (dot == std::string_view::npos || filename.find('/', dot) != std::string_view::npos) return std::nullopt;

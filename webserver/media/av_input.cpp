@@ -1,6 +1,7 @@
 #include "webserver/media/av_input.hpp"
 
 #include "common/strings.hpp"
+#include "webserver/archive/media_types.hpp"
 
 #include <new>
 #include <stdexcept>
@@ -15,11 +16,20 @@ std::string av_error_text(int err) {
 
 FormatInput open_input(const std::filesystem::path& path) {
     AVFormatContext* raw = nullptr;
-    if (const int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr); err < 0) {
+    int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (err == AVERROR_INVALIDDATA) {
+        // Too short for the content probe (a one-frame MP3 or ADTS file): trust the extension.
+        const auto type = media_type_for(path.filename().string());
+        if (type && !type->raw_demuxer.empty()) {
+            const AVInputFormat* format = av_find_input_format(std::string(type->raw_demuxer).c_str());
+            err = avformat_open_input(&raw, path.c_str(), format, nullptr);
+        }
+    }
+    if (err < 0) {
         throw std::runtime_error(cat("cannot open ", path.filename().string(), ": ", av_error_text(err)));
     }
     FormatInput input(raw);
-    if (const int err = avformat_find_stream_info(input.get(), nullptr); err < 0) {
+    if (err = avformat_find_stream_info(input.get(), nullptr); err < 0) {
         throw std::runtime_error(cat("cannot read ", path.filename().string(), ": ", av_error_text(err)));
     }
     return input;

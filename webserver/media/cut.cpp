@@ -4,6 +4,7 @@
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/archive/live_extent.hpp"
+#include "webserver/archive/media_types.hpp"
 #include "webserver/media/av_input.hpp"
 
 extern "C" {
@@ -104,22 +105,13 @@ void fix_flac_streaminfo(const fs::path& path, std::int64_t samples) {
     }
 }
 
-const char* muxer_for(const fs::path& file) {
-    const auto ext = to_lower(file.extension().string());
-    if (ext == ".mp3") return "mp3";
-    if (ext == ".aac") return "adts";
-    if (ext == ".flac") return "flac";
-    if (ext == ".ogg" || ext == ".oga" || ext == ".opus") return "ogg";
-    if (ext == ".m4a") return "ipod";
-    return nullptr;
-}
-
 } // namespace
 
 CutFile cut_recording(const fs::path& file, double start, double end, const fs::path& temp_dir) {
     if (to_lower(file.extension().string()) == ".wav") return cut_wav(file, start, end, temp_dir);
-    const char* muxer = muxer_for(file);
-    if (!muxer) throw std::runtime_error(cat("cannot cut ", file.filename().string(), ": unknown format"));
+    const auto type = media_type_for(file.filename().string());
+    if (!type) throw std::runtime_error(cat("cannot cut ", file.filename().string(), ": unknown format"));
+    const std::string muxer(type->muxer);
     auto input = open_input(file);
     const int index = audio_stream_index(input.get(), file);
     AVStream* in_stream = input->streams[index];
@@ -129,7 +121,7 @@ CutFile cut_recording(const fs::path& file, double start, double end, const fs::
 
     const auto path = temp_name(temp_dir, file.extension().string());
     AVFormatContext* raw = nullptr;
-    if (avformat_alloc_output_context2(&raw, nullptr, muxer, path.c_str()) < 0 || !raw) {
+    if (avformat_alloc_output_context2(&raw, nullptr, muxer.c_str(), path.c_str()) < 0 || !raw) {
         throw std::runtime_error(cat("cannot set up the ", muxer, " muxer"));
     }
     FormatOutput output(raw);
@@ -193,7 +185,7 @@ CutFile cut_recording(const fs::path& file, double start, double end, const fs::
         throw std::runtime_error(cat("cannot finish the cut: ", av_error_text(err)));
     }
     output.reset(); // flush and close before reading it back
-    if (std::string_view(muxer) == "flac") fix_flac_streaminfo(path, samples_written);
+    if (muxer == "flac") fix_flac_streaminfo(path, samples_written);
     cleanup.keep = true;
     return open_and_unlink(path);
 }

@@ -84,8 +84,18 @@ double longest_ogg_page_seconds(const std::vector<OggPage>& pages, int granule_r
     return static_cast<double>(longest) / granule_rate;
 }
 
+namespace {
+
+// ffmpeg's content probe needs three ADTS frames to recognise AAC; a shorter file (a split just
+// after a start) is read as what its extension says, like players do.
+std::string input_args(const std::filesystem::path& file) {
+    return std::string(file.extension() == ".aac" ? "-f aac " : "") + "-i '" + file.string() + "'";
+}
+
+} // namespace
+
 double ffprobe_duration(const std::filesystem::path& file) {
-    const auto r = run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + file.string() + "'");
+    const auto r = run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 " + input_args(file));
     try {
         return r.status == 0 ? std::stod(r.output) : -1;
     } catch (const std::exception&) {
@@ -94,7 +104,7 @@ double ffprobe_duration(const std::filesystem::path& file) {
 }
 
 std::string decode_errors(const std::filesystem::path& file) {
-    return run_command("ffmpeg -nostdin -v error -i '" + file.string() + "' -f null -").output;
+    return run_command("ffmpeg -nostdin -v error " + input_args(file) + " -f null -").output;
 }
 
 } // namespace isr::test
