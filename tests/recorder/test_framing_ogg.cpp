@@ -241,6 +241,50 @@ TEST_CASE("an Ogg stream split into two files decodes as two files", "[recorder]
     }
 }
 
+TEST_CASE("joining mid-stream (Icecast's burst) counts the first page as one page, not the "
+          "stream's age",
+          "[recorder]") {
+    TempDir dir;
+    for (const auto& c : kOggCases) {
+        SECTION(c.name) {
+            // What Icecast sends a new listener: the header pages, then pages from 2 s in.
+            const auto& stream = encode(c.options, 4.0);
+            const auto pages = pages_of(stream);
+            std::vector<std::size_t> offsets{0};
+            for (const auto& page : pages)
+                offsets.push_back(offsets.back() + page.size);
+            const std::size_t headers = std::size_t(c.header_pages);
+            std::size_t join = headers;
+            while (double(pages[join].granule) / c.sample_rate < 2.0)
+                ++join;
+            Bytes joined = slice(stream, 0, offsets[headers]);
+            const auto rest = slice(stream, offsets[join]);
+            joined.insert(joined.end(), rest.begin(), rest.end());
+
+            auto framer = make_framer(c.codec == std::string("opus") ? "opus" : "ogg");
+            const auto units = feed(*framer, joined, 3000);
+            REQUIRE(units.size() > headers + 1);
+            // The first audio page lasts about as long as the others (0.2 s), not 2 s.
+            CHECK(units[headers].duration == Approx(0.2).margin(0.05));
+            // Together, the units are the audio received: from the page before the join point
+            // to the last page returned.
+            const auto& last = pages[join + (units.size() - headers) - 1];
+            const double received = double(last.granule - pages[join - 1].granule) / c.sample_rate;
+            CHECK(total_duration(units) == Approx(received).margin(0.05));
+
+            // Written as a file, its timeline starts at 0 too: ffprobe sees the audio it holds.
+            auto splitter = make_framer(c.codec == std::string("opus") ? "opus" : "ogg");
+            const auto files = split(*splitter, joined, SIZE_MAX);
+            REQUIRE(files.size() == 1);
+            const auto path = dir / (std::string("joined") + c.extension);
+            write_bytes(path, files[0]);
+            CHECK(decode_errors(path) == "");
+            const double held = double(pages.back().granule - pages[join - 1].granule) / c.sample_rate;
+            CHECK(probe_duration(path) == Approx(held).margin(0.05));
+        }
+    }
+}
+
 TEST_CASE("chained Ogg streams replace the saved headers", "[recorder]") {
     const auto& first =
         encode("-ac 2 -ar 44100 -c:a libvorbis -fflags +bitexact -serial_offset 100 "

@@ -124,6 +124,7 @@ void OggFramer::describe(Unit& unit) {
         start_stream(page);
     const bool ours = stream_.known && page.serial == stream_.serial;
     if (ours && !stream_.headers_done && is_header_page(page)) {
+        stream_.last_header_sequence = page.sequence;
         unit.is_header = true;
         unit.cut_ok = false;
         headers_.emplace_back(unit.bytes.begin(),
@@ -133,7 +134,15 @@ void OggFramer::describe(Unit& unit) {
     // Pages of a stream whose BOS was missed pass through; without headers a file cannot
     // start with them anyway, but cutting between whole packets keeps them well-formed.
     unit.cut_ok = (ours || !stream_.known) && !page.continued();
-    const std::int64_t before = stream_.last_granule;
+    std::int64_t before = stream_.last_granule;
+    if (ours && page.granule >= 0 && !stream_.audio_seen) {
+        stream_.audio_seen = true;
+        // Icecast's burst on connect: the stream's headers, then pages from its middle. The
+        // first of those has a granule counting every sample since the stream began (days, on a
+        // long-running station), not its own length.
+        if (stream_.last_header_sequence && page.sequence != *stream_.last_header_sequence + 1)
+            before = page.granule - joined_page_samples(page, unit.bytes.size());
+    }
     if (ours && page.granule >= 0) {
         const int rate = stream_.codec ? stream_.codec->granule_rate : 0;
         // Granules count samples up to the end of the page; the first audio page is measured
@@ -146,6 +155,20 @@ void OggFramer::describe(Unit& unit) {
     recent_.push_back({page.serial, page.sequence, before});
     if (recent_.size() > kRecentPages)
         recent_.pop_front();
+}
+
+std::int64_t OggFramer::joined_page_samples(const OggPage& page, std::size_t unit_size) const {
+    // A stream's pages hold about equal durations (an encoder fills them to a size or a time),
+    // so the page after it, buffered already (a page is returned once the next one is
+    // verified), gives the length. At the end of a connection there is none: count nothing.
+    // The unit (the page and any garbage after it) is still at the head of buffered().
+    const auto rest = buffered().subspan(std::min(unit_size, buffered().size()));
+    if (check_ogg_page(rest).status != PageStatus::valid)
+        return 0;
+    const auto next = read_ogg_page(rest);
+    if (next.serial != page.serial || next.granule <= page.granule)
+        return 0;
+    return std::min(next.granule - page.granule, page.granule);
 }
 
 void OggFramer::start_stream(const OggPage& bos) {

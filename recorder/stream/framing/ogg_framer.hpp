@@ -39,6 +39,7 @@ private:
     void start_stream(const OggPage& bos);
     bool is_header_page(const OggPage& page);
     std::int64_t granule_before(const OggPage& page, const Unit& unit) const;
+    std::int64_t joined_page_samples(const OggPage& page, std::size_t unit_size) const;
 
     struct Logical {
         bool known = false; // its BOS page was seen
@@ -47,6 +48,8 @@ private:
         bool headers_done = false;
         int header_packets_seen = 0;
         std::int64_t last_granule = 0; // of the latest audio page
+        std::optional<std::uint32_t> last_header_sequence;
+        bool audio_seen = false;
     };
     struct Emitted {
         std::uint32_t serial = 0;
