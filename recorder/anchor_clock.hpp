@@ -26,6 +26,10 @@ public:
     void observe(double media_seconds, double mono_seconds);
 
     bool ready() const noexcept { return anchored_; }
+    // Past the first kSettleSeconds: from here on the anchor only slews.
+    bool settled(double mono_seconds) const noexcept {
+        return anchored_ && mono_seconds - first_mono_ >= kSettleSeconds;
+    }
     // Monotonic time of media position 0, as used for splitting. Requires ready().
     double start() const noexcept { return start_; }
     // The unsmoothed estimate (the windowed minimum).

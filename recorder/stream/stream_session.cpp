@@ -18,6 +18,8 @@ namespace isr::rec {
 namespace {
 
 constexpr double kSyncIntervalSeconds = 5.0;
+// Beyond this, held frames are written anyway (a very high-rate stream or a huge burst).
+constexpr std::size_t kMaxHeldBytes = 8 << 20;
 
 std::string printable_start(std::span<const std::uint8_t> bytes) {
     std::string out;
@@ -102,69 +104,72 @@ void StreamSession::run(std::stop_token stop) {
     std::vector<std::uint8_t> head; // the body's first bytes, until the format is known
     std::uint64_t pushed = 0;
     std::vector<framing::Unit> units;
-    while (!stop.stop_requested()) {
-        const auto n = http.read_some(buffer, stop);
-        if (n == 0) {
-            if (!framer_ && !head.empty() && !stop.stop_requested()) {
-                choose_format(http, head); // a short non-audio body: explain it
+    // Whatever way the connection ends (end of stream, stop, stall, network error), the
+    // complete frames received so far go to the file.
+    try {
+        while (!stop.stop_requested()) {
+            const auto n = http.read_some(buffer, stop);
+            if (n == 0) {
+                if (!framer_ && !head.empty() && !stop.stop_requested()) {
+                    choose_format(http, head); // a short non-audio body: explain it
+                }
+                break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
             }
-            break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
-        }
-        const double arrival = mono_now();
-        wall_minus_mono_ = wall_minus_mono();
-        audio.clear();
-        const auto received = std::span<const std::uint8_t>(buffer).first(n);
-        if (icy) icy->process(received, audio);
-        else audio.assign(received.begin(), received.end());
+            const double arrival = mono_now();
+            wall_minus_mono_ = wall_minus_mono();
+            audio.clear();
+            const auto received = std::span<const std::uint8_t>(buffer).first(n);
+            if (icy) icy->process(received, audio);
+            else audio.assign(received.begin(), received.end());
 
-        if (!framer_) {
-            head.insert(head.end(), audio.begin(), audio.end());
-            const bool decided = framing::sniff_format(head).has_value() || cfg_.format != "auto" ||
-                                 (format_for_content_type(http.header("Content-Type")) && head.size() >= 4096);
-            if (!decided && head.size() < kSniffLimit / 4) continue;
-            const auto format = choose_format(http, head);
-            framer_ = framing::make_framer(format);
-            if (!framer_) throw SourceError(cat("unsupported format ", format));
-            audio.swap(head);
+            if (!framer_) {
+                head.insert(head.end(), audio.begin(), audio.end());
+                const bool decided = framing::sniff_format(head).has_value() || cfg_.format != "auto" ||
+                                     (format_for_content_type(http.header("Content-Type")) && head.size() >= 4096);
+                if (!decided && head.size() < kSniffLimit / 4) continue;
+                const auto format = choose_format(http, head);
+                framer_ = framing::make_framer(format);
+                if (!framer_) throw SourceError(cat("unsupported format ", format));
+                audio.swap(head);
+            }
+            framer_->push(audio);
+            pushed += audio.size();
+            if (!framer_->synced() && pushed > kSniffLimit) {
+                throw SourceError(cat(http.describe(), ": no ", cfg_.format == "auto" ? "audio" : cfg_.format,
+                                      " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with \"",
+                                      printable_start(head.empty() ? audio : head), "\"); check the URL and format"));
+            }
+            units.clear();
+            while (auto unit = framer_->next()) units.push_back(std::move(*unit));
+            if (units.empty()) continue;
+            if (!writer_ && !disk_error_ && audio_bytes_ == 0 && held_.empty()) {
+                const auto info = framer_->info();
+                state_->update([&](SourceStatus& s) {
+                    s.format = framer_->extension().substr(1);
+                    if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
+                    if (info.channels > 0) s.channels = info.channels;
+                    s.input = http.describe();
+                });
+            }
+            deliver(units, arrival);
+            const double now = mono_now();
+            if (now - last_tick_mono_ >= 1.0) every_second(now);
         }
-        framer_->push(audio);
-        pushed += audio.size();
-        if (!framer_->synced() && pushed > kSniffLimit) {
-            throw SourceError(cat(http.describe(), ": no ", cfg_.format == "auto" ? "audio" : cfg_.format,
-                                  " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with \"",
-                                  printable_start(head.empty() ? audio : head), "\"); check the URL and format"));
-        }
-        units.clear();
-        double media_after = media_seconds_;
-        while (auto unit = framer_->next()) {
-            media_after += unit->duration;
-            units.push_back(std::move(*unit));
-        }
-        if (units.empty()) continue;
-        clock_.observe(media_after, arrival);
-        if (!writer_ && !disk_error_ && audio_bytes_ == 0) {
-            const auto info = framer_->info();
-            state_->update([&](SourceStatus& s) {
-                s.format = framer_->extension().substr(1);
-                if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
-                if (info.channels > 0) s.channels = info.channels;
-                s.input = http.describe();
-            });
-        }
-        for (auto& unit : units) handle(unit);
-        const double now = mono_now();
-        if (now - last_tick_mono_ >= 1.0) every_second(now);
+    } catch (...) {
+        finish_connection();
+        throw;
     }
+    finish_connection();
+}
+
+void StreamSession::finish_connection() {
     if (framer_) {
-        // The stream ended (or we stop): its last frame is complete only now.
-        double media_after = media_seconds_;
+        // The last frame is known to be complete only now (a frame cut off by a broken
+        // connection is dropped), and frames waiting for the clock to settle are written with
+        // the clock as it is.
         std::vector<framing::Unit> tail;
-        while (auto unit = framer_->flush()) {
-            media_after += unit->duration;
-            tail.push_back(std::move(*unit));
-        }
-        if (!tail.empty()) clock_.observe(media_after, mono_now());
-        for (auto& unit : tail) handle(unit);
+        while (auto unit = framer_->flush()) tail.push_back(std::move(*unit));
+        deliver(tail, mono_now(), true);
     }
     if (framer_ && framer_->skipped_bytes() > 0) {
         log_.debug(framer_->skipped_bytes(), " bytes were not part of a complete frame (joined mid-frame, "
@@ -172,6 +177,22 @@ void StreamSession::run(std::stop_token stop) {
     }
     close_file();
     state_->update([](SourceStatus& s) { s.file.reset(); });
+}
+
+void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
+    for (const auto& unit : units) media_framed_ += unit.duration;
+    if (!units.empty()) clock_.observe(media_framed_, arrival);
+    if (!last && !clock_.settled(arrival) && held_bytes_ < kMaxHeldBytes) {
+        for (auto& unit : units) {
+            held_bytes_ += unit.bytes.size();
+            held_.push_back(std::move(unit));
+        }
+        return;
+    }
+    for (auto& unit : held_) handle(unit);
+    held_.clear();
+    held_bytes_ = 0;
+    for (auto& unit : units) handle(unit);
 }
 
 void StreamSession::handle(framing::Unit& unit) {
@@ -238,12 +259,7 @@ void StreamSession::open_file(double unit_wall) {
         disk_error_.reset();
     }
     log_.info("recording to ", relative);
-    state_->update([&](SourceStatus& s) {
-        s.file = relative;
-        s.since = namer_->timestamp(start);
-        s.bytes = 0;
-    });
-    state_->recording();
+    state_->file_started(relative, namer_->timestamp(start));
 }
 
 void StreamSession::close_file() noexcept {

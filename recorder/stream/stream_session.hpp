@@ -21,7 +21,9 @@ class HttpStream;
 //
 // The split time is measured on the audio clock: frame durations accumulate from an anchor
 // chosen as the latest start consistent with every arrival (AnchorClock), so Icecast's burst on
-// connect and network jitter do not move the boundaries. Each file starts with a complete frame
+// connect and network jitter do not move the boundaries. Until the anchor has settled (the
+// burst arrives in pieces over the first reads), frames are held in memory, so that even the
+// burst's frames land in the files their audio time belongs to. Each file starts with a complete frame
 // or page (Ogg and FLAC files with the stream's headers); a new connection always starts a new
 // file. A failing disk keeps the connection: audio is dropped, counted and reported until a file
 // can be written again.
@@ -40,6 +42,12 @@ public:
 private:
     std::string choose_format(const HttpStream& http, std::span<const std::uint8_t> head) const;
     void handle(framing::Unit& unit);
+    // The connection is over: the framer's last frame and any held frames are written, the
+    // file closed.
+    void finish_connection();
+    // Frames out of the framer, observed on the clock, then held or handled (`last`: the
+    // connection ends, nothing is held any longer).
+    void deliver(std::vector<framing::Unit>& units, double arrival, bool last = false);
     void open_file(double unit_wall);
     void close_file() noexcept;
     void disk_failed(const std::exception& e);
@@ -55,7 +63,10 @@ private:
     std::unique_ptr<ByteFileWriter> writer_;
     double next_boundary_utc_ = 0;
     std::optional<double> pending_boundary_;
-    double media_seconds_ = 0;      // audio received on this connection
+    double media_seconds_ = 0;      // audio handled (written or dropped) on this connection
+    double media_framed_ = 0;       // audio out of the framer, handled or held
+    std::vector<framing::Unit> held_; // frames waiting for the clock to settle
+    std::size_t held_bytes_ = 0;
     std::uint64_t audio_bytes_ = 0; // audio bytes received (for the bitrate)
     double wall_minus_mono_ = 0;
     double last_tick_mono_ = 0;

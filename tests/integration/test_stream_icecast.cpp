@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <regex>
 
 using namespace isr;
@@ -25,6 +26,14 @@ int name_seconds(const fs::path& file) {
     const auto name = file.filename().string();
     if (!std::regex_search(name, m, pattern)) return -1;
     return std::stoi(m[1]) * 3600 + std::stoi(m[2]) * 60 + std::stoi(m[3]);
+}
+
+// Sleeps until `before` ahead of the next multiple of `interval` seconds of the wall clock.
+void wait_until_before_boundary(std::chrono::seconds interval, std::chrono::milliseconds before) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    auto wait = interval - now % interval - before;
+    if (wait < decltype(wait)::zero()) wait += interval;
+    std::this_thread::sleep_for(wait);
 }
 
 } // namespace
@@ -54,11 +63,14 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         feeders.push_back(std::make_unique<FfmpegSource>(icecast, f.mount, f.name, run.dir / ("ffmpeg-" + f.name + ".log")));
         sources += stream_source(f.name, icecast.url(f.mount));
     }
-    std::this_thread::sleep_for(1500ms); // let the sources connect and Icecast fill its burst buffer
+    // The hard case: Icecast's whole burst (64 KiB, 4 s of MP3) arrives at connect, and a
+    // boundary follows a second later, while the stream clock is still settling.
+    std::this_thread::sleep_for(5s);
     run.write_config("split_interval = 10s", sources);
+    wait_until_before_boundary(10s, 1000ms);
+    const auto started = std::chrono::system_clock::now();
     run.start();
     for (const auto& f : formats) REQUIRE(run.wait_for_state(f.name, "recording", 15s));
-    const auto started = std::chrono::system_clock::now();
     std::this_thread::sleep_for(32s);
     const auto status = run.status_of("mp3");
     REQUIRE(status);
@@ -72,11 +84,13 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         const auto files = files_with_extension(run.recordings / f.name, f.ext);
         REQUIRE(files.size() >= 4);
         double total = 0;
+        std::uintmax_t bytes_total = 0;
         for (std::size_t i = 0; i < files.size(); ++i) {
             INFO("file " << files[i].filename());
             CHECK(decode_errors(files[i]) == "");
             const double seconds = ffprobe_duration(files[i]);
             total += seconds;
+            bytes_total += fs::file_size(files[i]);
             double tolerance = f.frame + 0.001;
             if (!f.header.empty()) {
                 const auto pages = ogg_pages(read_file(files[i]));
@@ -98,10 +112,23 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
                 CHECK(bytes.find(f.header) < 64u);
             }
         }
+        // Icecast's burst is 64 KiB: 4 s of the MP3, but 20 s of a quiet VBR Vorbis stream.
+        const double burst = 65536.0 / (static_cast<double>(bytes_total) / total);
+        INFO("burst " << burst << " s");
         // Each file reports its own duration (not the time since the stream began), and
-        // together they cover the recording: wall time plus Icecast's burst, minus the start.
+        // together they cover the recording: wall time plus the burst, minus the time to start
+        // and connect.
         CHECK(total > wall - 3);
-        CHECK(total < wall + 6);
+        CHECK(total < wall + burst + 2);
+        // The first file is named for when its audio was played: the burst's length before the
+        // connection, not when the stream began (its Ogg granules count from there).
+        const auto started_time = std::chrono::system_clock::to_time_t(started);
+        std::tm local{};
+        localtime_r(&started_time, &local);
+        const int started_of_day = local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec;
+        const int before_start = ((started_of_day - name_seconds(files[0])) % 86400 + 86400 + 43200) % 86400 - 43200;
+        CHECK(before_start >= -2);
+        CHECK(before_start <= burst + 2);
     }
 }
 
