@@ -12,7 +12,7 @@ namespace isr::rec {
 PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
                        std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), source_(std::move(source)),
-      state_(std::move(state)), namer_(std::move(namer)) {
+      state_(std::move(state)), namer_(std::move(namer)), disk_(cfg, "audio is being dropped") {
     spec_.format = cfg.format;
     spec_.bit_depth = cfg.bit_depth;
     spec_.compression_level = cfg.compression_level;
@@ -86,11 +86,9 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
     std::size_t offset = 0;
     while (offset < frames) {
         const std::uint64_t frame = media_frames_ + offset;
-        if (disk_error_) {
-            if (mono_now() < disk_retry_at_mono_) {
-                disk_lost_frames_ += frames - offset;
-                return;
-            }
+        if (disk_.waiting(mono_now())) {
+            disk_.dropped(seconds_of(frames - offset));
+            return;
         }
         if (!writer_) {
             try {
@@ -130,14 +128,7 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     writer_ = std::make_unique<PcmFileWriter>(std::move(created), spec_);
     file_start_utc_ = start;
     next_boundary_utc_ = namer_->next_boundary(start);
-    if (disk_error_) {
-        log_.info("writing again after a disk problem; ",
-                  fixed(static_cast<double>(disk_lost_frames_) / spec_.rate, 1),
-                  " s of audio could not be stored");
-        lost_frames_ += disk_lost_frames_;
-        disk_lost_frames_ = 0;
-        disk_error_.reset();
-    }
+    if (disk_.active()) lost_frames_ += static_cast<std::uint64_t>(std::llround(disk_.recovered(log_) * spec_.rate));
     log_.info("recording to ", relative);
     state_->file_started(relative, namer_->timestamp(start));
 }
@@ -158,20 +149,7 @@ void PcmSession::close_file() noexcept {
 }
 
 void PcmSession::disk_failed(const std::exception& e, std::size_t dropped_frames) {
-    disk_lost_frames_ += dropped_frames;
-    disk_retry_at_mono_ = mono_now() + cfg_.retry_delay_seconds;
-    const std::string message = cat("cannot write recordings: ", e.what(),
-                                     "; audio is being dropped until this is fixed (free disk "
-                                     "space or fix the permissions of ",
-                                     cfg_.output_directory.string(), "); retrying every ",
-                                     cfg_.retry_delay_seconds, " s");
-    if (!disk_error_ || *disk_error_ != message) log_.error(message);
-    disk_error_ = message;
-    state_->update([&](SourceStatus& s) {
-        s.state = "retrying";
-        s.error = message;
-        s.file.reset();
-    });
+    disk_.failed(e, seconds_of(dropped_frames), log_, *state_);
 }
 
 void PcmSession::every_second(double now_mono) {
@@ -187,7 +165,7 @@ void PcmSession::every_second(double now_mono) {
     const auto level = meter_->last();
     const auto bytes = writer_ ? writer_->bytes() : 0;
     const auto xruns = source_->xruns();
-    const auto lost = lost_frames_ + disk_lost_frames_;
+    const auto lost = lost_frames_ + static_cast<std::uint64_t>(std::llround(disk_.lost_seconds() * spec_.rate));
     state_->update([&](SourceStatus& s) {
         s.bytes = bytes;
         s.last_data = iso8601_now();

@@ -3,6 +3,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "recorder/anchor_clock.hpp"
+#include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
 #include "recorder/pcm/level_meter.hpp"
 #include "recorder/pcm/pcm_source.hpp"
@@ -39,6 +40,7 @@ private:
     void open_file(std::uint64_t first_frame);
     void close_file() noexcept;
     void disk_failed(const std::exception& e, std::size_t dropped_frames);
+    double seconds_of(std::uint64_t frames) const noexcept { return static_cast<double>(frames) / spec_.rate; }
     void every_second(double now_mono);
 
     SourceConfig cfg_;
@@ -60,9 +62,7 @@ private:
     double wall_minus_mono_ = 0;
     double last_tick_mono_ = 0;
 
-    std::optional<std::string> disk_error_;
-    double disk_retry_at_mono_ = 0;
-    std::uint64_t disk_lost_frames_ = 0;
+    DiskFailure disk_;
     std::uint64_t files_done_ = 0;
     bool started_ = false;
 };

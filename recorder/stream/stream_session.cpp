@@ -38,7 +38,8 @@ bool same_framing(const std::string& a, const std::string& b) {
 
 StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
                              std::shared_ptr<const FileNamer> namer)
-    : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)) {}
+    : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
+      disk_(cfg, "the stream stays connected but its audio is dropped") {}
 
 StreamSession::~StreamSession() { close_file(); }
 
@@ -142,7 +143,7 @@ void StreamSession::run(std::stop_token stop) {
             units.clear();
             while (auto unit = framer_->next()) units.push_back(std::move(*unit));
             if (units.empty()) continue;
-            if (!writer_ && !disk_error_ && audio_bytes_ == 0 && held_.empty()) {
+            if (!writer_ && !disk_.active() && audio_bytes_ == 0 && held_.empty()) {
                 const auto info = framer_->info();
                 state_->update([&](SourceStatus& s) {
                     s.format = framer_->extension().substr(1);
@@ -205,7 +206,7 @@ void StreamSession::handle(framing::Unit& unit) {
                 writer_->write(unit.bytes, false);
             } catch (const std::exception& e) {
                 close_file();
-                disk_failed(e);
+                disk_.failed(e, 0, log_, *state_);
             }
         }
         return;
@@ -221,15 +222,14 @@ void StreamSession::handle(framing::Unit& unit) {
         close_file();
     }
     if (!writer_) {
-        if (disk_error_ && mono_now() < disk_retry_at_mono_) {
-            disk_lost_seconds_ += unit.duration;
+        if (disk_.waiting(mono_now())) {
+            disk_.dropped(unit.duration);
             return;
         }
         try {
             open_file(start_wall);
         } catch (const std::exception& e) {
-            disk_failed(e);
-            disk_lost_seconds_ += unit.duration;
+            disk_.failed(e, unit.duration, log_, *state_);
             return;
         }
     }
@@ -238,8 +238,7 @@ void StreamSession::handle(framing::Unit& unit) {
         writer_->write(unit.bytes, true);
     } catch (const std::exception& e) {
         close_file();
-        disk_failed(e);
-        disk_lost_seconds_ += unit.duration;
+        disk_.failed(e, unit.duration, log_, *state_);
     }
 }
 
@@ -253,11 +252,7 @@ void StreamSession::open_file(double unit_wall) {
     writer->write(framer_->begin_file(), false);
     writer_ = std::move(writer);
     next_boundary_utc_ = namer_->next_boundary(start);
-    if (disk_error_) {
-        log_.info("writing again after a disk problem; ", fixed(disk_lost_seconds_, 1),
-                  " s of audio could not be stored");
-        disk_error_.reset();
-    }
+    disk_.recovered(log_);
     log_.info("recording to ", relative);
     state_->file_started(relative, namer_->timestamp(start));
 }
@@ -268,20 +263,6 @@ void StreamSession::close_file() noexcept {
     writer_->close();
     writer_.reset();
     if (kept) state_->update([](SourceStatus& s) { ++s.files; });
-}
-
-void StreamSession::disk_failed(const std::exception& e) {
-    disk_retry_at_mono_ = mono_now() + cfg_.retry_delay_seconds;
-    const auto message = cat("cannot write recordings: ", e.what(), "; the stream stays connected but its audio is "
-                             "dropped until this is fixed (free disk space or fix the permissions of ",
-                             cfg_.output_directory.string(), "); retrying every ", cfg_.retry_delay_seconds, " s");
-    if (!disk_error_ || *disk_error_ != message) log_.error(message);
-    disk_error_ = message;
-    state_->update([&](SourceStatus& s) {
-        s.state = "retrying";
-        s.error = message;
-        s.file.reset();
-    });
 }
 
 void StreamSession::every_second(double now_mono) {
@@ -297,7 +278,7 @@ void StreamSession::every_second(double now_mono) {
             }
         } catch (const std::exception& e) {
             close_file();
-            disk_failed(e);
+            disk_.failed(e, 0, log_, *state_);
         }
     }
     const auto bytes = writer_ ? writer_->bytes() : 0;

@@ -3,6 +3,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "recorder/anchor_clock.hpp"
+#include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
@@ -50,7 +51,6 @@ private:
     void deliver(std::vector<framing::Unit>& units, double arrival, bool last = false);
     void open_file(double unit_wall);
     void close_file() noexcept;
-    void disk_failed(const std::exception& e);
     void every_second(double now_mono);
 
     SourceConfig cfg_;
@@ -72,9 +72,7 @@ private:
     double last_tick_mono_ = 0;
     double last_sync_mono_ = 0;
 
-    std::optional<std::string> disk_error_;
-    double disk_retry_at_mono_ = 0;
-    double disk_lost_seconds_ = 0;
+    DiskFailure disk_;
     std::optional<std::string> title_;
 };
 
