@@ -15,6 +15,21 @@ namespace {
 constexpr std::size_t kReadFrames = 16384;
 constexpr std::int64_t kMinPartWindows = 600; // a minute: below that, seeking costs more than it saves
 
+// Sum of squares of interleaved samples. Eight independent float lanes let the compiler use
+// SIMD without -ffast-math; a window holds at most a few thousand samples per lane, well within
+// float precision for a level in dB.
+double sum_of_squares(const float* x, std::size_t n) noexcept {
+    float lane[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (std::size_t k = 0; k < 8; ++k) lane[k] += x[i + k] * x[i + k];
+    }
+    double sum = 0;
+    for (const float v : lane) sum += v;
+    for (; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+    return sum;
+}
+
 } // namespace
 
 std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path, WorkPool& pool, int parts) {
@@ -79,15 +94,16 @@ void LevelsComputation::run_part(std::size_t index) {
             const auto want = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(kReadFrames), end_frame - position));
             const auto got = decoder->read(buffer.data(), want);
             if (got == 0) break;
-            for (std::size_t f = 0; f < got; ++f) {
-                double sum = 0;
-                for (std::size_t c = 0; c < ch; ++c) {
-                    const double x = buffer[f * ch + c];
-                    sum += x * x;
-                }
-                power += sum / static_cast<double>(ch);
-                if (++in_window == window_frames_) {
-                    store(window_db(power, static_cast<std::size_t>(in_window)));
+            // Window by window: `power` sums the squares of every channel, so a window's mean
+            // power per frame is power / channels / frames.
+            for (std::size_t f = 0; f < got;) {
+                const auto take = static_cast<std::size_t>(std::min<std::int64_t>(
+                    window_frames_ - in_window, static_cast<std::int64_t>(got - f)));
+                power += sum_of_squares(buffer.data() + f * ch, take * ch);
+                in_window += static_cast<std::int64_t>(take);
+                f += take;
+                if (in_window == window_frames_) {
+                    store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
                     power = 0;
                     in_window = 0;
                 }
@@ -95,7 +111,7 @@ void LevelsComputation::run_part(std::size_t index) {
             position += static_cast<std::int64_t>(got);
             frames_done_ += static_cast<std::int64_t>(got);
         }
-        if (in_window > 0) store(window_db(power, static_cast<std::size_t>(in_window)));
+        if (in_window > 0) store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
         if (cancelled_) throw std::runtime_error("analysis cancelled");
         if (last && !db_.empty() && window < static_cast<std::int64_t>(db_.size())) {
             // The file was shorter than its header said: drop the windows never filled.
