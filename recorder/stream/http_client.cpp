@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 namespace isr::rec {
@@ -75,6 +76,10 @@ struct HttpStream::Impl {
     std::string credentials; // "user:password" for Basic auth, or empty
     std::string auth_host;   // credentials go to the configured host only, not across redirects
     bool body_ended = false;
+    net::steady_timer read_deadline{ioc};
+    std::uint64_t read_generation = 0; // a deadline that fired for an earlier read is ignored
+    bool read_timed_out = false;
+    int low_water_mark = 1;
 
     explicit Impl(HttpOptions o) : options(std::move(o)) {}
 
@@ -145,6 +150,7 @@ struct HttpStream::Impl {
 
     void connect(std::stop_token stop) {
         plain.reset();
+        low_water_mark = 1;
         secure.reset();
         const auto endpoints = resolve(stop);
         if (stop.stop_requested()) return;
@@ -212,8 +218,21 @@ struct HttpStream::Impl {
     }
 
     // Reads more bytes into `raw`. Returns false at end of stream.
+    // The deadline is a timer of our own that cancels the read, rather than the stream's expiry,
+    // which would close the socket: when it fires with bytes waiting under the low-water mark
+    // (a stream slower than expected, or the last bytes before the server went quiet), those
+    // bytes are still read and recorded, and only a wait with nothing at all is a stall.
     bool receive(double timeout, std::stop_token stop, const char* waiting_for) {
-        lowest().expires_after(seconds(timeout));
+        lowest().expires_never();
+        const auto generation = ++read_generation;
+        read_timed_out = false;
+        read_deadline.expires_after(seconds(timeout));
+        read_deadline.async_wait([this, generation](error_code ec) {
+            if (ec || generation != read_generation) return;
+            read_timed_out = true;
+            error_code ignored;
+            lowest().socket().cancel(ignored);
+        });
         std::optional<error_code> result;
         const auto buffer = raw.prepare(16384);
         std::size_t got = 0;
@@ -224,26 +243,36 @@ struct HttpStream::Impl {
         if (secure) secure->async_read_some(buffer, done);
         else plain->async_read_some(buffer, done);
         run_until([&] { return result.has_value(); }, stop);
+        read_deadline.cancel();
         if (stop.stop_requested()) return false;
         raw.commit(got);
         if (*result == net::error::eof || *result == ssl::error::stream_truncated) return got > 0;
-        if (*result == beast::error::timeout) {
+        if (read_timed_out && got == 0) {
+            if (low_water_mark > 1 && bytes_waiting() > 0) {
+                wake_for(1);
+                return receive(timeout, stop, waiting_for);
+            }
             fail(cat("no ", waiting_for, " for ", timeout, " s (stalled); reconnecting"));
         }
         if (*result) fail(cat("connection lost: ", result->message()));
         return true;
     }
 
-    // Reads the response head, normalising SHOUTcast's "ICY 200 OK" and bare-LF line ends so
-    // Beast's strict parser accepts them.
-    // While the body flows, wake up for a few KiB at a time rather than for every TCP segment
-    // (Icecast sends ~1.4 KB at a time): a quarter of the wake-ups for a 128 kbit/s stream.
-    // The end of the stream and errors still wake us at once; stalls are timed as before.
-    void batch_reads() {
-        const int bytes = 4096;
-        ::setsockopt(lowest().socket().native_handle(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+    void wake_for(int bytes) {
+        if (!plain && !secure) return;
+        auto& socket = lowest().socket();
+        if (socket.is_open() && ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0) {
+            low_water_mark = bytes;
+        }
     }
 
+    int bytes_waiting() {
+        int n = 0;
+        return ::ioctl(lowest().socket().native_handle(), FIONREAD, &n) == 0 ? n : 0;
+    }
+
+    // Reads the response head, normalising SHOUTcast's "ICY 200 OK" and bare-LF line ends so
+    // Beast's strict parser accepts them.
     void read_head(std::stop_token stop) {
         raw.clear();
         std::string head;
@@ -319,6 +348,8 @@ struct HttpStream::Impl {
     }
 };
 
+void HttpStream::wake_for(int bytes) { impl_->wake_for(bytes); }
+
 HttpStream::HttpStream(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpStream::~HttpStream() = default;
 
@@ -341,10 +372,7 @@ void HttpStream::open(const std::string& url_text, std::stop_token stop) {
         d.read_head(stop);
         if (stop.stop_requested()) return;
         const int code = static_cast<int>(d.parser->get().result_int());
-        if (code >= 200 && code < 300) {
-            d.batch_reads();
-            return;
-        }
+        if (code >= 200 && code < 300) return;
         if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
             const auto location = std::string(d.parser->get()[http::field::location]);
             if (location.empty()) d.fail(cat("HTTP ", code, " redirect without a Location header"));

@@ -40,6 +40,10 @@ public:
     // requested. Throws SourceError on errors and when nothing arrives for the stall timeout.
     std::size_t read_some(std::span<std::uint8_t> out, std::stop_token stop);
 
+    // Wakes read_some only once `bytes` have arrived (SO_RCVLOWAT) rather than for every TCP
+    // segment. The end of the stream, errors and the stall timeout still wake it at once.
+    void wake_for(int bytes);
+
     int status() const noexcept;
     std::string header(std::string_view name) const; // empty when absent
     const Url& url() const noexcept;                 // after redirects

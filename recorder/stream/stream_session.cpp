@@ -104,6 +104,8 @@ void StreamSession::run(std::stop_token stop) {
     std::vector<std::uint8_t> audio;
     std::vector<std::uint8_t> head; // the body's first bytes, until the format is known
     std::uint64_t pushed = 0;
+    std::uint64_t framed_bytes = 0;
+    bool batching = false;
     std::vector<framing::Unit> units;
     // Whatever way the connection ends (end of stream, stop, stall, network error), the
     // complete frames received so far go to the file.
@@ -152,7 +154,17 @@ void StreamSession::run(std::stop_token stop) {
                     s.input = http.describe();
                 });
             }
+            for (const auto& unit : units) framed_bytes += unit.bytes.size();
             deliver(units, arrival);
+            if (!batching && media_framed_ >= 2.0) {
+                // Icecast sends ~1.4 KB at a time; waking for half a second of audio instead
+                // costs a fraction of the CPU. Arrival times stay exact for the clock, as the
+                // wake-up comes with the newest byte, and even a very slow stream wakes us well
+                // within the stall timeout.
+                const auto half_second = static_cast<double>(framed_bytes) / media_framed_ / 2;
+                http.wake_for(static_cast<int>(std::clamp(half_second, 1.0, 8192.0)));
+                batching = true;
+            }
             const double now = mono_now();
             if (now - last_tick_mono_ >= 1.0) every_second(now);
         }

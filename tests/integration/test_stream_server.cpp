@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <mutex>
+#include <sstream>
+#include <thread>
 #include <set>
 
 #include <sys/mount.h>
@@ -207,12 +209,20 @@ TEST_CASE("SHOUTcast's ICY 200 OK, a missing Content-Type, redirects and chunked
 TEST_CASE("HTML pages, stalls, 404 and 500 are errors that say what to check", "[integration][stream]") {
     TempDir media("isr-media");
     const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 30);
+    // 1 KB/s: slower than a stall timeout's worth of the reads a 128 kbit/s stream gets.
+    const auto slow = make_stream(media.path(), "slow.mp3", "-ar 8000 -ac 1 -c:a libmp3lame -b:a 8k -id3v2_version 0 -f mp3", 6);
+    std::atomic<bool> slow_served{false};
     ScriptServer server([&](ScriptServer::Connection& c) {
-        if (c.path == "/html") {
+        if (c.path == "/slow" && !slow_served.exchange(true)) {
+            c.send(ok_head("audio/mpeg"));
+            c.send_paced(slow.bytes, slow.rate());
+        } else if (c.path == "/html") {
             c.send(ok_head("text/html; charset=utf-8") + "<!DOCTYPE html><html><body>Stream offline</body></html>");
         } else if (c.path == "/stall") {
             c.send(ok_head("audio/mpeg"));
             c.send(mp3.bytes.substr(0, 20000));
+            std::this_thread::sleep_for(300ms);
+            c.send(mp3.bytes.substr(20000, 1000)); // a last morsel, less than a read wakes up for
             c.hold(); // then nothing, connection open
         } else if (c.path == "/error") {
             c.send("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
@@ -223,7 +233,8 @@ TEST_CASE("HTML pages, stalls, 404 and 500 are errors that say what to check", "
     IsrdRun run;
     run.write_config("split_interval = 1h\nretry_delay_seconds = 0.5\nmax_retries = 2",
                      stream_source("html", server.url("/html")) + stream_source("stall", server.url("/stall"), "stall_timeout_seconds = 2") +
-                         stream_source("missing", server.url("/nothing.mp3")) + stream_source("error", server.url("/error")));
+                         stream_source("missing", server.url("/nothing.mp3")) + stream_source("error", server.url("/error")) +
+                         stream_source("slow", server.url("/slow"), "stall_timeout_seconds = 2"));
     run.start();
     REQUIRE(run.process->wait(40s) == 1); // every source gives up after 3 attempts
     const auto html = run.status_of("html");
@@ -233,12 +244,27 @@ TEST_CASE("HTML pages, stalls, 404 and 500 are errors that say what to check", "
     CHECK_FALSE(fs::exists(run.recordings / "html"));
     const auto stall = run.status_of("stall");
     CHECK_THAT(*stall->error, Catch::Contains("stalled"));
-    CHECK(files_with_extension(run.recordings / "stall", ".mp3").size() == 3); // a new file per connection
+    const auto stalled_files = files_with_extension(run.recordings / "stall", ".mp3");
+    CHECK(stalled_files.size() == 3); // a new file per connection
+    for (const auto& f : stalled_files) {
+        // Every complete frame that came before the silence is kept (the last, cut-off frame of
+        // the 21000 bytes is not).
+        CHECK(fs::file_size(f) > 21000 - 2 * 210);
+        CHECK(decode_errors(f) == "");
+    }
+    // A stream trickling in at 1 KB/s is slow, not stalled: all of it is recorded, in one piece.
+    const auto slow_files = files_with_extension(run.recordings / "slow", ".mp3");
+    REQUIRE(slow_files.size() == 1);
+    CHECK(read_file(slow_files[0]) == slow.bytes);
     CHECK_THAT(*run.status_of("missing")->error, Catch::Contains("HTTP 404") && Catch::Contains("check the mount point"));
     CHECK_THAT(*run.status_of("error")->error, Catch::Contains("HTTP 500"));
     const auto log = run.process->log();
     CHECK_THAT(log, Catch::Contains("giving up after 3 consecutive failures (max_retries = 2)"));
     CHECK_THAT(log, Catch::Contains("ERROR    [missing] " + server.url("/nothing.mp3") + ": HTTP 404"));
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("[slow]") != std::string::npos) CHECK_THAT(line, !Catch::Contains("stalled"));
+    }
 }
 
 TEST_CASE("HTTPS: a self-signed server is refused unless tls_verify = no", "[integration][stream]") {
