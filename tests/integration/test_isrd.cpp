@@ -3,12 +3,12 @@
 #include "tests/integration/support/audio_files.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/process.hpp"
+#include "tests/integration/support/small_filesystem.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <csignal>
 
-#include <sys/mount.h>
 
 using namespace isr;
 using namespace isr::test;
@@ -111,16 +111,9 @@ TEST_CASE("one isrd per recordings folder, and SIGHUP reopens the log", "[integr
 TEST_CASE("a full disk under a PCM source: shown, counted as lost frames, recording resumes in a new file",
           "[integration][isrd]") {
     IsrdRun run;
-    const auto small = run.dir / "small";
-    fs::create_directories(small);
-    if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=1m") != 0) {
-        WARN("cannot mount a small tmpfs here (not root?); the disk-full test is skipped");
-        return;
-    }
-    struct Unmount {
-        fs::path path;
-        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-    } unmount{small};
+    const SmallFilesystem disk(run.dir / "small", "1m");
+    if (!disk.mounted()) return;
+    const auto& small = disk.path();
     // 48 kHz stereo 16-bit WAV: 192 KB/s, so 1 MiB fills in about five seconds.
     run.write_config("split_interval = 1h\nretry_delay_seconds = 1",
                      "[mic]\ntype = generator\nformat = wav\nsample_rate = 48000\nchannels = 2\noutput_directory = " +

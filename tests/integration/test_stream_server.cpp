@@ -2,16 +2,15 @@
 #include "tests/integration/support/audio_files.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/script_server.hpp"
+#include "tests/integration/support/small_filesystem.hpp"
 #include "tests/integration/support/web_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
-#include <set>
-
-#include <sys/mount.h>
 
 using namespace isr;
 using namespace isr::test;
@@ -298,16 +297,9 @@ TEST_CASE("a full disk: the error is logged and shown, the stream stays connecte
           "[integration][stream]") {
     IsrdRun run;
     // The source writes to a small filesystem of its own; status.json stays on the big one.
-    const auto small = run.dir / "small";
-    fs::create_directories(small);
-    if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=400k") != 0) {
-        WARN("cannot mount a small tmpfs here (not root?); the disk-full test is skipped");
-        return;
-    }
-    struct Unmount {
-        fs::path path;
-        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-    } unmount{small};
+    const SmallFilesystem disk(run.dir / "small", "400k");
+    if (!disk.mounted()) return;
+    const auto& small = disk.path();
     TempDir media("isr-media");
     const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 128k -f mp3", 40);
     ScriptServer server([&](ScriptServer::Connection& c) {

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace isr::test {
+
+// A tmpfs of a few hundred KiB mounted on a fresh folder, so a test can fill a disk for real
+// without touching the machine's. Unmounted (lazily, in case a process still holds a file) when
+// it goes out of scope. Mounting needs root, as in CI; elsewhere mounted() is false and a
+// Catch2 WARN says the test is skipped.
+class SmallFilesystem {
+public:
+    SmallFilesystem(std::filesystem::path where, const std::string& size);
+    ~SmallFilesystem();
+    SmallFilesystem(const SmallFilesystem&) = delete;
+    SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+
+    bool mounted() const noexcept { return mounted_; }
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+    bool mounted_ = false;
+};
+
+} // namespace isr::test
