@@ -102,21 +102,8 @@ TEST_CASE("ADTS joined mid-stream and with garbage between frames", "[recorder]"
         // A lone ADTS header in the garbage is not followed by a consistent one.
         std::copy(frames[2].bytes.begin(), frames[2].bytes.begin() + 7, junk.begin() + 100);
         const std::size_t k = 6;
-        Bytes input;
-        for (std::size_t i = 0; i < frames.size(); ++i) {
-            input.insert(input.end(), frames[i].bytes.begin(), frames[i].bytes.end());
-            if (i == k)
-                input.insert(input.end(), junk.begin(), junk.end());
-        }
-        input.insert(input.end(), tail.begin(), tail.end());
         auto framer = make_framer("aac");
-        const auto units = feed(*framer, input, 333);
-        REQUIRE(units.size() == frames.size());
-        for (std::size_t i = 0; i < frames.size(); ++i) {
-            Bytes expected = frames[i].bytes;
-            if (i == k)
-                expected.insert(expected.end(), junk.begin(), junk.end());
-            CHECK(units[i].bytes == expected);
-        }
+        const auto units = feed(*framer, with_junk_after(frames, k, junk, tail), 333);
+        check_junk_stays_with(units, frames, k, junk);
     }
 }

@@ -150,22 +150,9 @@ TEST_CASE("native FLAC: garbage, false syncs, a second stream header, and two fi
         std::copy(units[3].bytes.begin(), units[3].bytes.begin() + long(h3), junk.begin() + 50);
         std::copy(units[9].bytes.begin(), units[9].bytes.begin() + long(h3), junk.begin() + 900);
         const std::size_t k = 6;
-        Bytes input;
-        for (std::size_t i = 0; i < units.size(); ++i) {
-            input.insert(input.end(), units[i].bytes.begin(), units[i].bytes.end());
-            if (i == k)
-                input.insert(input.end(), junk.begin(), junk.end());
-        }
-        input.insert(input.end(), tail.begin(), tail.end());
         auto framer = make_framer("flac");
-        const auto got = feed(*framer, input, 333);
-        REQUIRE(got.size() == units.size());
-        for (std::size_t i = 0; i < got.size(); ++i) {
-            Bytes expected = units[i].bytes;
-            if (i == k)
-                expected.insert(expected.end(), junk.begin(), junk.end());
-            CHECK(got[i].bytes == expected);
-        }
+        const auto got = feed(*framer, with_junk_after(units, k, junk, tail), 333);
+        check_junk_stays_with(got, units, k, junk);
     }
 
     SECTION("a new stream header mid-stream is a header unit and replaces the saved one") {

@@ -173,22 +173,9 @@ TEST_CASE("a corrupt Ogg page is not returned as a page; garbage stays with the 
         Bytes junk = noise(3000, 17);
         const std::string fake = "OggS";
         std::copy(fake.begin(), fake.end(), junk.begin() + 1000);
-        Bytes input;
-        for (std::size_t i = 0; i < pages.size(); ++i) {
-            input.insert(input.end(), pages[i].bytes.begin(), pages[i].bytes.end());
-            if (i == k)
-                input.insert(input.end(), junk.begin(), junk.end());
-        }
-        input.insert(input.end(), tail.begin(), tail.end());
         auto framer = make_framer("ogg");
-        const auto units = feed(*framer, input, 500);
-        REQUIRE(units.size() == pages.size());
-        for (std::size_t i = 0; i < units.size(); ++i) {
-            Bytes expected = pages[i].bytes;
-            if (i == k)
-                expected.insert(expected.end(), junk.begin(), junk.end());
-            CHECK(units[i].bytes == expected);
-        }
+        const auto units = feed(*framer, with_junk_after(pages, k, junk, tail), 500);
+        check_junk_stays_with(units, pages, k, junk);
     }
 
     SECTION("joined mid-page") {

@@ -1,5 +1,7 @@
 #include "test_framing_support.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -151,6 +153,26 @@ Bytes noise(std::size_t n, unsigned seed) {
     for (auto& b : out)
         b = static_cast<std::uint8_t>(rng());
     return out;
+}
+
+Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk, const Bytes& tail) {
+    Bytes input;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        input.insert(input.end(), units[i].bytes.begin(), units[i].bytes.end());
+        if (i == k) input.insert(input.end(), junk.begin(), junk.end());
+    }
+    input.insert(input.end(), tail.begin(), tail.end());
+    return input;
+}
+
+void check_junk_stays_with(const std::vector<Unit>& got, const std::vector<Unit>& expected, std::size_t k,
+                           const Bytes& junk) {
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        Bytes want = expected[i].bytes;
+        if (i == k) want.insert(want.end(), junk.begin(), junk.end());
+        CHECK(got[i].bytes == want);
+    }
 }
 
 } // namespace isr::rec::framing::test

@@ -58,4 +58,12 @@ Bytes slice(std::span<const std::uint8_t> bytes, std::size_t from, std::size_t n
 // Random bytes from a fixed seed.
 Bytes noise(std::size_t n, unsigned seed = 7);
 
+// The bytes of `units` with `junk` after unit `k`, then `tail` (the start of one more unit, so
+// the last whole one is known to be complete).
+Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk, const Bytes& tail);
+// Checks that `got` are `expected` unit for unit, the junk kept with unit `k` (a file cut
+// there neither loses it nor starts with it).
+void check_junk_stays_with(const std::vector<Unit>& got, const std::vector<Unit>& expected, std::size_t k,
+                           const Bytes& junk);
+
 } // namespace isr::rec::framing::test
