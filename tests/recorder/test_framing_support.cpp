@@ -155,6 +155,15 @@ Bytes noise(std::size_t n, unsigned seed) {
     return out;
 }
 
+Fed feed_from_start(Framer& framer, std::span<const std::uint8_t> stream, std::size_t max_chunk) {
+    auto units = feed(framer, stream, max_chunk);
+    REQUIRE(framer.synced());
+    CHECK(framer.skipped_bytes() == 0);
+    const auto got = concat(units);
+    REQUIRE(got == slice(stream, 0, got.size()));
+    return {std::move(units), slice(stream, got.size())};
+}
+
 Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk, const Bytes& tail) {
     Bytes input;
     for (std::size_t i = 0; i < units.size(); ++i) {

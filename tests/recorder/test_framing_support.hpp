@@ -51,6 +51,14 @@ Decoded decode(const std::filesystem::path& file);
 std::vector<Unit> feed(Framer& framer, std::span<const std::uint8_t> bytes, std::size_t max_chunk,
                        unsigned seed = 1);
 Bytes concat(const std::vector<Unit>& units);
+// Feeds a whole stream from its first byte, checking that the framer syncs at once, skips
+// nothing and gives the stream back in order. Returns the units and the bytes still pending
+// (the last unit, which is complete only once the next one starts).
+struct Fed {
+    std::vector<Unit> units;
+    Bytes tail;
+};
+Fed feed_from_start(Framer& framer, std::span<const std::uint8_t> stream, std::size_t max_chunk);
 double total_duration(const std::vector<Unit>& units);
 
 // bytes[from, from + n)
