@@ -150,8 +150,8 @@ struct HttpStream::Impl {
 
     void connect(std::stop_token stop) {
         plain.reset();
-        low_water_mark = 1;
         secure.reset();
+        low_water_mark = 1; // a new socket starts with the default
         const auto endpoints = resolve(stop);
         if (stop.stop_requested()) return;
         std::optional<error_code> result;
