@@ -76,9 +76,23 @@ std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t 
     return out;
 }
 
-std::string read_small_file(const fs::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+UniqueFd open_regular_file(const fs::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw std::system_error(errno, std::generic_category(), "stat " + path.string());
+    if (!S_ISREG(st.st_mode)) {
+        throw std::system_error(EINVAL, std::generic_category(), "open " + path.string() + ": not a regular file");
+    }
+    return fd;
+}
+
+std::string open_failure_reason(const std::system_error& error) {
+    return error.code() == std::errc::invalid_argument ? "not a regular file" : error.code().message();
+}
+
+std::string read_small_file(const fs::path& path, std::size_t limit) {
+    const auto fd = open_regular_file(path);
     std::string out;
     char buf[16384];
     for (;;) {
@@ -88,6 +102,9 @@ std::string read_small_file(const fs::path& path) {
             throw std::system_error(errno, std::generic_category(), "read " + path.string());
         }
         if (n == 0) break;
+        if (out.size() + static_cast<std::size_t>(n) > limit) {
+            throw std::system_error(EFBIG, std::generic_category(), "read " + path.string());
+        }
         out.append(buf, static_cast<std::size_t>(n));
     }
     return out;

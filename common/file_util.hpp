@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -45,8 +46,16 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data)
 // (callers parse what they get and treat a short header as unreadable).
 std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t length);
 
-// Reads a whole (small) file. Throws std::system_error naming the path.
-std::string read_small_file(const std::filesystem::path& path);
+// Opens a regular file for reading without ever blocking: a FIFO or a device named like the file
+// is refused (ENXIO-like EINVAL system_error) instead of waiting in open(2) for a writer.
+// Throws std::system_error naming the path.
+UniqueFd open_regular_file(const std::filesystem::path& path);
+// Why open_regular_file failed, without the path (for messages that must not show folders).
+std::string open_failure_reason(const std::system_error& error);
+
+// Reads a whole (small) regular file, at most `limit` bytes (EFBIG beyond). Throws
+// std::system_error naming the path.
+std::string read_small_file(const std::filesystem::path& path, std::size_t limit = 32 * 1024 * 1024);
 
 struct CreatedFile {
     std::filesystem::path path;

@@ -9,7 +9,7 @@ namespace isr::web {
 namespace fs = std::filesystem;
 
 App::App(ServerOptions opts)
-    : options(std::move(opts)), zone(TimeZone::locate(options.timezone)),
+    : options(std::move(opts)), origins(options.bind, options.allowed_hosts), zone(TimeZone::locate(options.timezone)),
       root([this] {
           std::error_code ec;
           if (!fs::is_directory(options.dir, ec)) {
@@ -23,8 +23,12 @@ App::App(ServerOptions opts)
       analysis(std::make_unique<AnalysisService>(options.analyses_dir, decode, options.analysis_workers)) {}
 
 void App::stop_pools() noexcept {
-    work.stop();
-    media.stop();
+    // Connections are gone: analyses in flight stop at their next read, queued requests are
+    // dropped. Work jobs may still wait for decode parts, so the decode pool stops last and runs
+    // what is queued (cancelled parts return at once).
+    analysis->cancel_all();
+    work.stop(true);
+    media.stop(true);
     decode.stop();
 }
 

@@ -4,6 +4,7 @@
 #include "webserver/analysis/analysis_service.hpp"
 #include "webserver/archive/archive_index.hpp"
 #include "webserver/archive/recordings_root.hpp"
+#include "webserver/origin_policy.hpp"
 #include "webserver/server_options.hpp"
 #include "webserver/status_monitor.hpp"
 #include "webserver/webui_assets.hpp"
@@ -28,6 +29,7 @@ struct App {
     void stop_pools() noexcept;
 
     ServerOptions options;
+    OriginPolicy origins;
     std::shared_ptr<const TimeZone> zone;
     std::shared_ptr<const RecordingsRoot> root;
     ArchiveIndex index;

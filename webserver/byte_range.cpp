@@ -22,9 +22,9 @@ std::variant<NoRange, ByteRange, UnsatisfiableRange> parse_range(std::string_vie
     header = trim(header);
     if (header.empty()) return NoRange{};
     const auto eq = header.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(header.substr(0, eq)), "bytes")) {
-        return UnsatisfiableRange{};
-    }
+    if (eq == std::string_view::npos) return UnsatisfiableRange{};
+    // A unit we do not know is ignored: the whole representation is sent (RFC 9110 14.2).
+    if (!iequals(trim(header.substr(0, eq)), "bytes")) return NoRange{};
     const auto spec = trim(header.substr(eq + 1));
     if (spec.find(',') != std::string_view::npos) return NoRange{}; // several ranges: send it all
     const auto dash = spec.find('-');

@@ -13,7 +13,7 @@ struct ByteRange {
     std::uint64_t length() const noexcept { return last - first + 1; }
 };
 
-struct NoRange {};          // absent, or one we choose to ignore (several ranges): send it all
+struct NoRange {};          // absent, or one we ignore (several ranges, another unit): send it all
 struct UnsatisfiableRange {}; // malformed, or starts past the end: 416
 
 // Parses a Range header value for a resource of `size` bytes (RFC 9110 section 14): one range

@@ -7,7 +7,10 @@ bool ChunkChannel::push(std::string chunk) {
     Poster post;
     {
         std::unique_lock lock(mutex_);
-        space_.wait(lock, [this] { return cancelled_ || chunks_.size() < capacity_ || waiting_; });
+        if (!space_.wait_for(lock, stall_, [this] { return cancelled_ || chunks_.size() < capacity_ || waiting_; })) {
+            cancelled_ = true; // nobody has taken a chunk for the stall time: the consumer is gone
+            chunks_.clear();
+        }
         if (cancelled_) return false;
         if (waiting_) {
             consumer = std::move(waiting_);
@@ -63,6 +66,11 @@ void ChunkChannel::async_pop(Consumer consumer, Poster post) {
     } else {
         space_.notify_one(); // a producer waiting for room may hand its chunk over directly
     }
+}
+
+bool ChunkChannel::cancelled() const {
+    std::lock_guard lock(mutex_);
+    return cancelled_;
 }
 
 void ChunkChannel::cancel() {

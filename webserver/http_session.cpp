@@ -6,6 +6,7 @@
 #include "common/time_format.hpp"
 #include "common/version.hpp"
 #include "webserver/chunk_channel.hpp"
+#include "webserver/request_parser.hpp"
 #include "webserver/work_pool.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -18,9 +19,8 @@
 #include <cerrno>
 #include <sstream>
 
-#include <sys/socket.h>
-
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 namespace isr::web {
 
@@ -33,23 +33,16 @@ using beast::error_code;
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);    // between requests
-constexpr auto kRequestTimeout = std::chrono::seconds(10); // from first byte to a whole request
-constexpr auto kWriteTimeout = std::chrono::seconds(60);   // without any progress sending
-constexpr std::uint32_t kHeaderLimit = 16 * 1024;
-constexpr std::uint64_t kBodyLimit = 64 * 1024;
+constexpr auto kWriteTimeout = std::chrono::seconds(60);   // the client reads nothing
+constexpr auto kProduceTimeout = std::chrono::seconds(60); // our producer yields nothing
 constexpr std::size_t kSendfileChunk = 4 * 1024 * 1024;
+// Unparsed bytes a connection may hold: a whole request head plus pipelined requests behind it.
+// Beast's buffer would otherwise grow for as long as a client sends a chunk extension or a
+// trailer that never ends.
+constexpr std::size_t kReadBufferLimit = 2 * kRequestHeaderLimit;
 
-Method method_of(http::verb v) {
-    switch (v) {
-    case http::verb::get: return Method::get;
-    case http::verb::head: return Method::head;
-    case http::verb::post: return Method::post;
-    case http::verb::put: return Method::put;
-    case http::verb::delete_: return Method::delete_;
-    case http::verb::options: return Method::options;
-    default: return Method::other;
-    }
-}
+// What a connection is doing, so its one timer can say what it guards when it fires.
+enum class Phase { idle, reading, handling, writing, producing };
 
 // The Date header, formatted once per second rather than per response.
 std::string date_header() {
@@ -70,45 +63,88 @@ std::string date_header() {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(tcp::socket socket, SessionHub& hub)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub) {
+        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub), buffer_(kReadBufferLimit) {
         error_code ec;
         const auto peer = socket_.remote_endpoint(ec);
         remote_ = ec ? std::string("?") : peer.address().to_string();
         socket_.set_option(tcp::no_delay(true), ec);
+        socket_.native_non_blocking(true, ec);
     }
     ~HttpSession() {
         if (channel_) channel_->cancel();
         hub_.remove(this);
     }
 
-    void start() { net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); }); }
+    void start() {
+        net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->guard([&] { self->wait_for_request(); }); });
+    }
 
     // Called by the hub (any thread) at shutdown.
     void shutdown(bool force) {
         net::post(socket_.get_executor(), [self = shared_from_this(), force] {
-            if (force || self->idle_) self->close();
+            if (force || self->phase_ == Phase::idle) self->close();
         });
     }
 
 private:
-    void arm(std::chrono::steady_clock::duration timeout) {
+    // Every completion runs through here: whatever a request makes throw (a bad_alloc, a bug),
+    // it ends this connection with one log line, never the process.
+    template <class Fn> void guard(Fn&& fn) noexcept {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            log::error("web", remote_, ": connection closed after an internal error: ", e.what());
+            close();
+        } catch (...) {
+            log::error("web", remote_, ": connection closed after an unknown internal error");
+            close();
+        }
+    }
+
+    // One timer per connection, re-armed for each phase; when it fires it names the phase.
+    void arm(Phase phase) {
+        phase_ = phase;
+        std::chrono::steady_clock::duration timeout{};
+        switch (phase) {
+        case Phase::idle: timeout = kIdleTimeout; break;
+        case Phase::reading: timeout = hub_.request_timeout(); break;
+        case Phase::writing: timeout = kWriteTimeout; break;
+        case Phase::producing: timeout = kProduceTimeout; break;
+        case Phase::handling: timer_.cancel(); return; // the handler bounds its own work
+        }
         timer_.expires_after(timeout);
-        timer_.async_wait([weak = weak_from_this()](error_code ec) {
+        timer_.async_wait([weak = weak_from_this(), phase](error_code ec) {
             if (ec == net::error::operation_aborted) return;
-            if (auto self = weak.lock()) {
-                if (self->timer_.expiry() <= std::chrono::steady_clock::now()) {
-                    if (self->idle_ || self->reading_) {
-                        log::debug("web", self->remote_, ": closing a connection that sent no (complete) request in time");
-                    } else {
-                        log::info("web", self->remote_, ": closing a connection that stopped reading its response");
-                    }
-                    self->close();
-                }
+            const auto self = weak.lock();
+            if (!self || self->closed_ || self->phase_ != phase ||
+                self->timer_.expiry() > std::chrono::steady_clock::now()) {
+                return;
             }
+            self->timed_out();
         });
     }
 
-    void close() {
+    void timed_out() {
+        switch (phase_) {
+        case Phase::idle: log::debug("web", remote_, ": closing an idle keep-alive connection"); break;
+        case Phase::reading:
+            log::info("web", remote_, ": closing a connection that sent no complete request within ",
+                      fixed(static_cast<double>(hub_.request_timeout().count()) / 1000, 1), " s");
+            break;
+        case Phase::writing:
+            log::info("web", remote_, ": closing a connection that read nothing of its response for ",
+                      kWriteTimeout.count(), " s");
+            break;
+        case Phase::producing:
+            log::warning("web", remote_, ": ", method_name(request().method), ' ', request().target.substr(0, 200),
+                         ": the server produced nothing for ", kProduceTimeout.count(), " s; closing the connection");
+            break;
+        case Phase::handling: return;
+        }
+        close();
+    }
+
+    void close() noexcept {
         if (closed_) return;
         closed_ = true;
         error_code ec;
@@ -118,66 +154,66 @@ private:
         if (channel_) channel_->cancel();
     }
 
+    const Request& request() const noexcept {
+        static const Request none;
+        return parser_ ? parser_->request() : none;
+    }
+
     // Waits for the first byte of the next request under the idle deadline, so a keep-alive
     // connection costs no parser and a slow-loris one is bounded by the request deadline.
     void wait_for_request() {
         if (closed_) return;
         if (hub_.stopping()) return close();
-        idle_ = true;
+        parser_.reset();
         if (buffer_.size() > 0) return read_request(); // pipelined bytes already here
-        arm(kIdleTimeout);
+        arm(Phase::idle);
         socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
-            if (ec || self->closed_) return self->close();
-            self->read_request();
+            self->guard([&] {
+                if (ec || self->closed_) return self->close();
+                self->read_request();
+            });
         });
     }
 
     void read_request() {
-        idle_ = false;
-        reading_ = true;
-        arm(kRequestTimeout);
+        arm(Phase::reading);
         parser_.emplace();
-        parser_->header_limit(kHeaderLimit);
-        parser_->body_limit(kBodyLimit);
         http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
-            self->reading_ = false;
-            self->on_request(ec);
+            self->guard([&] { self->on_request(ec); });
         });
     }
 
     void on_request(error_code ec) {
         if (closed_) return;
-        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) {
+        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+            ec == net::error::operation_aborted || ec == beast::error::timeout) {
             return close();
         }
         started_ = mono_now();
+        auto& req = parser_->request();
+        req.remote = remote_;
         if (ec) {
-            // Malformed or oversized requests get an answer before the connection closes.
+            // Malformed or oversized requests get an answer, then the connection closes: what
+            // follows in the stream cannot be trusted to start a request.
             keep_alive_ = false;
-            request_ = Request{};
-            request_.target = "-";
-            const int status = ec == http::error::header_limit ? 431 : ec == http::error::body_limit ? 413 : 400;
-            if (ec == net::error::operation_aborted || ec == beast::error::timeout) return close();
-            return send(json_error(status, cat("bad request: ", ec.message())));
+            if (req.target.empty()) req.target = "-";
+            return send(json_error(parser_->error_status(ec), parser_->error_message(ec)));
         }
-        auto& msg = parser_->get();
-        keep_alive_ = msg.keep_alive();
-        request_ = Request{};
-        request_.method = method_of(msg.method());
-        request_.target = std::string(msg.target());
-        request_.remote = remote_;
-        for (const auto& field : msg) request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-        if (!parse_target(request_.target, request_.path, request_.query)) {
+        keep_alive_ = req.keep_alive;
+        if (!parse_target(req.target, req.path, req.query)) {
             return send(json_error(400, "malformed request target (bad percent escape or not an absolute path)"));
         }
-        const auto match = hub_.router().match(request_.method, request_.path);
+        const auto match = hub_.router().match(req.method, req.path);
         const auto runs = match.route ? match.route->runs : Runs::inline_io;
-        if (runs == Runs::inline_io) return send(hub_.router().handle(request_, match));
+        if (runs == Runs::inline_io) return send(hub_.router().handle(req, match));
 
         // Blocking work goes to a pool; the response comes back to this connection's strand.
+        arm(Phase::handling);
         hub_.pool(runs).post([self = shared_from_this(), match] {
-            auto response = std::make_shared<Response>(self->hub_.router().handle(self->request_, match));
-            net::post(self->socket_.get_executor(), [self, response] { self->send(std::move(*response)); });
+            auto response = std::make_shared<Response>(self->hub_.router().handle(self->parser_->request(), match));
+            net::post(self->socket_.get_executor(), [self, response] {
+                self->guard([&] { self->send(std::move(*response)); });
+            });
         });
     }
 
@@ -186,80 +222,76 @@ private:
         response_ = std::move(response);
         status_ = response_.status;
         if (hub_.stopping()) keep_alive_ = false;
-        head_.emplace();
-        head_->result(static_cast<unsigned>(response_.status));
-        head_->version(parser_ ? parser_->get().version() : 11);
-        head_->set(http::field::server, cat("isr/", kVersion));
-        head_->set(http::field::date, date_header());
-        for (const auto& [k, v] : response_.headers) head_->insert(k, v);
+        http::response<http::empty_body> head;
+        head.result(static_cast<unsigned>(response_.status));
+        head.version(request().version == 10 ? 10 : 11);
+        head.set(http::field::server, cat("isr/", kVersion));
+        head.set(http::field::date, date_header());
+        for (const auto& [k, v] : response_.headers) head.insert(k, v);
         const bool has_body = response_.status != 304 && response_.status != 204;
-        if (has_body) head_->content_length(response_.content_length());
-        head_->keep_alive(keep_alive_);
-        body_remaining_ = (request_.is_head() || !has_body) ? 0 : response_.content_length();
-        if (body_remaining_ == 0) response_.streamed.reset();
+        if (has_body) head.content_length(response_.content_length());
+        head.keep_alive(keep_alive_);
+        body_remaining_ = (request().is_head() || !has_body) ? 0 : response_.content_length();
+        std::ostringstream text;
+        text << head.base();
+        head_text_ = text.str();
         // The head goes out in one non-blocking send, flagged MSG_MORE when a file body follows,
         // so the kernel puts it in the same segment as the body's first bytes. A full socket
         // buffer (rare: a fresh response on an idle connection) falls back to an async write.
-        std::ostringstream text;
-        text << head_->base();
-        head_text_ = text.str();
+        const bool file_follows = body_remaining_ > 0 && std::holds_alternative<FileBody>(response_.body);
         error_code ec;
-        if (!socket_.native_non_blocking()) socket_.native_non_blocking(true, ec);
-        const auto flags = (response_.file && body_remaining_ > 0) ? MSG_MORE : 0;
-        const auto sent = ec ? 0 : socket_.send(net::buffer(head_text_), flags, ec);
+        const auto sent = socket_.send(net::buffer(head_text_), file_follows ? MSG_MORE : 0, ec);
         bytes_sent_ += sent;
         if (sent == head_text_.size()) return send_body();
         if (ec && ec != net::error::would_block) return close();
-        arm(kWriteTimeout);
-        net::async_write(socket_, net::buffer(head_text_.data() + sent, head_text_.size() - sent),
-                         [self = shared_from_this()](error_code e, std::size_t n) {
-                             self->bytes_sent_ += n;
-                             if (e) return self->close();
-                             self->send_body();
-                         });
+        write_then(net::buffer(head_text_.data() + sent, head_text_.size() - sent), [this] { send_body(); });
+    }
+
+    // Writes `buffer` whole under the write deadline, then runs `next` (on this connection).
+    template <class Next> void write_then(net::const_buffer buffer, Next next) {
+        arm(Phase::writing);
+        net::async_write(socket_, buffer, [self = shared_from_this(), next](error_code ec, std::size_t n) {
+            self->guard([&] {
+                self->bytes_sent_ += n;
+                if (ec || self->closed_) return self->close();
+                next();
+            });
+        });
     }
 
     void send_body() {
         if (closed_) return;
         if (body_remaining_ == 0) return finish();
-        if (response_.file) return send_file_overlay();
-        if (response_.streamed) return send_streamed();
-        arm(kWriteTimeout);
-        net::async_write(socket_, net::buffer(response_.body), [self = shared_from_this()](error_code ec, std::size_t n) {
-            self->bytes_sent_ += n;
-            if (ec) return self->close();
-            self->body_remaining_ = 0;
-            self->finish();
-        });
+        if (auto* text = std::get_if<std::string>(&response_.body)) {
+            return write_then(net::buffer(*text), [this] {
+                body_remaining_ = 0;
+                finish();
+            });
+        }
+        if (std::holds_alternative<FileBody>(response_.body)) return send_file_prefix();
+        auto& streamed = std::get<StreamedBody>(response_.body);
+        channel_ = std::make_shared<ChunkChannel>(4);
+        streamed.start(channel_);
+        send_streamed();
     }
 
-    // The patched header of a live file replaces the file's first bytes.
-    void send_file_overlay() {
-        auto& f = *response_.file;
-        if (f.offset < f.overlay.size()) {
-            const auto n = std::min<std::uint64_t>(f.overlay.size() - f.offset, body_remaining_);
-            arm(kWriteTimeout);
-            net::async_write(socket_, net::buffer(f.overlay.data() + f.offset, static_cast<std::size_t>(n)),
-                             [self = shared_from_this(), n](error_code ec, std::size_t written) {
-                                 self->bytes_sent_ += written;
-                                 if (ec) return self->close();
-                                 self->response_.file->offset += n;
-                                 self->body_remaining_ -= n;
-                                 self->send_body();
-                             });
-            return;
-        }
-        send_file_chunk();
+    // A live file's patched header, or a cut's new one, goes before the file's bytes.
+    void send_file_prefix() {
+        auto& f = std::get<FileBody>(response_.body);
+        if (f.prefix.empty()) return send_file_chunk();
+        const auto n = std::min<std::uint64_t>(f.prefix.size(), body_remaining_);
+        write_then(net::buffer(f.prefix.data(), static_cast<std::size_t>(n)), [this, n] {
+            body_remaining_ -= n;
+            std::get<FileBody>(response_.body).prefix.clear();
+            if (body_remaining_ == 0) return finish();
+            send_file_chunk();
+        });
     }
 
     // sendfile(2) straight from the page cache to the socket; waits for room when the socket
     // is full, and yields to other connections between chunks.
     void send_file_chunk() {
-        auto& f = *response_.file;
-        if (!socket_.native_non_blocking()) {
-            error_code ec;
-            socket_.native_non_blocking(true, ec);
-        }
+        auto& f = std::get<FileBody>(response_.body);
         auto offset = static_cast<off_t>(f.offset);
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_remaining_, kSendfileChunk));
         const auto n = ::sendfile(socket_.native_handle(), f.fd.get(), &offset, want);
@@ -269,14 +301,17 @@ private:
             body_remaining_ -= sent;
             bytes_sent_ += sent;
             if (body_remaining_ == 0) return finish();
-            net::post(socket_.get_executor(), [self = shared_from_this()] { self->send_file_chunk(); });
+            arm(Phase::writing); // progress: the deadline counts from here
+            net::post(socket_.get_executor(), [self = shared_from_this()] { self->guard([&] { self->send_file_chunk(); }); });
             return;
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            arm(kWriteTimeout);
+            arm(Phase::writing);
             socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-                if (ec || self->closed_) return self->close();
-                self->send_file_chunk();
+                self->guard([&] {
+                    if (ec || self->closed_) return self->close();
+                    self->send_file_chunk();
+                });
             });
             return;
         }
@@ -285,43 +320,42 @@ private:
     }
 
     void send_streamed() {
-        channel_ = response_.streamed->channel;
         auto executor = socket_.get_executor();
-        arm(kWriteTimeout);
+        arm(Phase::producing);
         channel_->async_pop(
             [self = shared_from_this()](std::optional<std::string> chunk, bool failed) {
-                if (self->closed_) return;
-                if (!chunk) {
-                    // The producer ended early: the promised length cannot be met.
-                    if (failed || self->body_remaining_ > 0) return self->close();
-                    return self->finish();
-                }
-                self->chunk_ = std::move(*chunk);
-                if (self->chunk_.size() > self->body_remaining_) self->chunk_.resize(static_cast<std::size_t>(self->body_remaining_));
-                self->arm(kWriteTimeout);
-                net::async_write(self->socket_, net::buffer(self->chunk_), [self](error_code ec, std::size_t n) {
-                    self->bytes_sent_ += n;
-                    if (ec) return self->close();
-                    self->body_remaining_ -= n;
-                    if (self->body_remaining_ == 0) {
-                        self->channel_->cancel();
+                self->guard([&] {
+                    if (self->closed_) return;
+                    if (!chunk) {
+                        // The producer ended early: the promised length cannot be met.
+                        if (failed || self->body_remaining_ > 0) return self->close();
                         return self->finish();
                     }
-                    self->send_streamed();
+                    self->chunk_ = std::move(*chunk);
+                    if (self->chunk_.size() > self->body_remaining_) {
+                        self->chunk_.resize(static_cast<std::size_t>(self->body_remaining_));
+                    }
+                    self->write_then(net::buffer(self->chunk_), [self = self.get()] {
+                        self->body_remaining_ -= self->chunk_.size();
+                        if (self->body_remaining_ == 0) return self->finish();
+                        self->send_streamed();
+                    });
                 });
             },
             [executor](std::function<void()> fn) { net::post(executor, std::move(fn)); });
     }
 
     void finish() {
-        log::info("web", remote_, ' ', method_name(request_.method), ' ', request_.target.substr(0, 200), ' ', status_,
-                  ' ', bytes_sent_, " B ", fixed((mono_now() - started_) * 1000, 1), " ms");
+        const auto& req = request();
+        log::info("web", remote_, ' ', method_name(req.method), ' ', req.target.substr(0, 200), ' ', status_, ' ',
+                  bytes_sent_, " B ", fixed((mono_now() - started_) * 1000, 1), " ms");
         bytes_sent_ = 0;
         response_ = Response{};
-        if (channel_) channel_.reset();
-        head_.reset();
+        if (channel_) {
+            channel_->cancel(); // a producer that made more than it promised stops here
+            channel_.reset();
+        }
         if (!keep_alive_) return close();
-        parser_.reset();
         wait_for_request();
     }
 
@@ -330,10 +364,8 @@ private:
     SessionHub& hub_;
     std::string remote_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-    Request request_;
+    std::optional<RequestParser> parser_;
     Response response_;
-    std::optional<http::response<http::empty_body>> head_;
     std::string head_text_;
     std::shared_ptr<ChunkChannel> channel_;
     std::string chunk_;
@@ -341,9 +373,8 @@ private:
     std::uint64_t bytes_sent_ = 0;
     int status_ = 0;
     double started_ = 0;
+    Phase phase_ = Phase::idle;
     bool keep_alive_ = true;
-    bool idle_ = false;
-    bool reading_ = false;
     bool closed_ = false;
 };
 

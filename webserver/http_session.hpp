@@ -21,10 +21,12 @@ class HttpSession;
 // lifecycle (shutdown, idle exit). Thread-safe.
 class SessionHub {
 public:
-    SessionHub(const Router& router, WorkPool& work, WorkPool& media)
-        : router_(router), work_(work), media_(media) {}
+    SessionHub(const Router& router, WorkPool& work, WorkPool& media, std::chrono::milliseconds request_timeout)
+        : router_(router), work_(work), media_(media), request_timeout_(request_timeout) {}
 
     const Router& router() const noexcept { return router_; }
+    // How long a client may take to send a whole request once it has begun (--request-timeout).
+    std::chrono::milliseconds request_timeout() const noexcept { return request_timeout_; }
     WorkPool& pool(Runs runs) noexcept { return runs == Runs::media_pool ? media_ : work_; }
 
     void add(const std::shared_ptr<HttpSession>& session);
@@ -45,16 +47,20 @@ private:
     const Router& router_;
     WorkPool& work_;
     WorkPool& media_;
+    std::chrono::milliseconds request_timeout_;
     mutable std::mutex mutex_;
     std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
     std::chrono::steady_clock::time_point last_change_ = std::chrono::steady_clock::now();
     std::atomic<bool> stopping_{false};
 };
 
-// Serves one TCP connection: reads requests with limits (16 KiB of headers, 64 KiB of body)
-// and deadlines (the next request must start within 30 s of the previous response, and arrive
-// whole within 10 s: slow-loris clients are cut off), runs the matching handler, writes the
-// response (files with sendfile), keeps the connection alive when the client wants to.
+// Serves one TCP connection: reads requests within limits (RequestParser's, and a bounded read
+// buffer), runs the matching handler (inline or on a pool), writes the response (files with
+// sendfile, produced bodies from a ChunkChannel) and keeps the connection alive when the client
+// wants to. One timer guards the phase the connection is in: 30 s idle between requests, 10 s
+// (--request-timeout) for a request to arrive whole (slow-loris clients are cut off), 60 s without the client reading
+// any of its response, 60 s without our producer yielding anything; none while a handler runs.
+// No input and no exception ends the process: each is logged and closes this connection.
 void start_http_session(boost::asio::ip::tcp::socket socket, SessionHub& hub);
 
 } // namespace isr::web

@@ -21,6 +21,9 @@ struct Request {
     std::map<std::string, std::string, std::less<>> query; // decoded; last value wins
     std::vector<std::pair<std::string, std::string>> headers;
     std::string remote;  // peer address, for logs
+    int version = 11;    // 10 for HTTP/1.0, 11 for HTTP/1.1
+    bool keep_alive = true;
+    std::string body;    // at most kRequestBodyLimit bytes
 
     // Case-insensitive header lookup; empty when absent.
     std::string_view header(std::string_view name) const noexcept;

@@ -3,51 +3,64 @@
 #include "common/file_util.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace isr::web {
 
 class ChunkChannel;
 
-// Bytes [offset, offset + length) of an open file. `overlay` replaces the file's bytes from
-// `overlay_at` on (a live WAV or FLAC file served with a patched header).
+// `prefix`, then bytes [offset, offset + length) of an open file: a recording or a range of it
+// (no prefix), a live WAV or FLAC behind its patched header, a WAV cut behind its new header.
 struct FileBody {
+    std::string prefix;
     UniqueFd fd;
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
-    std::string overlay;
-    std::uint64_t overlay_at = 0;
+    std::uint64_t size() const noexcept { return prefix.size() + length; }
 };
 
-// A body produced while it is sent (a decoded clip): `length` bytes arrive through `channel`.
+// A body produced while it is sent (a decoded clip, a stream-copied cut): `length` bytes that
+// `start` produces into the channel, on a worker thread of its choosing. The session calls
+// `start` only when it sends the body, so a HEAD request or a client gone before the head is
+// written costs no decoding; the producer stops when push() returns false (client gone).
 struct StreamedBody {
-    std::shared_ptr<ChunkChannel> channel;
     std::uint64_t length = 0;
+    std::function<void(std::shared_ptr<ChunkChannel>)> start;
 };
 
 // What a handler returns; the session turns it into HTTP. No Beast types here.
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;                    // used when neither file nor streamed is set
-    std::optional<FileBody> file;
-    std::optional<StreamedBody> streamed;
+    std::variant<std::string, FileBody, StreamedBody> body;
 
     Response& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
         return *this;
     }
     std::uint64_t content_length() const noexcept {
-        return file ? file->length : streamed ? streamed->length : body.size();
+        return std::visit(
+            [](const auto& b) -> std::uint64_t {
+                using B = std::decay_t<decltype(b)>;
+                if constexpr (std::is_same_v<B, std::string>) return b.size();
+                else if constexpr (std::is_same_v<B, FileBody>) return b.size();
+                else return b.length;
+            },
+            body);
     }
 };
 
 Response json_response(std::string json, int status = 200);
 Response json_error(int status, std::string_view message);
+
+// Content-Disposition for a file name that may hold anything a file system allows ('"', '\\',
+// non-ASCII): an ASCII fallback in `filename` and the exact name in `filename*` (RFC 6266).
+std::string content_disposition(bool attachment, std::string_view filename);
 
 } // namespace isr::web

@@ -55,6 +55,7 @@ Response Router::handle(const Request& request, const Match& match) const noexce
                 }
                 return json_error(404, cat("no such endpoint: ", request.path));
             }
+            if (state_change_ && match.route->method != Method::get) state_change_(request);
             return match.route->handle(request, match.params);
         } catch (const HttpError& e) {
             auto r = json_error(e.status(), e.what());

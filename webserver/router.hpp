@@ -25,10 +25,15 @@ struct Route {
     Runs runs = Runs::inline_io;
 };
 
+// Runs before every handler of a route that changes state (any method but GET and HEAD);
+// throws HttpError to refuse the request.
+using Guard = std::function<void(const Request&)>;
+
 // The one route table. GET routes answer HEAD too. Pure: no I/O, testable alone.
 class Router {
 public:
-    explicit Router(std::vector<Route> routes) : routes_(std::move(routes)) {}
+    explicit Router(std::vector<Route> routes, Guard state_change = {})
+        : routes_(std::move(routes)), state_change_(std::move(state_change)) {}
 
     struct Match {
         const Route* route = nullptr; // null: no route
@@ -43,6 +48,7 @@ public:
 
 private:
     std::vector<Route> routes_;
+    Guard state_change_;
 };
 
 } // namespace isr::web

@@ -21,7 +21,7 @@ Router make_router(App& app) {
         {M::get, "/download/{path*}", [&app](auto& q, auto& p) { return serve_recording(q, app, p[0], true); }},
         {M::get, "/", [&app](auto& q, auto&) { return serve_ui(q, app); }},
         {M::get, "/{path*}", [&app](auto& q, auto&) { return serve_ui(q, app); }},
-    }};
+    }, [&app](const Request& q) { app.origins.check(q); }};
 }
 
 } // namespace isr::web

@@ -1,5 +1,6 @@
 #include "webserver/server.hpp"
 
+#include "common/file_util.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/version.hpp"
@@ -12,10 +13,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <thread>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,36 +34,122 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
-// Accepts connections forever on one listening socket.
+// Accepts connections forever on one listening socket. Out of file descriptors, accept(2) fails
+// while the connection stays queued, so a plain retry spins: instead one descriptor is kept in
+// reserve, released to take the waiting connection and answer it 503, and the loop backs off
+// when even that fails. Each episode is logged once when it starts and once when it ends.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, tcp::acceptor acceptor, SessionHub& hub)
-        : ioc_(ioc), acceptor_(std::move(acceptor)), hub_(hub) {}
+        : ioc_(ioc), acceptor_(std::move(acceptor)), hub_(hub), backoff_(ioc), spare_(open_spare()) {}
 
     void start() { accept(); }
     void stop() {
         error_code ec;
         acceptor_.close(ec);
+        backoff_.cancel();
     }
 
 private:
+    static UniqueFd open_spare() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
+
     void accept() {
         acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-            if (ec) {
-                // EMFILE and friends: say so, then keep accepting rather than die.
-                log::warning("web", "accept failed: ", ec.message());
-            } else {
-                start_http_session(std::move(socket), self->hub_);
-            }
+            if (ec == net::error::connection_aborted) return self->accept(); // the client gave up
+            if (ec) return self->accept_failed(ec);
+            self->recovered();
+            start_http_session(std::move(socket), self->hub_);
             self->accept();
         });
+    }
+
+    void accept_failed(const error_code& ec) {
+        const bool out_of_fds = ec.value() == EMFILE || ec.value() == ENFILE;
+        if (!failing_since_) {
+            failing_since_ = std::chrono::steady_clock::now();
+            rlimit limit{};
+            ::getrlimit(RLIMIT_NOFILE, &limit);
+            log::error("web", "cannot accept connections: ", ec.message(),
+                       out_of_fds ? cat(" (this process may open ", limit.rlim_cur,
+                                        "); new connections get 503 until some close. Raise the limit: "
+                                        "LimitNOFILE= in the systemd unit, or ulimit -n")
+                                  : std::string("; retrying"));
+        }
+        ++failures_;
+        if (out_of_fds && shed_one()) {
+            // One queued connection answered and gone: there may be more, take them at once.
+            net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
+            return;
+        }
+        backoff_delay_ = std::min<std::chrono::milliseconds>(std::max(backoff_delay_ * 2, std::chrono::milliseconds(10)),
+                                                              std::chrono::seconds(1));
+        backoff_.expires_after(backoff_delay_);
+        backoff_.async_wait([self = shared_from_this()](error_code e) {
+            if (!e && self->acceptor_.is_open()) self->accept();
+        });
+    }
+
+    // Frees the reserve descriptor to take one waiting connection, answers it 503 and closes it.
+    bool shed_one() {
+        if (!spare_) spare_ = open_spare();
+        if (!spare_) return false;
+        spare_.reset();
+        pollfd p{acceptor_.native_handle(), POLLIN, 0};
+        bool shed = false;
+        if (::poll(&p, 1, 0) == 1) {
+            const UniqueFd fd(::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            if (fd) {
+                static constexpr std::string_view kBusy =
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                    "Retry-After: 5\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
+                    "{\"error\": \"the server has too many connections open; try again shortly\"}";
+                static_cast<void>(::send(fd.get(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT));
+                ++shed_;
+                shed = true;
+            }
+        }
+        spare_ = open_spare();
+        return shed;
+    }
+
+    void recovered() {
+        if (!failing_since_) return;
+        const auto lasted = std::chrono::duration<double>(std::chrono::steady_clock::now() - *failing_since_).count();
+        log::info("web", "accepting connections again after ", fixed(lasted, 1), " s (", failures_, " failed accepts, ",
+                  shed_, " connection(s) answered 503)");
+        failing_since_.reset();
+        failures_ = 0;
+        shed_ = 0;
+        backoff_delay_ = {};
     }
 
     net::io_context& ioc_;
     tcp::acceptor acceptor_;
     SessionHub& hub_;
+    net::steady_timer backoff_;
+    UniqueFd spare_;
+    std::optional<std::chrono::steady_clock::time_point> failing_since_;
+    std::chrono::milliseconds backoff_delay_{};
+    std::uint64_t failures_ = 0;
+    std::uint64_t shed_ = 0;
 };
+
+// Runs the io_context on this thread until it has no more work. An exception that escapes a
+// completion handler (Beast's own composed operations run code we cannot wrap) ends only the
+// connection it belonged to: its handler is gone with the unwinding, the others go on.
+void run_io(net::io_context& ioc) noexcept {
+    for (;;) {
+        try {
+            ioc.run();
+            return;
+        } catch (const std::exception& e) {
+            log::error("web", "a connection ended on an internal error: ", e.what());
+        } catch (...) {
+            log::error("web", "a connection ended on an unknown internal error");
+        }
+    }
+}
 
 } // namespace
 
@@ -79,7 +170,8 @@ std::vector<int> systemd_listen_fds() {
 int Server::run() {
     // Declared so that the io_context dies first: the connections it still holds unregister
     // from the hub, which outlives them. The App's pools are stopped before that.
-    SessionHub hub(router_, app_.work, app_.media);
+    SessionHub hub(router_, app_.work, app_.media,
+                   std::chrono::milliseconds(std::llround(app_.options.request_timeout_seconds * 1000)));
     net::io_context ioc(app_.options.threads);
 
     std::vector<std::shared_ptr<Listener>> listeners;
@@ -176,9 +268,18 @@ int Server::run() {
     reap();
 
     std::vector<std::thread> threads;
-    for (int i = 1; i < app_.options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-    ioc.run();
+    for (int i = 1; i < app_.options.threads; ++i) threads.emplace_back([&ioc] { run_io(ioc); });
+    run_io(ioc);
     for (auto& t : threads) t.join();
+    // Whatever still runs in the pools is for connections that are gone: analyses are cancelled,
+    // queued work dropped. Should a job still not return (a file on a hung network mount), the
+    // process does not wait for it beyond the grace.
+    std::thread watchdog([] {
+        std::this_thread::sleep_for(kShutdownGrace);
+        log::error("web", "jobs still running ", kShutdownGrace.count(), " s after the connections closed; exiting without them");
+        std::_Exit(1);
+    });
+    watchdog.detach();
     app_.stop_pools();
     log::info("web", "stopped");
     return 0;

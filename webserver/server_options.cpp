@@ -3,6 +3,7 @@
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
 #include "common/version.hpp"
+#include "webserver/origin_policy.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -37,7 +38,11 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         ("analyses-dir", po::value<std::string>(&analyses), "analysis cache directory (default: <dir>/analyses)")
         ("status-file", po::value<std::string>(&status), "isrd's status file (default: <dir>/status.json)")
         ("read-only", po::bool_switch(&o.read_only), "refuse DELETE")
+        ("allowed-host", po::value<std::vector<std::string>>(&o.allowed_hosts)->composing(),
+         "a name this server is reached by, for requests that change state (repeatable; e.g. a reverse proxy's name)")
         ("idle-exit", po::value<double>(&idle), "exit after SECONDS without connections (for socket activation)")
+        ("request-timeout", po::value<double>(&o.request_timeout_seconds)->default_value(10, "10"),
+         "seconds a client may take to send a whole request once it has begun")
         ("timezone", po::value<std::string>(&o.timezone), "zone of the times in file names (default: local; e.g. UTC)")
         ("webui-dir", po::value<std::string>(&webui), "serve the web UI from this folder instead of the built-in copy")
         ("threads", po::value<int>(&o.threads)->default_value(2), "I/O threads")
@@ -77,6 +82,9 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         if (!(idle > 0)) return usage_error(cat("--idle-exit ", idle, ": expected a number of seconds above 0"));
         o.idle_exit_seconds = idle;
     }
+    if (!(o.request_timeout_seconds >= 0.1 && o.request_timeout_seconds <= 3600)) {
+        return usage_error(cat("--request-timeout ", o.request_timeout_seconds, ": expected 0.1 to 3600 seconds"));
+    }
     if (o.threads < 1 || o.threads > 64) return usage_error("--threads: expected 1 to 64");
     if (o.analysis_workers < 1 || o.analysis_workers > 64) return usage_error("--analysis-workers: expected 1 to 64");
     const auto lvl = log::parse_level(level);
@@ -92,6 +100,9 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
     o.analyses_dir = analyses.empty() ? o.dir / "analyses" : std::filesystem::path(analyses);
     o.status_file = status.empty() ? o.dir / "status.json" : std::filesystem::path(status);
     if (!webui.empty()) o.webui_dir = webui;
+    for (const auto& h : o.allowed_hosts) {
+        if (OriginPolicy::host_of(h).empty()) return usage_error(cat("--allowed-host ", h, ": expected a host name or address"));
+    }
     return {o, 0, ""};
 }
 

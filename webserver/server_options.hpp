@@ -25,7 +25,9 @@ struct ServerOptions {
     std::filesystem::path analyses_dir; // default <dir>/analyses
     std::filesystem::path status_file;  // default <dir>/status.json
     bool read_only = false;
+    std::vector<std::string> allowed_hosts; // more names for the Host rule (OriginPolicy)
     std::optional<double> idle_exit_seconds;
+    double request_timeout_seconds = 10;  // first byte to a whole request (slow-loris bound)
     std::string timezone;               // for times in file names; empty: local
     std::optional<std::filesystem::path> webui_dir; // serve the UI from disk instead of the binary
     int threads = 2;                    // I/O threads

@@ -3,6 +3,7 @@
 #include "common/file_util.hpp"
 #include "common/strings.hpp"
 #include "webserver/archive/recordings_root.hpp"
+#include "webserver/etag.hpp"
 
 #include <cstdio>
 
@@ -69,11 +70,11 @@ std::optional<Response> WebUi::serve(const Request& request) const {
         r.header("Content-Security-Policy", "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; "
                                             "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     }
-    if (request.header("If-None-Match") == file.etag) {
+    if (none_match_hits(request.header("If-None-Match"), file.etag)) {
         r.status = 304;
         return r;
     }
-    r.body.assign(file.view);
+    r.body = std::string(file.view);
     return r;
 }
 

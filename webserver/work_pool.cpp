@@ -23,9 +23,11 @@ std::size_t WorkPool::queued() const {
     return jobs_.size();
 }
 
-void WorkPool::stop() noexcept {
+void WorkPool::stop(bool drop_queued) noexcept {
+    std::deque<std::function<void()>> dropped; // destroyed outside the lock
     {
         std::lock_guard lock(mutex_);
+        if (drop_queued) dropped.swap(jobs_);
         if (stopping_) return;
         stopping_ = true;
     }

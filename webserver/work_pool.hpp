@@ -19,7 +19,9 @@ public:
 
     void post(std::function<void()> job);
     std::size_t queued() const;
-    void stop() noexcept;
+    // Joins the threads after they finish the running jobs and, unless `drop_queued`, the queued
+    // ones. Jobs posted afterwards are dropped.
+    void stop(bool drop_queued = false) noexcept;
 
 private:
     void run();

@@ -111,7 +111,7 @@ TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0; min_gap merges"
 
 TEST_CASE("bad parameters, missing files and files being recorded", "[integration][web][analysis]") {
     TempDir dir("isr-analysis-errors");
-    const auto rec = archive_with(dir, {".flac"});
+    const auto rec = archive_with(dir, {".flac", ".wav"});
     WebServer web(rec);
     const auto name = name_for(rec, ".flac");
     struct Row {
@@ -131,6 +131,17 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
         {"/api/clip?file=" + name + "&start=500&end=501", 400, "past the end"},
         {"/api/cut?file=" + name + "&start=0", 400, "missing parameter end"},
         {"/api/highlights?date=21.11.2026", 400, "date must be YYYY-MM-DD"},
+        {"/api/highlights?date=-001-01-01", 400, "date must be YYYY-MM-DD"},
+        {"/api/files?date=2026-02-30", 400, "date must be YYYY-MM-DD"},
+        {"/api/files?date=2026-1-011", 400, "date must be YYYY-MM-DD"},
+        // Huge times are refused, not overflowed into an empty 200.
+        {"/api/clip?file=" + name + "&start=1e15&end=1e15+1", 400, "start must be seconds"},
+        {"/api/clip?file=" + name + "&start=0&end=1e308:00:00", 400, "end must be seconds"},
+        {"/api/cut?file=" + name + "&start=1e15&end=2e15", 400, "start must be seconds"},
+        {"/api/cut?file=" + name + "&start=0&end=99999999:00:00", 400, "end must be seconds"},
+        // A cut that starts past the end is a 400, not an empty file.
+        {"/api/cut?file=" + name + "&start=500&end=501", 400, "past the end"},
+        {"/api/cut?file=" + name_for(rec, ".wav") + "&start=500&end=501", 400, "past the end"},
         {"/api/highlights?date=2026-11-21&limit=-1", 400, "limit must be a number from 0"},
     };
     for (const auto& row : rows) {

@@ -2,7 +2,9 @@
 
 #include "common/file_util.hpp"
 #include "common/json.hpp"
+#include "webserver/media/audio_decoder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <system_error>
@@ -64,17 +66,21 @@ void write_levels_file(const fs::path& path, const Levels& levels, FileKey key) 
 }
 
 std::optional<Levels> read_levels_file(const fs::path& path, FileKey key) {
-    std::string data;
     try {
-        data = read_small_file(path);
+        return parse_levels(read_small_file(path), key);
     } catch (const std::exception&) {
         return std::nullopt;
     }
+}
+
+std::optional<Levels> parse_levels(std::string_view data, FileKey key) {
     if (data.size() < sizeof(LevelsHeader)) return std::nullopt;
     LevelsHeader h{};
     std::memcpy(&h, data.data(), sizeof h);
     if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kAnalyserVersion || h.file_size != key.size ||
-        h.mtime_ns != key.mtime_ns || data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0) {
+        h.mtime_ns != key.mtime_ns || data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0 ||
+        h.sample_rate > kMaxSampleRate || h.channels == 0 || h.channels > kMaxChannels || !std::isfinite(h.duration) ||
+        h.duration < 0 || !(h.window_seconds > 0.001 && h.window_seconds <= 1)) {
         return std::nullopt;
     }
     Levels levels;
@@ -92,15 +98,17 @@ std::optional<Levels> read_levels_file(const fs::path& path, FileKey key) {
 }
 
 std::vector<CachedSections> read_sections_file(const fs::path& path, FileKey key) {
-    std::vector<CachedSections> out;
-    std::string text;
     try {
-        text = read_small_file(path);
+        return parse_sections(read_small_file(path), key);
     } catch (const std::exception&) {
-        return out;
+        return {};
     }
+}
+
+std::vector<CachedSections> parse_sections(std::string_view text, FileKey key) {
+    std::vector<CachedSections> out;
     rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
+    doc.Parse(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject() || json_int(doc, "analyser") != static_cast<std::int64_t>(kAnalyserVersion) ||
         json_int(doc, "size") != static_cast<std::int64_t>(key.size) || json_int(doc, "mtime_ns") != key.mtime_ns) {
         return out;
@@ -108,6 +116,7 @@ std::vector<CachedSections> read_sections_file(const fs::path& path, FileKey key
     const auto results = doc.FindMember("results");
     if (results == doc.MemberEnd() || !results->value.IsArray()) return out;
     for (const auto& r : results->value.GetArray()) {
+        if (!r.IsObject()) continue;
         CachedSections c;
         const auto m = json_number(r, "margin"), g = json_number(r, "min_gap"), d = json_number(r, "min_duration");
         const auto s = r.FindMember("sections");
@@ -115,7 +124,9 @@ std::vector<CachedSections> read_sections_file(const fs::path& path, FileKey key
         c.params = {*m, *g, *d};
         for (const auto& row : s->value.GetArray()) {
             if (!row.IsArray() || row.Size() != 5) continue;
-            c.sections.push_back({row[0].GetDouble(), row[1].GetDouble(), row[2].GetDouble(), row[3].GetDouble(), row[4].GetDouble()});
+            const auto& a = row.GetArray();
+            if (!std::all_of(a.begin(), a.end(), [](const auto& v) { return v.IsNumber(); })) continue;
+            c.sections.push_back({a[0].GetDouble(), a[1].GetDouble(), a[2].GetDouble(), a[3].GetDouble(), a[4].GetDouble()});
         }
         out.push_back(std::move(c));
     }

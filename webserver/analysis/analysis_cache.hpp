@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 namespace isr::web {
 
 // Bumped whenever the levels or the section algorithm change: older cache files are ignored
@@ -23,11 +25,18 @@ struct FileKey {
     bool operator==(const FileKey&) const = default;
 };
 
+// The key of a file as stat(2) describes it now.
+inline FileKey file_key(const struct stat& st) noexcept {
+    return {static_cast<std::uint64_t>(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
 // Per-window levels: a small binary file (header + one 16-bit centi-dB per window: 72 KB for an
 // hour). Throws std::system_error when the file cannot be written.
 void write_levels_file(const std::filesystem::path& path, const Levels& levels, FileKey key);
 // nullopt when missing, damaged, from another analyser version or for another file state.
 std::optional<Levels> read_levels_file(const std::filesystem::path& path, FileKey key);
+// The same from the file's bytes. Pure; never throws.
+std::optional<Levels> parse_levels(std::string_view data, FileKey key);
 
 // Sections per parameter set, as JSON.
 struct CachedSections {
@@ -35,6 +44,8 @@ struct CachedSections {
     std::vector<Section> sections;
 };
 std::vector<CachedSections> read_sections_file(const std::filesystem::path& path, FileKey key);
+// The same from the file's text; entries that do not make sense are skipped. Pure.
+std::vector<CachedSections> parse_sections(std::string_view text, FileKey key);
 // Keeps the most recent `keep` parameter sets. Throws std::system_error.
 void write_sections_file(const std::filesystem::path& path, FileKey key, std::vector<CachedSections> entries,
                          std::size_t keep = 16);

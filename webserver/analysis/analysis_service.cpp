@@ -53,6 +53,7 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
 std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name, const std::filesystem::path& file,
                                                                  FileKey key) {
     std::lock_guard lock(mutex_);
+    if (stopping_) throw std::runtime_error("the server is shutting down");
     if (const auto it = jobs_.find(name); it != jobs_.end()) {
         if (it->second.key == key) return it->second.computation;
         it->second.computation->cancel(); // the file changed under it
@@ -169,6 +170,12 @@ void AnalysisService::forget(const std::string& name) {
         it->second.computation->cancel();
         jobs_.erase(it);
     }
+}
+
+void AnalysisService::cancel_all() noexcept {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [name, job] : jobs_) job.computation->cancel();
 }
 
 } // namespace isr::web

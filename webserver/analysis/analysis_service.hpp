@@ -50,6 +50,8 @@ public:
     std::vector<SectionParams> cached_params(const std::string& name, FileKey key);
     // The recording is gone: drop what is kept about it (its files go with remove_cache_files).
     void forget(const std::string& name);
+    // Shutdown: cancels every decode in flight; analyses asked for afterwards fail.
+    void cancel_all() noexcept;
 
 private:
     struct Job {
@@ -79,6 +81,7 @@ private:
     std::map<std::string, SectionsEntry> sections_;
     std::set<std::string> on_disk_; // recordings with a sections file, read once at start-up
     std::atomic<bool> cache_warned_{false};
+    bool stopping_ = false; // under mutex_
 };
 
 } // namespace isr::web

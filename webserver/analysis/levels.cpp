@@ -39,20 +39,19 @@ std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesyste
     const auto probe = open_decoder(path);
     c->rate_ = probe->sample_rate();
     c->channels_ = probe->channels();
-    if (c->rate_ <= 0 || c->channels_ <= 0) throw std::runtime_error(cat(path.filename().string(), " has no audio"));
     c->window_frames_ = std::max<std::int64_t>(1, std::lround(c->rate_ * kWindowSeconds));
+    // The header's length only plans the parts; nothing is sized from it (a 47 KB file may
+    // claim 2^36 samples). Storage grows with what is decoded.
     const auto frames = probe->frames();
     c->expected_frames_ = frames.value_or(0);
     const auto windows = frames ? (*frames + c->window_frames_ - 1) / c->window_frames_ : 0;
     std::int64_t count = 1;
     if (probe->exact_seek() && frames && *frames > 0) {
         count = std::clamp<std::int64_t>(windows / kMinPartWindows, 1, std::max(1, parts));
-        c->db_.assign(static_cast<std::size_t>(windows), static_cast<float>(kSilenceDb));
     }
     for (std::int64_t i = 0; i < count; ++i) {
-        c->parts_.push_back({windows * i / count, windows * (i + 1) / count});
+        c->parts_.push_back({windows * i / count, windows * (i + 1) / count, {}, nullptr});
     }
-    c->tails_.resize(c->parts_.size());
     c->parts_left_ = c->parts_.size();
     for (std::size_t i = 0; i < c->parts_.size(); ++i) {
         pool.post([c, i] { c->run_part(i); });
@@ -67,25 +66,22 @@ double LevelsComputation::progress() const noexcept {
 }
 
 void LevelsComputation::run_part(std::size_t index) {
-    std::exception_ptr error;
+    auto& part = parts_[index];
     try {
-        const auto& part = parts_[index];
+        if (cancelled_) throw std::runtime_error("analysis cancelled");
         const bool last = index + 1 == parts_.size();
         auto decoder = open_decoder(path_);
         const auto first_frame = part.first_window * window_frames_;
         if (first_frame > 0) decoder->seek(first_frame);
         const auto ch = static_cast<std::size_t>(channels_);
         std::vector<float> buffer(kReadFrames * ch);
-        std::int64_t window = part.first_window;
         double power = 0;
         std::int64_t in_window = 0;
         const auto store = [&](double value) {
-            if (window < static_cast<std::int64_t>(db_.size()) && window < part.end_window) {
-                db_[static_cast<std::size_t>(window)] = static_cast<float>(value);
-            } else {
-                tails_[index].push_back(static_cast<float>(value));
+            if (part.first_window + static_cast<std::int64_t>(part.db.size()) >= kMaxWindows) {
+                throw std::runtime_error(cat("longer than ", kMaxWindows / 36000, " hours: too long to analyse"));
             }
-            ++window;
+            part.db.push_back(static_cast<float>(value));
         };
         // Non-last parts stop at their planned end; the last part reads to the end of the file.
         const std::int64_t end_frame = last ? INT64_MAX : part.end_window * window_frames_;
@@ -113,34 +109,33 @@ void LevelsComputation::run_part(std::size_t index) {
         }
         if (in_window > 0) store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
         if (cancelled_) throw std::runtime_error("analysis cancelled");
-        if (last && !db_.empty() && window < static_cast<std::int64_t>(db_.size())) {
-            // The file was shorter than its header said: drop the windows never filled.
-            std::lock_guard lock(mutex_);
-            db_.resize(static_cast<std::size_t>(std::max(window, part.first_window)));
-        }
     } catch (...) {
-        error = std::current_exception();
+        part.error = std::current_exception();
     }
-    finish_part(error);
+    finish_part();
 }
 
-void LevelsComputation::finish_part(std::exception_ptr error) {
-    {
-        std::lock_guard lock(mutex_);
-        if (error && !error_) error_ = error;
-    }
+void LevelsComputation::finish_part() {
     if (--parts_left_ > 0) return;
-    if (error_) {
-        promise_.set_exception(error_);
-        return;
-    }
+    // Parts in order. One that found fewer windows than planned met the real end of the file (its
+    // header promised more): what later parts found, or failed to find, is past that end.
     auto levels = std::make_shared<Levels>();
+    for (auto& part : parts_) {
+        if (part.error) {
+            promise_.set_exception(part.error);
+            return;
+        }
+        levels->db.insert(levels->db.end(), part.db.begin(), part.db.end());
+        const auto planned = static_cast<std::size_t>(part.end_window - part.first_window);
+        const bool short_part = part.db.size() < planned;
+        std::vector<float>().swap(part.db);
+        if (short_part) break;
+    }
     levels->sample_rate = rate_;
     levels->channels = channels_;
     levels->window_seconds = static_cast<double>(window_frames_) / rate_;
-    levels->db = std::move(db_);
-    for (auto& tail : tails_) levels->db.insert(levels->db.end(), tail.begin(), tail.end());
-    levels->duration = static_cast<double>(frames_done_.load()) / rate_;
+    levels->duration = std::min(static_cast<double>(frames_done_.load()),
+                                static_cast<double>(levels->db.size()) * static_cast<double>(window_frames_)) / rate_;
     promise_.set_value(std::move(levels));
 }
 

@@ -20,10 +20,14 @@ struct Levels {
     std::vector<float> db;      // one per 100 ms window, dBFS
 };
 
+// The longest recording analysed: 8 days of 100 ms windows, 28 MB of levels (a longer one fails
+// with a message rather than taking memory without bound).
+inline constexpr std::int64_t kMaxWindows = 8 * 24 * 36000;
+
 // Decodes a recording into Levels on `pool`. When the decoder seeks to the exact frame and the
 // length is known, the file is cut into `parts` runs of whole windows decoded in parallel (FLAC,
 // WAV, MP3, Vorbis, Opus); otherwise one part decodes it all (AAC). Memory: one read buffer per
-// part plus four bytes per window, whatever the file's length.
+// part plus four bytes per window decoded; nothing is sized from what the file's header claims.
 class LevelsComputation {
 public:
     // Opens the file (throws std::runtime_error naming it) and posts the parts to `pool`.
@@ -40,23 +44,21 @@ private:
     struct Part {
         std::int64_t first_window;
         std::int64_t end_window; // exclusive; the last part reads to the end of the file
+        std::vector<float> db;   // the windows it decoded, grown as they come
+        std::exception_ptr error;
     };
     void run_part(std::size_t index);
-    void finish_part(std::exception_ptr error);
+    void finish_part();
 
     std::filesystem::path path_;
     int rate_ = 0;
     int channels_ = 0;
     std::int64_t window_frames_ = 0;
     std::int64_t expected_frames_ = 0;
-    std::vector<Part> parts_;
-    std::vector<float> db_;                  // fixed size when the length is known
-    std::vector<std::vector<float>> tails_;  // windows a part found past its planned end
+    std::vector<Part> parts_; // each written by its own job until it finishes
     std::atomic<std::int64_t> frames_done_{0};
     std::atomic<std::size_t> parts_left_{0};
     std::atomic<bool> cancelled_{false};
-    std::mutex mutex_;
-    std::exception_ptr error_;
     std::promise<std::shared_ptr<const Levels>> promise_;
     std::shared_future<std::shared_ptr<const Levels>> result_;
 };

@@ -97,6 +97,7 @@ std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording)
             continue;
         }
         if (!media_type_for(name) || name.find(".tmp") != std::string_view::npos) continue;
+        if (!RecordingsRoot::safe_name(relative)) continue; // a name no URL can reach
         const bool is_recording = recording.count(relative) > 0;
         // Only a symlink can lead out of the root; everything else found here is inside it.
         auto e = it->is_symlink(ec) ? entry(relative, is_recording) : entry_at(relative, path, is_recording, scan);

@@ -97,10 +97,12 @@ MediaFacts probe_media(const std::filesystem::path& path, std::uint64_t size, bo
     const auto type = media_type_for(path.filename().string());
     const auto ext = type ? type->extension : std::string_view{};
     if (ext == "wav" || ext == "flac") {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) {
+        UniqueFd fd;
+        try {
+            fd = open_regular_file(path);
+        } catch (const std::system_error& e) {
             MediaFacts f;
-            f.problem = "cannot open the file";
+            f.problem = cat("cannot open the file: ", open_failure_reason(e));
             return f;
         }
         return ext == "wav" ? probe_wav(fd.get(), size) : probe_flac(fd.get(), size);

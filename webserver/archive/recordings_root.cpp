@@ -1,13 +1,10 @@
 #include "webserver/archive/recordings_root.hpp"
 
-#include "common/strings.hpp"
 #include "webserver/archive/media_types.hpp"
 
-#include <cctype>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-
-#include <cerrno>
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -18,6 +15,22 @@
 namespace isr::web {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// openat2(2) beneath `dir`; -1 with errno ENOSYS on kernels without it (before 5.6).
+int open_beneath(int dir, const std::string& relative, std::uint64_t flags, std::uint64_t resolve) {
+    open_how how{};
+    how.flags = flags;
+    how.resolve = resolve;
+    return static_cast<int>(::syscall(SYS_openat2, dir, relative.c_str(), &how, sizeof how));
+}
+
+constexpr std::uint64_t kNoLinks = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+// O_NONBLOCK: opening a FIFO must not wait for a writer. It changes nothing for regular files.
+constexpr std::uint64_t kReadFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+
+} // namespace
 
 RecordingsRoot::RecordingsRoot(const fs::path& root, const fs::path& hidden_subdir)
     : root_(fs::canonical(root)), root_fd_(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
@@ -36,14 +49,9 @@ bool RecordingsRoot::hidden(std::string_view relative) const noexcept {
 
 bool RecordingsRoot::safe_name(std::string_view name) noexcept {
     if (name.empty() || name.size() > 4096 || name.front() == '/') return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const auto c = static_cast<unsigned char>(name[i]);
-        if (c == 0 || c == '\\' || c < 0x20 || c == 0x7f) return false;
-        // A percent escape left after our one decoding step means double encoding: refuse it.
-        if (c == '%' && i + 2 < name.size() && std::isxdigit(static_cast<unsigned char>(name[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(name[i + 2]))) {
-            return false;
-        }
+    for (const char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) return false;
     }
     std::size_t start = 0;
     while (start <= name.size()) {
@@ -56,9 +64,14 @@ bool RecordingsRoot::safe_name(std::string_view name) noexcept {
     return true;
 }
 
+bool RecordingsRoot::acceptable(std::string_view relative) const noexcept {
+    return safe_name(relative) && !hidden(relative) && media_type_for(relative).has_value();
+}
+
 std::optional<Recording> RecordingsRoot::resolve(std::string_view name) const {
-    if (!safe_name(name) || hidden(name) || !media_type_for(name)) return std::nullopt;
-    const auto joined = root_ / fs::path(std::string(name));
+    if (!acceptable(name)) return std::nullopt;
+    const std::string requested(name);
+    const auto joined = root_ / fs::path(requested);
     char resolved[PATH_MAX];
     if (!::realpath(joined.c_str(), resolved)) return std::nullopt;
     const std::string_view real(resolved);
@@ -66,34 +79,55 @@ std::optional<Recording> RecordingsRoot::resolve(std::string_view name) const {
     if (real.size() <= root.size() + 1 || real.substr(0, root.size()) != root || real[root.size()] != '/') {
         return std::nullopt; // a symlink out of the root
     }
+    const auto relative = std::string(real.substr(root.size() + 1));
+    if (!acceptable(relative)) return std::nullopt;
     struct stat st {};
     if (::stat(resolved, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-    const auto relative = std::string(real.substr(root.size() + 1));
-    if (hidden(relative) || !media_type_for(relative)) return std::nullopt;
-    return Recording{fs::path(resolved), std::string(name)};
+    return Recording{fs::path(resolved), relative, requested};
 }
 
 std::optional<OpenRecording> RecordingsRoot::open(std::string_view name) const {
-    if (!safe_name(name) || hidden(name) || !media_type_for(name)) return std::nullopt;
+    if (!acceptable(name)) return std::nullopt;
     OpenRecording out;
     if (root_fd_) {
-        open_how how{};
-        how.flags = O_RDONLY | O_CLOEXEC;
-        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
         const std::string relative(name);
-        const auto fd = static_cast<int>(::syscall(SYS_openat2, root_fd_.get(), relative.c_str(), &how, sizeof how));
+        const int fd = open_beneath(root_fd_.get(), relative, kReadFlags, kNoLinks);
         if (fd >= 0) {
             out.fd.reset(fd);
             if (::fstat(fd, &out.st) != 0 || !S_ISREG(out.st.st_mode)) return std::nullopt;
+            out.recording = Recording{root_ / relative, relative, relative};
             return out;
         }
-        if (errno != EXDEV && errno != ENOSYS && errno != EPERM) return std::nullopt; // missing, unreadable
+        if (errno != ELOOP && errno != EXDEV && errno != ENOSYS && errno != EPERM) return std::nullopt;
     }
-    const auto rec = resolve(name);
+    // A symbolic link on the way (or no openat2): judge the real path, then open that.
+    auto rec = resolve(name);
     if (!rec) return std::nullopt;
-    out.fd.reset(::open(rec->absolute.c_str(), O_RDONLY | O_CLOEXEC));
+    int fd = root_fd_ ? open_beneath(root_fd_.get(), rec->relative, kReadFlags, kNoLinks) : -1;
+    if (fd < 0 && errno == ENOSYS) fd = ::open(rec->absolute.c_str(), static_cast<int>(kReadFlags) | O_NOFOLLOW);
+    out.fd.reset(fd);
     if (!out.fd || ::fstat(out.fd.get(), &out.st) != 0 || !S_ISREG(out.st.st_mode)) return std::nullopt;
+    out.recording = std::move(*rec);
     return out;
+}
+
+int RecordingsRoot::unlink(const Recording& recording) const {
+    const auto& name = recording.requested;
+    const auto slash = name.rfind('/');
+    const auto base = slash == std::string::npos ? name : name.substr(slash + 1);
+    UniqueFd dir;
+    if (slash == std::string::npos) {
+        dir.reset(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    } else {
+        const int fd = open_beneath(root_fd_.get(), name.substr(0, slash), O_PATH | O_DIRECTORY | O_CLOEXEC, kNoLinks);
+        if (fd < 0) return errno == ELOOP ? EXDEV : errno;
+        dir.reset(fd);
+    }
+    if (!dir) return errno;
+    struct stat st {};
+    if (::fstatat(dir.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) return ENOENT;
+    return ::unlinkat(dir.get(), base.c_str(), 0) == 0 ? 0 : errno;
 }
 
 } // namespace isr::web

@@ -13,32 +13,53 @@ namespace isr::web {
 
 // A recording named by a client, resolved inside the root.
 struct Recording {
-    std::filesystem::path absolute;
-    std::string relative; // '/' separated, as clients name it
+    std::filesystem::path absolute; // the real path: no symbolic link left in it
+    std::string relative;           // the real path from the root, '/' separated
+    std::string requested;          // the name the client gave
+    // The name goes through a symbolic link (it differs from the real name).
+    bool via_link() const noexcept { return relative != requested; }
 };
 
 // A recording opened for reading.
 struct OpenRecording {
+    Recording recording;
     UniqueFd fd;
     struct stat st {};
 };
 
-// The recordings directory as a security boundary. Every name from a URL goes through
-// resolve(): "..", absolute paths, NUL, backslashes, leftover percent escapes (double encoding),
-// hidden files, the analysis cache, non-audio files and symlinks leading outside the root all
-// come back as nullopt, which handlers answer with a plain 404 that reveals no server path.
+// The recordings directory as a security boundary: every name from a URL goes through here,
+// and one policy applies to all endpoints.
+//
+// A name is first checked as written: relative, no "..", no NUL or control characters, no
+// hidden component (".x"), not in the analysis cache, an audio extension. Then
+// it is resolved to its real path (symbolic links followed), and the same rules apply again to
+// what it resolves to, which must also be inside the root and a regular file. A link inside the
+// root to a recording inside the root is an alias of it; a link to anything else (status.json,
+// a hidden file, the cache, a FIFO, a file outside) is as if it did not exist. Handlers apply
+// their own rules (is it being recorded?) to the real name; DELETE removes a link, never its
+// target (see unlink()). Refusals come back as nullopt, which handlers answer with a plain 404
+// that reveals no server path.
 class RecordingsRoot {
 public:
     // `root` must exist. `hidden_subdir` (the analysis cache when it lives inside the root) is
     // never served. Throws std::filesystem::filesystem_error.
     RecordingsRoot(const std::filesystem::path& root, const std::filesystem::path& hidden_subdir);
 
+    // The name resolved and checked. Never opens the file (a FIFO named like audio is refused
+    // by its type, not waited on).
     std::optional<Recording> resolve(std::string_view name) const;
-    // The same check, and the file opened: with openat2(RESOLVE_BENEATH) the kernel resolves
-    // and opens in one step (the hot path of /stream); names it refuses (an absolute symlink
-    // back into the root) and older kernels take the resolve() route.
+    // The same, and the file opened without blocking, its type checked on the open descriptor.
+    // Names without symbolic links resolve and open in one openat2(RESOLVE_BENEATH |
+    // RESOLVE_NO_SYMLINKS) call, the hot path of /stream.
     std::optional<OpenRecording> open(std::string_view name) const;
-    // The name is well-formed (says nothing about existence).
+
+    // Removes the directory entry `recording.requested` names (the link itself when it is one;
+    // the link's target stays). Refused (EXDEV) when a folder on the way is a symbolic link:
+    // removing through it would remove the target's entry. Returns 0 or an errno value.
+    int unlink(const Recording& recording) const;
+
+    // The name is well-formed (says nothing about existence). The listing shows only names
+    // that pass, so every listed name resolves.
     static bool safe_name(std::string_view name) noexcept;
 
     const std::filesystem::path& path() const noexcept { return root_; }
@@ -46,6 +67,8 @@ public:
     bool hidden(std::string_view relative) const noexcept;
 
 private:
+    bool acceptable(std::string_view relative) const noexcept;
+
     std::filesystem::path root_; // canonical
     std::string hidden_prefix_;  // "analyses/" or empty
     UniqueFd root_fd_;

@@ -23,14 +23,12 @@ struct Target {
 
 // A recording that can be analysed now, or the HTTP error saying why not.
 Target analysable(App& app, const std::string& name) {
-    const auto rec = app.root->resolve(name);
-    if (!rec) throw HttpError(404, no_such_recording(name));
-    if (app.status.is_recording(name)) {
+    auto opened = app.root->open(name);
+    if (!opened) throw HttpError(404, no_such_recording(name));
+    if (app.status.is_recording(opened->recording.relative)) {
         throw HttpError(409, cat(name, " is still being recorded; it can be analysed once isrd moves to the next file"));
     }
-    struct stat st {};
-    if (::stat(rec->absolute.c_str(), &st) != 0) throw HttpError(404, no_such_recording(name));
-    return {*rec, {static_cast<std::uint64_t>(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec}};
+    return {std::move(opened->recording), file_key(opened->st)};
 }
 
 bool wants_wait(const Request& request) {
@@ -96,8 +94,9 @@ Response analyze_recording(const Request& request, App& app) {
 }
 
 Response day_highlights(const Request& request, App& app) {
-    const auto date = required_param(request, "date");
-    if (date.size() != 10 || !parse_iso8601(date + "T00:00:00Z")) throw HttpError(400, "date must be YYYY-MM-DD");
+    const auto day = date_param(request);
+    if (!day) throw HttpError(400, "missing parameter date (YYYY-MM-DD)");
+    const auto& date = *day;
     // limit=0: every section (the UI queues them all for J/K and shows the top ones as chips).
     const auto limit = static_cast<std::size_t>(number_param(request, "limit", 50, 0, 100000));
     const auto params = section_params(request, app);

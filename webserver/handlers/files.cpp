@@ -2,6 +2,7 @@
 #include "common/time_format.hpp"
 #include "webserver/app.hpp"
 #include "webserver/handlers/handlers.hpp"
+#include "webserver/handlers/params.hpp"
 #include "webserver/http_error.hpp"
 
 #include <cmath>
@@ -10,10 +11,7 @@ namespace isr::web {
 
 
 Response list_files(const Request& request, App& app) {
-    const auto date = request.param("date");
-    if (date && (date->size() != 10 || !parse_iso8601(*date + "T00:00:00Z"))) {
-        throw HttpError(400, "date must be YYYY-MM-DD");
-    }
+    const auto date = date_param(request);
     const auto needle = request.param("q");
     const auto recording = app.status.recording();
     const auto entries = app.index.scan(recording);

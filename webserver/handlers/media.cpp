@@ -29,7 +29,7 @@ Range requested_range(const Request& request, App& app, const char* what) {
     if (end <= start) throw HttpError(400, cat("end (", end, " s) must be after start (", start, " s)"));
     const auto rec = app.root->resolve(name);
     if (!rec) throw HttpError(404, no_such_recording(name));
-    if (app.status.is_recording(name)) {
+    if (app.status.is_recording(rec->relative)) {
         throw HttpError(409, cat(name, " is still being recorded; ", what, " it once isrd moves to the next file"));
     }
     return {*rec, start, end};
@@ -56,38 +56,51 @@ Response clip_recording(const Request& request, App& app) {
     } catch (const std::out_of_range& e) {
         throw HttpError(400, e.what());
     } catch (const std::exception& e) {
-        throw HttpError(422, cat("cannot decode ", range.recording.relative, ": ", e.what()));
+        throw HttpError(422, cat("cannot decode ", range.recording.requested, ": ", e.what()));
     }
-    auto channel = std::make_shared<ChunkChannel>(4);
-    app.media.post([plan, channel] { produce_clip(plan, channel); });
     Response r;
     r.header("Content-Type", "audio/wav");
     r.header("Cache-Control", "no-cache");
-    r.streamed = StreamedBody{channel, plan.bytes()};
+    r.body = StreamedBody{plan.bytes(), [plan, &app](std::shared_ptr<ChunkChannel> channel) {
+                              app.media.post([plan, channel] { produce_clip(plan, channel); });
+                          }};
     return r;
 }
 
 Response cut_download(const Request& request, App& app) {
     const auto range = requested_range(request, app, "cut");
-    CutFile cut;
+    CutPlan plan;
     try {
-        cut = cut_recording(range.recording.absolute, range.start, range.end, std::filesystem::temp_directory_path());
+        plan = plan_cut(range.recording.absolute, range.start, range.end);
+    } catch (const std::out_of_range& e) {
+        throw HttpError(400, e.what());
     } catch (const std::exception& e) {
-        throw HttpError(422, cat("cannot cut ", range.recording.relative, ": ", e.what()));
+        throw HttpError(422, cat("cannot cut ", range.recording.requested, ": ", e.what()));
     }
-    const auto& name = range.recording.relative;
+    const auto& name = range.recording.requested;
     const auto slash = name.rfind('/');
     auto base = slash == std::string::npos ? name : name.substr(slash + 1);
     const auto dot = base.rfind('.');
     const auto ext = dot == std::string::npos ? std::string() : base.substr(dot);
     if (dot != std::string::npos) base.resize(dot);
-    const auto filename = cat(base, '_', seconds_label(range.start), '-', seconds_label(range.end), ext);
     Response r;
     r.header("Content-Type", std::string(media_type_for(name)->content_type));
-    r.header("Content-Disposition", cat("attachment; filename=\"", filename, "\"; filename*=UTF-8''", percent_encode_path(filename)));
+    r.header("Content-Disposition",
+             content_disposition(true, cat(base, '_', seconds_label(range.start), '-', seconds_label(range.end), ext)));
     r.header("Cache-Control", "no-store");
-    const auto size = cut.size;
-    r.file = FileBody{std::move(cut.fd), 0, size, {}, 0};
+    if (plan.wav) {
+        UniqueFd fd;
+        try {
+            fd = open_regular_file(plan.file);
+        } catch (const std::system_error&) {
+            throw HttpError(404, no_such_recording(name));
+        }
+        r.body = FileBody{std::move(plan.wav_header), std::move(fd), plan.data_offset, plan.data_length};
+        return r;
+    }
+    r.body = StreamedBody{plan.size, [plan, &app](std::shared_ptr<ChunkChannel> channel) {
+                              app.media.post([plan, channel] { produce_cut(plan, channel); });
+                          }};
     return r;
 }
 

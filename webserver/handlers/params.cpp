@@ -24,7 +24,7 @@ double number_param(const Request& request, std::string_view name, double fallba
     if (!text) return fallback;
     const auto v = number(*text);
     if (!v || *v < lo || *v > hi) {
-        throw HttpError(400, cat(name, " must be a number from ", lo, " to ", hi, "; got '", *text, "'"));
+        throw HttpError(400, cat(name, " must be a number from ", lo, " to ", hi, "; got '", text->substr(0, 40), "'"));
     }
     return *v;
 }
@@ -41,7 +41,7 @@ std::optional<double> parse_time(std::string_view text) {
         if (colon != std::string_view::npos && (*v != std::floor(*v))) return std::nullopt; // only seconds have decimals
         if (fields > 0 && *v >= 60) return std::nullopt;
         total = total * 60 + *v;
-        if (++fields > 3) return std::nullopt;
+        if (++fields > 3 || !(total <= kMaxTimeSeconds)) return std::nullopt;
         if (colon == std::string_view::npos) break;
         text.remove_prefix(colon + 1);
     }
@@ -52,7 +52,10 @@ double time_param(const Request& request, std::string_view name) {
     const auto text = request.param(name);
     if (!text) throw HttpError(400, cat("missing parameter ", name, " (seconds, m:ss or h:mm:ss)"));
     const auto v = parse_time(*text);
-    if (!v) throw HttpError(400, cat(name, " must be seconds, m:ss or h:mm:ss; got '", *text, "'"));
+    if (!v) {
+        throw HttpError(400, cat(name, " must be seconds, m:ss or h:mm:ss, at most ", kMaxTimeSeconds, "; got '",
+                                 text->substr(0, 40), "'"));
+    }
     return *v;
 }
 
@@ -68,6 +71,32 @@ std::string required_param(const Request& request, std::string_view name) {
     auto v = request.param(name);
     if (!v || v->empty()) throw HttpError(400, cat("missing parameter ", name));
     return *v;
+}
+
+std::optional<std::string> parse_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    const auto digits = [&](std::size_t at, std::size_t n) -> int {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (text[i] < '0' || text[i] > '9') return -1;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    const int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+    if (year < 1970 || month < 1 || month > 12 || day < 1) return std::nullopt;
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
+    return std::string(text);
+}
+
+std::optional<std::string> date_param(const Request& request) {
+    const auto text = request.param("date");
+    if (!text) return std::nullopt;
+    auto date = parse_date(*text);
+    if (!date) throw HttpError(400, "date must be YYYY-MM-DD, a real day");
+    return date;
 }
 
 std::string format_time(double seconds) {

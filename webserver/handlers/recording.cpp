@@ -5,6 +5,7 @@
 #include "common/wav_header.hpp"
 #include "webserver/app.hpp"
 #include "webserver/byte_range.hpp"
+#include "webserver/etag.hpp"
 #include "webserver/handlers/handlers.hpp"
 #include "webserver/http_error.hpp"
 #include "webserver/archive/live_extent.hpp"
@@ -46,15 +47,6 @@ LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
     return view;
 }
 
-std::string disposition(bool download, const std::string& name) {
-    const auto slash = name.rfind('/');
-    const auto base = slash == std::string::npos ? name : name.substr(slash + 1);
-    std::string ascii;
-    for (const char c : base) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '_';
-    return cat(download ? "attachment" : "inline", "; filename=\"", ascii, "\"; filename*=UTF-8''",
-               percent_encode_path(base));
-}
-
 } // namespace
 
 Response serve_recording(const Request& request, App& app, const std::string& name, bool download) {
@@ -62,13 +54,14 @@ Response serve_recording(const Request& request, App& app, const std::string& na
     if (!opened) throw HttpError(404, no_such_recording(name));
     auto& fd = opened->fd;
     const struct stat& st = opened->st;
-    const auto type = media_type_for(name);
-    const bool live = app.status.is_recording(name);
+    const auto type = media_type_for(opened->recording.relative);
+    const bool live = app.status.is_recording(opened->recording.relative);
 
     Response r;
     r.header("Content-Type", std::string(type->content_type));
     r.header("Accept-Ranges", "bytes");
-    r.header("Content-Disposition", disposition(download, name));
+    const auto slash = name.rfind('/');
+    r.header("Content-Disposition", content_disposition(download, slash == std::string::npos ? name : name.substr(slash + 1)));
 
     auto size = static_cast<std::uint64_t>(st.st_size);
     std::string overlay;
@@ -91,7 +84,7 @@ Response serve_recording(const Request& request, App& app, const std::string& na
         r.header("Cache-Control", "no-cache");
         const auto inm = request.header("If-None-Match");
         const auto ims = parse_http_date(request.header("If-Modified-Since"));
-        if ((!inm.empty() && (inm == etag || inm == "*")) || (inm.empty() && ims && *ims >= st.st_mtim.tv_sec)) {
+        if (none_match_hits(inm, etag) || (inm.empty() && ims && *ims >= st.st_mtim.tv_sec)) {
             r.status = 304;
             return r;
         }
@@ -107,7 +100,7 @@ Response serve_recording(const Request& request, App& app, const std::string& na
     if (range_ok) {
         const auto range = parse_range(request.header("Range"), size);
         if (std::holds_alternative<UnsatisfiableRange>(range)) {
-            throw HttpError(416, cat("range not satisfiable for ", size, " bytes: ", request.header("Range")),
+            throw HttpError(416, cat("range not satisfiable for ", size, " bytes: ", request.header("Range").substr(0, 100)),
                             {{"Content-Range", cat("bytes */", size)}});
         }
         if (const auto* br = std::get_if<ByteRange>(&range)) {
@@ -117,7 +110,12 @@ Response serve_recording(const Request& request, App& app, const std::string& na
             r.header("Content-Range", cat("bytes ", br->first, '-', br->last, '/', size));
         }
     }
-    r.file = FileBody{std::move(fd), first, length, std::move(overlay), 0};
+    // A live file's patched header replaces its first bytes: the part of it inside the range
+    // goes first, the file's own bytes after it.
+    std::string prefix = first < overlay.size() ? overlay.substr(first, static_cast<std::size_t>(length)) : std::string();
+    const auto offset = first + prefix.size();
+    const auto rest = length - prefix.size();
+    r.body = FileBody{std::move(prefix), std::move(fd), offset, rest};
     return r;
 }
 

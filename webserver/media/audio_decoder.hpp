@@ -7,6 +7,11 @@
 
 namespace isr::web {
 
+// What isr-web decodes at most; a header claiming more is refused rather than trusted to size
+// buffers (channels × frames per read).
+inline constexpr int kMaxSampleRate = 768000;
+inline constexpr int kMaxChannels = 64;
+
 // Decoded audio from a recording, in interleaved frames. One per thread.
 class AudioDecoder {
 public:
@@ -28,7 +33,8 @@ public:
 };
 
 // libsndfile for WAV, FLAC, MP3, Ogg Vorbis and Opus; libavcodec for AAC and anything
-// libsndfile cannot read. Throws std::runtime_error naming the file.
+// libsndfile cannot read. Opens only regular files, without blocking. Throws
+// std::runtime_error naming the file, also when its rate or channel count is out of range.
 std::unique_ptr<AudioDecoder> open_decoder(const std::filesystem::path& path);
 
 } // namespace isr::web

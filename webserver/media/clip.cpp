@@ -54,6 +54,16 @@ ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) 
         last = std::min(last, *total);
     }
     plan.frames = std::max<std::int64_t>(0, last - plan.first_frame);
+    // A header may promise more than the file holds (a crash, a lie): make sure there is audio
+    // where the clip starts before promising a WAV of silence.
+    std::vector<float> probe(static_cast<std::size_t>(plan.channels));
+    bool there = false;
+    try {
+        if (plan.first_frame > 0) decoder->seek(plan.first_frame);
+        there = decoder->read(probe.data(), 1) == 1;
+    } catch (const std::exception&) {
+    }
+    if (!there) throw std::out_of_range(cat("start ", start, " s is past the end of the audio in the recording"));
     return plan;
 }
 

@@ -1,14 +1,24 @@
 #include "webserver/media/sndfile_decoder.hpp"
 
+#include "common/file_util.hpp"
 #include "common/strings.hpp"
 
+#include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 namespace isr::web {
 
 SndfileDecoder::SndfileDecoder(const std::filesystem::path& path) : path_(path) {
-    file_.reset(sf_open(path.c_str(), SFM_READ, &info_));
+    UniqueFd fd;
+    try {
+        fd = open_regular_file(path);
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(cat("cannot open ", path.filename().string(), ": ", open_failure_reason(e)));
+    }
+    file_.reset(sf_open_fd(fd.get(), SFM_READ, &info_, SF_TRUE));
     if (!file_) throw std::runtime_error(cat("libsndfile cannot read ", path.filename().string(), ": ", sf_strerror(nullptr)));
+    static_cast<void>(fd.release()); // libsndfile closes it with the file
 }
 
 void SndfileDecoder::seek(std::int64_t frame) {

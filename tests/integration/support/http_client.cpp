@@ -1,5 +1,6 @@
 #include "tests/integration/support/http_client.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -45,7 +46,11 @@ std::string HttpResponse::header(const std::string& name) const {
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
     RawConnection c(port);
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n";
+    // A Host among `headers` replaces the default one (HTTP/1.1 allows exactly one).
+    const bool own_host = std::any_of(headers.begin(), headers.end(), [](const auto& h) { return lower(h.first) == "host"; });
+    std::string req = method + " " + target + " HTTP/1.1\r\n";
+    if (!own_host) req += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    req += "Connection: close\r\n";
     for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
     req += "\r\n";
     c.send(req);

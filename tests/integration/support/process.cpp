@@ -147,8 +147,16 @@ void write_file(const fs::path& path, const std::string& content) {
     fs::rename(tmp, path);
 }
 
-fs::path isrd_path() { return ISRD_PATH; }
-fs::path isr_web_path() { return ISR_WEB_PATH; }
+// ISRD_UNDER_TEST / ISR_WEB_UNDER_TEST run the tests against another build (an older one, to
+// see a regression test fail without its fix).
+fs::path isrd_path() {
+    const char* other = std::getenv("ISRD_UNDER_TEST");
+    return other && *other ? fs::path(other) : fs::path(ISRD_PATH);
+}
+fs::path isr_web_path() {
+    const char* other = std::getenv("ISR_WEB_UNDER_TEST");
+    return other && *other ? fs::path(other) : fs::path(ISR_WEB_PATH);
+}
 fs::path alsa_test_conf() { return ALSA_TEST_CONF; }
 fs::path source_dir() { return ISR_SOURCE_DIR; }
 

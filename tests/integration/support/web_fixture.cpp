@@ -45,13 +45,14 @@ void TestArchive::build(const fs::path& dir) {
     write_file(dir / "analyses" / "radio" / "cached.wav", "cache, not a recording");
 }
 
-WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra, const fs::path& log_dir)
+WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra, const fs::path& log_dir,
+                     std::map<std::string, std::string> env)
     : port_(free_port()) {
     std::vector<std::string> args{isr_web_path().string(), "--dir", recordings.string(), "--bind", "127.0.0.1",
                                   "--port", std::to_string(port_)};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto log = (log_dir.empty() ? recordings.parent_path() : log_dir) / ("isr-web-" + std::to_string(port_) + ".log");
-    process_ = std::make_unique<ChildProcess>(args, log);
+    process_ = std::make_unique<ChildProcess>(args, log, std::move(env));
     if (!wait_for_port(port_, 10000)) throw std::runtime_error("isr-web did not start: " + process_->log());
 }
 

@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +32,7 @@ struct TestArchive {
 class WebServer {
 public:
     WebServer(const std::filesystem::path& recordings, std::vector<std::string> extra_args = {},
-              const std::filesystem::path& log_dir = {});
+              const std::filesystem::path& log_dir = {}, std::map<std::string, std::string> env = {});
     int port() const noexcept { return port_; }
     ChildProcess& process() { return *process_; }
     HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
