@@ -121,6 +121,7 @@ std::size_t feed(RequestParser& parser, std::string_view bytes, error_code& ec) 
     while (!parser.is_done()) {
         const auto n = parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
         used += n;
+        if (!ec && n == 0 && !parser.is_done()) ec = http::error::need_more; // nothing left to take
         if (ec == http::error::need_more) {
             if (used == bytes.size() || n == 0) {
                 if (parser.got_some()) parser.put_eof(ec); // the connection ends here

@@ -16,6 +16,8 @@
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <fcntl.h>
@@ -133,6 +135,34 @@ private:
     std::chrono::milliseconds backoff_delay_{};
     std::uint64_t failures_ = 0;
     std::uint64_t shed_ = 0;
+};
+
+// Ends the process if it is still alive `grace` after construction, unless destroyed first.
+class ShutdownDeadline {
+public:
+    explicit ShutdownDeadline(std::chrono::seconds grace)
+        : thread_([this, grace] {
+              std::unique_lock lock(mutex_);
+              if (done_.wait_for(lock, grace, [this] { return finished_; })) return;
+              log::error("web", "jobs still running ", grace.count(), " s after the connections closed; exiting without them");
+              std::_Exit(1);
+          }) {}
+    ~ShutdownDeadline() {
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+        }
+        done_.notify_all();
+        thread_.join();
+    }
+    ShutdownDeadline(const ShutdownDeadline&) = delete;
+    ShutdownDeadline& operator=(const ShutdownDeadline&) = delete;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable done_;
+    bool finished_ = false;
+    std::thread thread_; // last: it starts once the members it uses exist
 };
 
 // Runs the io_context on this thread until it has no more work. An exception that escapes a
@@ -274,13 +304,10 @@ int Server::run() {
     // Whatever still runs in the pools is for connections that are gone: analyses are cancelled,
     // queued work dropped. Should a job still not return (a file on a hung network mount), the
     // process does not wait for it beyond the grace.
-    std::thread watchdog([] {
-        std::this_thread::sleep_for(kShutdownGrace);
-        log::error("web", "jobs still running ", kShutdownGrace.count(), " s after the connections closed; exiting without them");
-        std::_Exit(1);
-    });
-    watchdog.detach();
-    app_.stop_pools();
+    {
+        const ShutdownDeadline deadline(kShutdownGrace);
+        app_.stop_pools();
+    }
     log::info("web", "stopped");
     return 0;
 }
