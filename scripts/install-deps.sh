@@ -9,8 +9,10 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ca-certificates tzdata
             rapidjson-dev catch2)
 # Real peers for the integration tests: an Icecast server fed by ffmpeg, a socket activator,
 # a browser for the UI tests, curl for the scripted checks, docker-compose (validates the
-# compose file offline) and binutils (objdump, to check the image has every library).
-test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium docker-compose binutils)
+# compose file offline), binutils (objdump, to check the image has every library), wrk (load
+# beside the abuse cases), and clang with its runtime for the libFuzzer targets.
+test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium docker-compose binutils wrk
+           clang libclang-rt-14-dev)
 bench_pkgs=(hyperfine wrk nginx-light time flac sox alsa-utils ffmpeg)
 
 wanted=()
