@@ -52,13 +52,21 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
 
 std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name, const std::filesystem::path& file,
                                                                  FileKey key) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) throw std::runtime_error("the server is shutting down");
+        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.key == key) return it->second.computation;
+    }
+    // Starting opens the file: not under the lock, which every listing and analysis takes.
+    auto computation = LevelsComputation::start(file, pool_, parts_);
     std::lock_guard lock(mutex_);
-    if (stopping_) throw std::runtime_error("the server is shutting down");
     if (const auto it = jobs_.find(name); it != jobs_.end()) {
-        if (it->second.key == key) return it->second.computation;
+        if (it->second.key == key) {
+            computation->cancel(); // another request started the same one meanwhile: join it
+            return it->second.computation;
+        }
         it->second.computation->cancel(); // the file changed under it
     }
-    auto computation = LevelsComputation::start(file, pool_, parts_);
     jobs_[name] = Job{key, computation};
     return computation;
 }
@@ -93,14 +101,21 @@ std::shared_ptr<const Levels> AnalysisService::collect(const std::string& name, 
     return levels;
 }
 
-AnalysisService::SectionsEntry& AnalysisService::sections_entry(const std::string& name, FileKey key) {
-    auto& entry = sections_[name];
-    if (!entry.loaded || !(entry.key == key)) {
-        entry.key = key;
-        entry.entries = read_sections_file(sections_path(dir_, name), key);
-        entry.loaded = true;
+std::vector<CachedSections> AnalysisService::cached_sections(const std::string& name, FileKey key) {
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = sections_.find(name); it != sections_.end() && it->second.key == key) return it->second.entries;
+        if (!on_disk_.count(name)) return {};
     }
-    return entry;
+    // Read and parsed without the lock; published under it unless a newer state got there first.
+    auto entries = read_sections_file(sections_path(dir_, name), key);
+    std::lock_guard lock(mutex_);
+    auto& entry = sections_[name];
+    if (!(entry.key == key) || entry.entries.empty()) {
+        entry.key = key;
+        entry.entries = entries;
+    }
+    return entry.entries;
 }
 
 AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
@@ -109,22 +124,19 @@ AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, s
     out.levels = std::move(levels);
     out.levels_cached = levels_cached;
     out.floor = noise_floor(out.levels->db, out.levels->window_seconds);
-    std::vector<CachedSections> to_write;
-    {
-        std::lock_guard lock(mutex_);
-        auto& entry = sections_entry(name, key);
-        for (const auto& e : entry.entries) {
-            if (same_params(e.params, params)) {
-                out.sections = e.sections;
-                out.sections_cached = true;
-                return out;
-            }
+    for (const auto& e : cached_sections(name, key)) {
+        if (same_params(e.params, params)) {
+            out.sections = e.sections;
+            out.sections_cached = true;
+            return out;
         }
     }
     out.sections = find_sections(out.levels->db, out.floor, out.levels->window_seconds, params);
+    std::vector<CachedSections> to_write;
     {
         std::lock_guard lock(mutex_);
-        auto& entry = sections_entry(name, key);
+        auto& entry = sections_[name];
+        if (!(entry.key == key)) entry = SectionsEntry{key, {}};
         entry.entries.push_back({params, out.sections});
         on_disk_.insert(name);
         if (entry.entries.size() > 16) entry.entries.erase(entry.entries.begin());
@@ -155,9 +167,7 @@ std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& n
 
 std::vector<SectionParams> AnalysisService::cached_params(const std::string& name, FileKey key) {
     std::vector<SectionParams> out;
-    std::lock_guard lock(mutex_);
-    if (!sections_.count(name) && !on_disk_.count(name)) return out;
-    for (const auto& e : sections_entry(name, key).entries) out.push_back(e.params);
+    for (const auto& e : cached_sections(name, key)) out.push_back(e.params);
     return out;
 }
 

@@ -31,7 +31,8 @@ struct AnalysisOutcome {
 // then the disk cache under `analyses_dir`, then one decode on the decode pool that concurrent
 // requests for the same file join. Sections for new parameters are computed from the levels
 // in milliseconds. A cache folder that cannot be written is reported once; analyses then still
-// work, they are just not kept. Thread-safe.
+// work, they are just not kept. Thread-safe; files are read and opened outside its one lock,
+// which only guards the maps.
 class AnalysisService {
 public:
     AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool, int parts);
@@ -60,7 +61,6 @@ private:
     };
     struct SectionsEntry {
         FileKey key;
-        bool loaded = false;
         std::vector<CachedSections> entries;
     };
 
@@ -69,7 +69,9 @@ private:
     std::shared_ptr<const Levels> collect(const std::string& name, FileKey key, const std::shared_ptr<LevelsComputation>& job);
     AnalysisOutcome outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
                             bool levels_cached, const SectionParams& params);
-    SectionsEntry& sections_entry(const std::string& name, FileKey key); // under mutex_
+    // The cached sections of this state of the file, from memory or read from disk (outside the
+    // lock). Empty when there are none.
+    std::vector<CachedSections> cached_sections(const std::string& name, FileKey key);
     void cache_failed(const std::exception& e);
 
     std::filesystem::path dir_;
