@@ -86,4 +86,26 @@ std::string patch_wav_header(std::span<const std::uint8_t> head, const WavInfo& 
     return out;
 }
 
+std::string make_wav_header_16(int rate, int channels, std::int64_t frames) {
+    const auto data = static_cast<std::uint32_t>(frames * channels * 2);
+    std::string h(44, '\0');
+    const auto put16 = [&h](std::size_t at, std::uint32_t v) {
+        h[at] = static_cast<char>(v & 0xff);
+        h[at + 1] = static_cast<char>((v >> 8) & 0xff);
+    };
+    h.replace(0, 4, "RIFF");
+    put32(h, 4, 36 + data);
+    h.replace(8, 8, "WAVEfmt ");
+    put32(h, 16, 16);
+    put16(20, 1);
+    put16(22, static_cast<std::uint32_t>(channels));
+    put32(h, 24, static_cast<std::uint32_t>(rate));
+    put32(h, 28, static_cast<std::uint32_t>(rate * channels * 2));
+    put16(32, static_cast<std::uint32_t>(channels * 2));
+    put16(34, 16);
+    h.replace(36, 4, "data");
+    put32(h, 40, data);
+    return h;
+}
+
 } // namespace isr

@@ -33,4 +33,7 @@ std::uint64_t wav_frames_present(const WavInfo& info, std::uint64_t file_size) n
 std::string patch_wav_header(std::span<const std::uint8_t> head, const WavInfo& info,
                              std::uint64_t file_size);
 
+// The 44-byte header of a 16-bit PCM WAV holding `frames` frames (a clip isr-web decodes).
+std::string make_wav_header_16(int sample_rate, int channels, std::int64_t frames);
+
 } // namespace isr

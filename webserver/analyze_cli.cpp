@@ -2,6 +2,7 @@
 
 #include "common/json.hpp"
 #include "common/strings.hpp"
+#include "webserver/analysis/analysis_json.hpp"
 #include "webserver/analysis/levels.hpp"
 #include "webserver/analysis/loudness.hpp"
 #include "webserver/server_options.hpp"
@@ -80,13 +81,10 @@ Options)");
             } else {
                 json.begin_object().member("file", file).member("duration", levels->duration)
                     .member("sample_rate", levels->sample_rate).member("channels", levels->channels);
-                json.key("params").begin_object().member("margin", params.margin).member("min_gap", params.min_gap)
-                    .member("min_duration", params.min_duration).end_object();
+                json.key("params");
+                write_json(json, params);
                 json.key("sections").begin_array();
-                for (const auto& s : sections) {
-                    json.begin_object().member("start", s.start).member("end", s.end).member("peak_db", s.peak_db)
-                        .member("floor_db", s.floor_db).member("score", s.score).end_object();
-                }
+                for (const auto& s : sections) write_json(json, s);
                 json.end_array().end_object();
             }
         } catch (const std::exception& e) {

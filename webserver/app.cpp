@@ -34,7 +34,7 @@ void App::stop_pools() noexcept {
 
 App::~App() = default;
 
-void App::forget_analysis(const std::string& recording) {
+void App::forget_analysis(const std::string& recording) const {
     analysis->forget(recording);
     remove_cache_files(options.analyses_dir, recording);
 }

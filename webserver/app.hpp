@@ -21,7 +21,7 @@ struct App {
     ~App();
 
     // Removes a recording's analysis cache files. Never throws.
-    void forget_analysis(const std::string& recording);
+    void forget_analysis(const std::string& recording) const;
     // Removes cache files whose recordings are gone; returns how many. Never throws.
     std::size_t prune_orphans();
 

@@ -269,9 +269,10 @@ private:
             });
         }
         if (std::holds_alternative<FileBody>(response_.body)) return send_file_prefix();
-        auto& streamed = std::get<StreamedBody>(response_.body);
         channel_ = std::make_shared<ChunkChannel>(4);
-        streamed.start(channel_);
+        hub_.pool(Runs::media_pool).post([produce = std::get<StreamedBody>(response_.body).produce, channel = channel_] {
+            produce(channel);
+        });
         send_streamed();
     }
 

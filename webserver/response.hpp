@@ -26,12 +26,12 @@ struct FileBody {
 };
 
 // A body produced while it is sent (a decoded clip, a stream-copied cut): `length` bytes that
-// `start` produces into the channel, on a worker thread of its choosing. The session calls
-// `start` only when it sends the body, so a HEAD request or a client gone before the head is
-// written costs no decoding; the producer stops when push() returns false (client gone).
+// `produce` pushes into the channel. The session runs it on the media pool, and only when it
+// sends the body, so a HEAD request or a client gone before the head is written costs no
+// decoding; the producer stops when push() returns false (client gone). It must not throw.
 struct StreamedBody {
     std::uint64_t length = 0;
-    std::function<void(std::shared_ptr<ChunkChannel>)> start;
+    std::function<void(const std::shared_ptr<ChunkChannel>&)> produce;
 };
 
 // What a handler returns; the session turns it into HTTP. No Beast types here.

@@ -5,7 +5,7 @@
 
 namespace isr::web {
 
-Router make_router(App& app) {
+Router make_router(const App& app) {
     using M = Method;
     return Router{{
         {M::get, "/api/files", [&app](auto& q, auto&) { return list_files(q, app); }, Runs::work_pool},

@@ -7,6 +7,6 @@ namespace isr::web {
 struct App;
 
 // The route table of isr-web: every endpoint, its method, and where its handler runs.
-Router make_router(App& app);
+Router make_router(const App& app);
 
 } // namespace isr::web

@@ -2,7 +2,7 @@
 
 namespace isr::web {
 
-StatusReading StatusMonitor::read() {
+StatusReading StatusMonitor::read() const {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     if (now - read_at_ > std::chrono::milliseconds(500)) {
@@ -12,12 +12,12 @@ StatusReading StatusMonitor::read() {
     return last_;
 }
 
-std::set<std::string> StatusMonitor::recording() {
+std::set<std::string> StatusMonitor::recording() const {
     const auto r = read();
     if (!r.present || r.stale || !r.status) return {};
     return {r.status->active.begin(), r.status->active.end()};
 }
 
-bool StatusMonitor::is_recording(const std::string& relative) { return recording().count(relative) > 0; }
+bool StatusMonitor::is_recording(const std::string& relative) const { return recording().count(relative) > 0; }
 
 } // namespace isr::web

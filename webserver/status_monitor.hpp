@@ -16,16 +16,17 @@ class StatusMonitor {
 public:
     explicit StatusMonitor(std::filesystem::path file) : file_(std::move(file)) {}
 
-    StatusReading read();
+    StatusReading read() const;
     // Files being recorded right now (empty when the recorder is not running or stale).
-    std::set<std::string> recording();
-    bool is_recording(const std::string& relative);
+    std::set<std::string> recording() const;
+    bool is_recording(const std::string& relative) const;
 
 private:
     std::filesystem::path file_;
-    std::mutex mutex_;
-    std::chrono::steady_clock::time_point read_at_{};
-    StatusReading last_;
+    // The last reading is a cache: const readers refresh it.
+    mutable std::mutex mutex_;
+    mutable std::chrono::steady_clock::time_point read_at_{};
+    mutable StatusReading last_;
 };
 
 } // namespace isr::web

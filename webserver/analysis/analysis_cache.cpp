@@ -2,6 +2,7 @@
 
 #include "common/file_util.hpp"
 #include "common/json.hpp"
+#include "webserver/analysis/analysis_json.hpp"
 #include "webserver/media/audio_decoder.hpp"
 
 #include <algorithm>
@@ -139,7 +140,8 @@ void write_sections_file(const fs::path& path, FileKey key, std::vector<CachedSe
     w.begin_object().member("analyser", static_cast<unsigned>(kAnalyserVersion)).member("size", key.size).member("mtime_ns", static_cast<long long>(key.mtime_ns));
     w.key("results").begin_array();
     for (const auto& e : entries) {
-        w.begin_object().member("margin", e.params.margin).member("min_gap", e.params.min_gap).member("min_duration", e.params.min_duration);
+        w.begin_object();
+        write_members(w, e.params);
         w.key("sections").begin_array();
         for (const auto& s : e.sections) {
             w.begin_array().value(s.start).value(s.end).value(s.peak_db).value(s.floor_db).value(s.score).end_array();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "webserver/analysis/levels.hpp"
+#include "webserver/archive/file_key.hpp"
 #include "webserver/analysis/loudness.hpp"
 
 #include <cstdint>
@@ -9,26 +10,11 @@
 #include <string>
 #include <vector>
 
-#include <sys/stat.h>
-
 namespace isr::web {
 
 // Bumped whenever the levels or the section algorithm change: older cache files are ignored
 // (and replaced when the recording is analysed again).
 inline constexpr std::uint32_t kAnalyserVersion = 1;
-
-// What a cache entry belongs to: a recording as it was (size and mtime), so a changed file is
-// never answered from the cache.
-struct FileKey {
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    bool operator==(const FileKey&) const = default;
-};
-
-// The key of a file as stat(2) describes it now.
-inline FileKey file_key(const struct stat& st) noexcept {
-    return {static_cast<std::uint64_t>(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
 
 // Per-window levels: a small binary file (header + one 16-bit centi-dB per window: 72 KB for an
 // hour). Throws std::system_error when the file cannot be written.

@@ -1,5 +1,6 @@
 #include "webserver/archive/archive_index.hpp"
 
+#include "webserver/archive/file_key.hpp"
 #include "webserver/archive/media_types.hpp"
 #include "webserver/archive/name_time.hpp"
 
@@ -18,7 +19,7 @@ ArchiveIndex::ArchiveIndex(std::shared_ptr<const RecordingsRoot> root, std::shar
     : root_(std::move(root)), zone_(std::move(zone)) {}
 
 EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& absolute, std::uint64_t size,
-                                std::int64_t mtime_ns, bool recording) {
+                                std::int64_t mtime_ns, bool recording) const {
     auto e = std::make_shared<ArchiveEntry>();
     e->name = relative;
     e->size = size;
@@ -37,7 +38,7 @@ EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& abs
     return e;
 }
 
-EntryPtr ArchiveIndex::entry(const std::string& relative, bool recording) {
+EntryPtr ArchiveIndex::entry(const std::string& relative, bool recording) const {
     const auto rec = root_->resolve(relative);
     if (!rec) return nullptr;
     std::uint64_t scan;
@@ -49,11 +50,10 @@ EntryPtr ArchiveIndex::entry(const std::string& relative, bool recording) {
 }
 
 EntryPtr ArchiveIndex::entry_at(const std::string& relative, const fs::path& absolute, bool recording,
-                                std::uint64_t scan) {
+                                std::uint64_t scan) const {
     struct stat st {};
     if (::stat(absolute.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const std::int64_t mtime_ns = std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    const auto [size, mtime_ns] = file_key(st);
     if (!recording) {
         std::lock_guard lock(mutex_);
         const auto it = cache_.find(relative);
@@ -71,7 +71,7 @@ EntryPtr ArchiveIndex::entry_at(const std::string& relative, const fs::path& abs
     return e;
 }
 
-std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording) {
+std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording) const {
     std::vector<EntryPtr> out;
     std::uint64_t scan;
     {
@@ -113,7 +113,7 @@ std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording)
     return out;
 }
 
-void ArchiveIndex::forget(const std::string& relative) {
+void ArchiveIndex::forget(const std::string& relative) const {
     std::lock_guard lock(mutex_);
     cache_.erase(relative);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/time_zone.hpp"
+#include "webserver/archive/file_key.hpp"
 #include "webserver/archive/media_probe.hpp"
 #include "webserver/archive/recordings_root.hpp"
 
@@ -26,6 +27,7 @@ struct ArchiveEntry {
     bool start_from_name = false;
     std::string format;       // extension: wav, flac, mp3, aac, ogg, opus…
     MediaFacts media;
+    FileKey key() const noexcept { return {size, mtime_ns}; }
 };
 
 // Entries are immutable once made, and shared between the cache and the listings using them.
@@ -39,12 +41,12 @@ public:
 
     // Walks the root (skipping hidden files, the analysis cache, status.json and temporary
     // files). `recording` names files being written: probed quickly, never cached. Newest first.
-    std::vector<EntryPtr> scan(const std::set<std::string>& recording);
+    std::vector<EntryPtr> scan(const std::set<std::string>& recording) const;
 
     // Facts for one file (cached the same way). Null if it is not a recording.
-    EntryPtr entry(const std::string& relative, bool recording);
+    EntryPtr entry(const std::string& relative, bool recording) const;
 
-    void forget(const std::string& relative);
+    void forget(const std::string& relative) const;
 
 private:
     struct Cached {
@@ -54,15 +56,16 @@ private:
         EntryPtr entry;
     };
     EntryPtr entry_at(const std::string& relative, const std::filesystem::path& absolute, bool recording,
-                      std::uint64_t scan);
+                      std::uint64_t scan) const;
     EntryPtr describe(const std::string& relative, const std::filesystem::path& absolute, std::uint64_t size,
-                      std::int64_t mtime_ns, bool recording);
+                      std::int64_t mtime_ns, bool recording) const;
 
     std::shared_ptr<const RecordingsRoot> root_;
     std::shared_ptr<const TimeZone> zone_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, Cached> cache_;
-    std::uint64_t scans_ = 0;
+    // A cache, so const methods may fill it: callers see the same answers either way.
+    mutable std::mutex mutex_;
+    mutable std::unordered_map<std::string, Cached> cache_;
+    mutable std::uint64_t scans_ = 0;
 };
 
 } // namespace isr::web

@@ -1,6 +1,7 @@
 #include "common/json.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
+#include "webserver/analysis/analysis_json.hpp"
 #include "webserver/analysis/analysis_service.hpp"
 #include "webserver/app.hpp"
 #include "webserver/handlers/handlers.hpp"
@@ -22,7 +23,7 @@ struct Target {
 };
 
 // A recording that can be analysed now, or the HTTP error saying why not.
-Target analysable(App& app, const std::string& name) {
+Target analysable(const App& app, const std::string& name) {
     auto opened = app.root->open(name);
     if (!opened) throw HttpError(404, no_such_recording(name));
     if (app.status.is_recording(opened->recording.relative)) {
@@ -36,14 +37,6 @@ bool wants_wait(const Request& request) {
     return !w || !(*w == "0" || iequals(*w, "false") || iequals(*w, "no"));
 }
 
-void write_params(JsonWriter& w, const SectionParams& p) {
-    w.key("params").begin_object().member("margin", p.margin).member("min_gap", p.min_gap).member("min_duration", p.min_duration).end_object();
-}
-
-void write_section(JsonWriter& w, const Section& s) {
-    w.begin_object().member("start", s.start).member("end", s.end).member("peak_db", s.peak_db).member("floor_db", s.floor_db).member("score", s.score).end_object();
-}
-
 Response running(const std::string& name, double progress) {
     JsonWriter w;
     w.begin_object().member("file", name).member("status", "running").member("progress", progress).end_object();
@@ -52,7 +45,7 @@ Response running(const std::string& name, double progress) {
 
 } // namespace
 
-Response analyze_recording(const Request& request, App& app) {
+Response analyze_recording(const Request& request, const App& app) {
     const auto name = required_param(request, "file");
     const auto params = section_params(request, app);
     const auto target = analysable(app, name);
@@ -79,7 +72,8 @@ Response analyze_recording(const Request& request, App& app) {
         .member("channels", out.levels->channels)
         .member("window_seconds", out.levels->window_seconds)
         .member("display_seconds", static_cast<double>(shown.bucket_windows) * out.levels->window_seconds);
-    write_params(w, params);
+    w.key("params");
+    write_json(w, params);
     w.key("rms_display").begin_array();
     for (const float v : shown.rms) w.value(std::round(v * 10) / 10);
     w.end_array();
@@ -87,13 +81,13 @@ Response analyze_recording(const Request& request, App& app) {
     for (const float v : shown.floor) w.value(std::round(v * 10) / 10);
     w.end_array();
     w.key("sections").begin_array();
-    for (const auto& s : out.sections) write_section(w, s);
+    for (const auto& s : out.sections) write_json(w, s);
     w.end_array();
     w.member("cached", out.levels_cached).end_object();
     return json_response(w.str());
 }
 
-Response day_highlights(const Request& request, App& app) {
+Response day_highlights(const Request& request, const App& app) {
     const auto day = date_param(request);
     if (!day) throw HttpError(400, "missing parameter date (YYYY-MM-DD)");
     const auto& date = *day;
@@ -145,7 +139,8 @@ Response day_highlights(const Request& request, App& app) {
 
     JsonWriter w;
     w.begin_object().member("date", date);
-    write_params(w, params);
+    w.key("params");
+    write_json(w, params);
     w.key("files").begin_array();
     for (const auto& [e, progress] : files) {
         w.begin_object()
@@ -163,14 +158,9 @@ Response day_highlights(const Request& request, App& app) {
     for (const auto& f : sections) {
         const double absolute = f.entry->start + f.section.start;
         const auto whole = static_cast<std::int64_t>(std::floor(absolute));
-        w.begin_object()
-            .member("file", f.entry->name)
-            .member("start", f.section.start)
-            .member("end", f.section.end)
-            .member("peak_db", f.section.peak_db)
-            .member("floor_db", f.section.floor_db)
-            .member("score", f.section.score)
-            .member("absolute_start", iso8601(whole, *app.zone))
+        w.begin_object().member("file", f.entry->name);
+        write_members(w, f.section);
+        w.member("absolute_start", iso8601(whole, *app.zone))
             .member("absolute_start_epoch", absolute)
             .end_object();
     }

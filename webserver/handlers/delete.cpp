@@ -10,7 +10,7 @@
 
 namespace isr::web {
 
-Response delete_recording(const Request& request, App& app, const std::string& name) {
+Response delete_recording(const Request& request, const App& app, const std::string& name) {
     if (app.options.read_only) throw HttpError(403, "this server is read-only (started with --read-only)");
     const auto rec = app.root->resolve(name);
     if (!rec) throw HttpError(404, no_such_recording(name));

@@ -1,5 +1,6 @@
 #include "common/json.hpp"
 #include "common/time_format.hpp"
+#include "webserver/analysis/analysis_json.hpp"
 #include "webserver/app.hpp"
 #include "webserver/handlers/handlers.hpp"
 #include "webserver/handlers/params.hpp"
@@ -10,7 +11,7 @@
 namespace isr::web {
 
 
-Response list_files(const Request& request, App& app) {
+Response list_files(const Request& request, const App& app) {
     const auto date = date_param(request);
     const auto needle = request.param("q");
     const auto recording = app.status.recording();
@@ -39,9 +40,8 @@ Response list_files(const Request& request, App& app) {
             .member("recording", recording.count(e.name) > 0)
             .member("error", e.media.problem);
         w.key("analyses").begin_array();
-        const FileKey key{e.size, e.mtime_ns};
-        for (const auto& p : app.analysis->cached_params(e.name, key)) {
-            w.begin_object().member("margin", p.margin).member("min_gap", p.min_gap).member("min_duration", p.min_duration).end_object();
+        for (const auto& p : app.analysis->cached_params(e.name, e.key())) {
+            write_json(w, p);
         }
         w.end_array();
         w.end_object();

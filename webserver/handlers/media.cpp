@@ -22,7 +22,7 @@ struct Range {
     double end;
 };
 
-Range requested_range(const Request& request, App& app, const char* what) {
+Range requested_range(const Request& request, const App& app, const char* what) {
     const auto name = required_param(request, "file");
     const double start = time_param(request, "start");
     const double end = time_param(request, "end");
@@ -44,7 +44,7 @@ std::string seconds_label(double s) {
 
 } // namespace
 
-Response clip_recording(const Request& request, App& app) {
+Response clip_recording(const Request& request, const App& app) {
     const auto range = requested_range(request, app, "play");
     if (range.end - range.start > kClipMaxSeconds) {
         throw HttpError(400, cat("a clip is at most ", kClipMaxSeconds, " s; asked for ", range.end - range.start,
@@ -61,13 +61,11 @@ Response clip_recording(const Request& request, App& app) {
     Response r;
     r.header("Content-Type", "audio/wav");
     r.header("Cache-Control", "no-cache");
-    r.body = StreamedBody{plan.bytes(), [plan, &app](std::shared_ptr<ChunkChannel> channel) {
-                              app.media.post([plan, channel] { produce_clip(plan, channel); });
-                          }};
+    r.body = StreamedBody{plan.bytes(), [plan](const std::shared_ptr<ChunkChannel>& channel) { produce_clip(plan, channel); }};
     return r;
 }
 
-Response cut_download(const Request& request, App& app) {
+Response cut_download(const Request& request, const App& app) {
     const auto range = requested_range(request, app, "cut");
     CutPlan plan;
     try {
@@ -98,9 +96,7 @@ Response cut_download(const Request& request, App& app) {
         r.body = FileBody{std::move(plan.wav_header), std::move(fd), plan.data_offset, plan.data_length};
         return r;
     }
-    r.body = StreamedBody{plan.size, [plan, &app](std::shared_ptr<ChunkChannel> channel) {
-                              app.media.post([plan, channel] { produce_cut(plan, channel); });
-                          }};
+    r.body = StreamedBody{plan.size, [plan](const std::shared_ptr<ChunkChannel>& channel) { produce_cut(plan, channel); }};
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include "webserver/etag.hpp"
 #include "webserver/handlers/handlers.hpp"
 #include "webserver/http_error.hpp"
+#include "webserver/archive/file_key.hpp"
 #include "webserver/archive/live_extent.hpp"
 #include "webserver/archive/media_types.hpp"
 
@@ -49,7 +50,7 @@ LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
 
 } // namespace
 
-Response serve_recording(const Request& request, App& app, const std::string& name, bool download) {
+Response serve_recording(const Request& request, const App& app, const std::string& name, bool download) {
     auto opened = app.root->open(name);
     if (!opened) throw HttpError(404, no_such_recording(name));
     auto& fd = opened->fd;
@@ -74,9 +75,9 @@ Response serve_recording(const Request& request, App& app, const std::string& na
         r.header("Cache-Control", "no-store"); // it grows: never reuse a cached copy
     } else {
         char tag[64];
+        const auto key = file_key(st);
         std::snprintf(tag, sizeof tag, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(st.st_ino),
-                      static_cast<unsigned long long>(st.st_size),
-                      static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
+                      static_cast<unsigned long long>(key.size), static_cast<unsigned long long>(key.mtime_ns));
         etag = tag;
         last_modified = http_date(st.st_mtim.tv_sec);
         r.header("ETag", etag);

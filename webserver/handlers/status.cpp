@@ -10,7 +10,7 @@
 
 namespace isr::web {
 
-Response get_status(const Request&, App& app) {
+Response get_status(const Request&, const App& app) {
     const auto reading = app.status.read();
     rapidjson::Document doc;
     if (reading.present) doc.Parse(reading.raw.data(), reading.raw.size());
@@ -37,7 +37,7 @@ Response get_status(const Request&, App& app) {
     return json_response({buffer.GetString(), buffer.GetSize()});
 }
 
-Response get_storage(const Request&, App& app) {
+Response get_storage(const Request&, const App& app) {
     struct statvfs fs {};
     JsonWriter w;
     w.begin_object();
@@ -58,7 +58,7 @@ Response get_storage(const Request&, App& app) {
     return json_response(w.str());
 }
 
-Response get_config(const Request&, App& app) {
+Response get_config(const Request&, const App& app) {
     JsonWriter w;
     w.begin_object()
         .member("margin", app.options.margin)

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "common/wav_header.hpp"
 #include "webserver/chunk_channel.hpp"
 #include "webserver/media/audio_decoder.hpp"
 
@@ -11,31 +12,6 @@
 #include <vector>
 
 namespace isr::web {
-
-std::string wav_header_16(int rate, int channels, std::int64_t frames) {
-    const auto data = static_cast<std::uint32_t>(frames * channels * 2);
-    std::string h(44, '\0');
-    const auto put32 = [&h](std::size_t at, std::uint32_t v) {
-        for (int i = 0; i < 4; ++i) h[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
-    };
-    const auto put16 = [&h](std::size_t at, std::uint32_t v) {
-        h[at] = static_cast<char>(v & 0xff);
-        h[at + 1] = static_cast<char>((v >> 8) & 0xff);
-    };
-    h.replace(0, 4, "RIFF");
-    put32(4, 36 + data);
-    h.replace(8, 8, "WAVEfmt ");
-    put32(16, 16);
-    put16(20, 1);
-    put16(22, static_cast<std::uint32_t>(channels));
-    put32(24, static_cast<std::uint32_t>(rate));
-    put32(28, static_cast<std::uint32_t>(rate * channels * 2));
-    put16(32, static_cast<std::uint32_t>(channels * 2));
-    put16(34, 16);
-    h.replace(36, 4, "data");
-    put32(40, data);
-    return h;
-}
 
 ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) {
     const auto decoder = open_decoder(file);
@@ -69,7 +45,7 @@ ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) 
 
 void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept {
     try {
-        if (!channel->push(wav_header_16(plan.sample_rate, plan.channels, plan.frames))) return;
+        if (!channel->push(make_wav_header_16(plan.sample_rate, plan.channels, plan.frames))) return;
         auto decoder = open_decoder(plan.file);
         if (plan.first_frame > 0) decoder->seek(plan.first_frame);
         const auto ch = static_cast<std::size_t>(plan.channels);

@@ -28,7 +28,4 @@ ClipPlan plan_clip(const std::filesystem::path& file, double start, double end);
 // client goes away. Runs on a worker thread; never throws.
 void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept;
 
-// The 44-byte header of a 16-bit PCM WAV with `frames` frames.
-std::string wav_header_16(int sample_rate, int channels, std::int64_t frames);
-
 } // namespace isr::web
