@@ -5,22 +5,17 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "common/version.hpp"
-#include "webserver/chunk_channel.hpp"
 #include "webserver/request_parser.hpp"
+#include "webserver/response_writer.hpp"
 #include "webserver/work_pool.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include <cerrno>
 #include <sstream>
-
-#include <sys/sendfile.h>
-#include <sys/socket.h>
 
 namespace isr::web {
 
@@ -35,7 +30,6 @@ namespace {
 constexpr auto kIdleTimeout = std::chrono::seconds(30);    // between requests
 constexpr auto kWriteTimeout = std::chrono::seconds(60);   // the client reads nothing
 constexpr auto kProduceTimeout = std::chrono::seconds(60); // our producer yields nothing
-constexpr std::size_t kSendfileChunk = 4 * 1024 * 1024;
 // Unparsed bytes a connection may hold: a whole request head plus pipelined requests behind it.
 // Beast's buffer would otherwise grow for as long as a client sends a chunk extension or a
 // trailer that never ends.
@@ -60,20 +54,17 @@ std::string date_header() {
 
 } // namespace
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public ResponseSink, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(tcp::socket socket, SessionHub& hub)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub), buffer_(kReadBufferLimit) {
+        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub), buffer_(kReadBufferLimit), writer_(*this) {
         error_code ec;
         const auto peer = socket_.remote_endpoint(ec);
         remote_ = ec ? std::string("?") : peer.address().to_string();
         socket_.set_option(tcp::no_delay(true), ec);
         socket_.native_non_blocking(true, ec);
     }
-    ~HttpSession() {
-        if (channel_) channel_->cancel();
-        hub_.remove(this);
-    }
+    ~HttpSession() { hub_.remove(this); }
 
     void start() {
         net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->guard([&] { self->wait_for_request(); }); });
@@ -85,6 +76,15 @@ public:
             if (force || self->phase_ == Phase::idle) self->close();
         });
     }
+
+    // ResponseSink: how the writer reaches this connection.
+    tcp::socket& socket() noexcept override { return socket_; }
+    std::shared_ptr<ResponseSink> keep() override { return shared_from_this(); }
+    void arm_writing() override { arm(Phase::writing); }
+    void arm_producing() override { arm(Phase::producing); }
+    WorkPool& producers() noexcept override { return hub_.pool(Runs::media_pool); }
+    void response_sent() override { finish(); }
+    void response_failed() noexcept override { close(); }
 
 private:
     // Every completion runs through here: whatever a request makes throw (a bad_alloc, a bug),
@@ -151,7 +151,7 @@ private:
         timer_.cancel();
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
-        if (channel_) channel_->cancel();
+        writer_.cancel();
     }
 
     const Request& request() const noexcept {
@@ -219,143 +219,25 @@ private:
 
     void send(Response response) {
         if (closed_) return;
-        response_ = std::move(response);
-        status_ = response_.status;
+        status_ = response.status;
         if (hub_.stopping()) keep_alive_ = false;
         http::response<http::empty_body> head;
-        head.result(static_cast<unsigned>(response_.status));
+        head.result(static_cast<unsigned>(response.status));
         head.version(request().version == 10 ? 10 : 11);
         head.set(http::field::server, cat("isr/", kVersion));
         head.set(http::field::date, date_header());
-        for (const auto& [k, v] : response_.headers) head.insert(k, v);
-        const bool has_body = response_.status != 304 && response_.status != 204;
-        if (has_body) head.content_length(response_.content_length());
+        for (const auto& [k, v] : response.headers) head.insert(k, v);
+        if (response.status != 304 && response.status != 204) head.content_length(response.content_length());
         head.keep_alive(keep_alive_);
-        body_remaining_ = (request().is_head() || !has_body) ? 0 : response_.content_length();
         std::ostringstream text;
         text << head.base();
-        head_text_ = text.str();
-        // The head goes out in one non-blocking send, flagged MSG_MORE when a file body follows,
-        // so the kernel puts it in the same segment as the body's first bytes. A full socket
-        // buffer (rare: a fresh response on an idle connection) falls back to an async write.
-        const bool file_follows = body_remaining_ > 0 && std::holds_alternative<FileBody>(response_.body);
-        error_code ec;
-        const auto sent = socket_.send(net::buffer(head_text_), file_follows ? MSG_MORE : 0, ec);
-        bytes_sent_ += sent;
-        if (sent == head_text_.size()) return send_body();
-        if (ec && ec != net::error::would_block) return close();
-        write_then(net::buffer(head_text_.data() + sent, head_text_.size() - sent), [this] { send_body(); });
-    }
-
-    // Writes `buffer` whole under the write deadline, then runs `next` (on this connection).
-    template <class Next> void write_then(net::const_buffer buffer, Next next) {
-        arm(Phase::writing);
-        net::async_write(socket_, buffer, [self = shared_from_this(), next](error_code ec, std::size_t n) {
-            self->guard([&] {
-                self->bytes_sent_ += n;
-                if (ec || self->closed_) return self->close();
-                next();
-            });
-        });
-    }
-
-    void send_body() {
-        if (closed_) return;
-        if (body_remaining_ == 0) return finish();
-        if (auto* text = std::get_if<std::string>(&response_.body)) {
-            return write_then(net::buffer(*text), [this] {
-                body_remaining_ = 0;
-                finish();
-            });
-        }
-        if (std::holds_alternative<FileBody>(response_.body)) return send_file_prefix();
-        channel_ = std::make_shared<ChunkChannel>(4);
-        hub_.pool(Runs::media_pool).post([produce = std::get<StreamedBody>(response_.body).produce, channel = channel_] {
-            produce(channel);
-        });
-        send_streamed();
-    }
-
-    // A live file's patched header, or a cut's new one, goes before the file's bytes.
-    void send_file_prefix() {
-        auto& f = std::get<FileBody>(response_.body);
-        if (f.prefix.empty()) return send_file_chunk();
-        const auto n = std::min<std::uint64_t>(f.prefix.size(), body_remaining_);
-        write_then(net::buffer(f.prefix.data(), static_cast<std::size_t>(n)), [this, n] {
-            body_remaining_ -= n;
-            std::get<FileBody>(response_.body).prefix.clear();
-            if (body_remaining_ == 0) return finish();
-            send_file_chunk();
-        });
-    }
-
-    // sendfile(2) straight from the page cache to the socket; waits for room when the socket
-    // is full, and yields to other connections between chunks.
-    void send_file_chunk() {
-        auto& f = std::get<FileBody>(response_.body);
-        auto offset = static_cast<off_t>(f.offset);
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_remaining_, kSendfileChunk));
-        const auto n = ::sendfile(socket_.native_handle(), f.fd.get(), &offset, want);
-        if (n > 0) {
-            const auto sent = static_cast<std::uint64_t>(n);
-            f.offset += sent;
-            body_remaining_ -= sent;
-            bytes_sent_ += sent;
-            if (body_remaining_ == 0) return finish();
-            arm(Phase::writing); // progress: the deadline counts from here
-            net::post(socket_.get_executor(), [self = shared_from_this()] { self->guard([&] { self->send_file_chunk(); }); });
-            return;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            arm(Phase::writing);
-            socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-                self->guard([&] {
-                    if (ec || self->closed_) return self->close();
-                    self->send_file_chunk();
-                });
-            });
-            return;
-        }
-        // n == 0: the file got shorter than promised (deleted or truncated meanwhile).
-        close();
-    }
-
-    void send_streamed() {
-        auto executor = socket_.get_executor();
-        arm(Phase::producing);
-        channel_->async_pop(
-            [self = shared_from_this()](std::optional<std::string> chunk, bool failed) {
-                self->guard([&] {
-                    if (self->closed_) return;
-                    if (!chunk) {
-                        // The producer ended early: the promised length cannot be met.
-                        if (failed || self->body_remaining_ > 0) return self->close();
-                        return self->finish();
-                    }
-                    self->chunk_ = std::move(*chunk);
-                    if (self->chunk_.size() > self->body_remaining_) {
-                        self->chunk_.resize(static_cast<std::size_t>(self->body_remaining_));
-                    }
-                    self->write_then(net::buffer(self->chunk_), [self = self.get()] {
-                        self->body_remaining_ -= self->chunk_.size();
-                        if (self->body_remaining_ == 0) return self->finish();
-                        self->send_streamed();
-                    });
-                });
-            },
-            [executor](std::function<void()> fn) { net::post(executor, std::move(fn)); });
+        writer_.send(text.str(), std::move(response), request().is_head());
     }
 
     void finish() {
         const auto& req = request();
         log::info("web", remote_, ' ', method_name(req.method), ' ', req.target.substr(0, 200), ' ', status_, ' ',
-                  bytes_sent_, " B ", fixed((mono_now() - started_) * 1000, 1), " ms");
-        bytes_sent_ = 0;
-        response_ = Response{};
-        if (channel_) {
-            channel_->cancel(); // a producer that made more than it promised stops here
-            channel_.reset();
-        }
+                  writer_.bytes_sent(), " B ", fixed((mono_now() - started_) * 1000, 1), " ms");
         if (!keep_alive_) return close();
         wait_for_request();
     }
@@ -366,12 +248,7 @@ private:
     std::string remote_;
     beast::flat_buffer buffer_;
     std::optional<RequestParser> parser_;
-    Response response_;
-    std::string head_text_;
-    std::shared_ptr<ChunkChannel> channel_;
-    std::string chunk_;
-    std::uint64_t body_remaining_ = 0;
-    std::uint64_t bytes_sent_ = 0;
+    ResponseWriter writer_;
     int status_ = 0;
     double started_ = 0;
     Phase phase_ = Phase::idle;
