@@ -1,5 +1,7 @@
 #include "common/log.hpp"
 
+#include "common/file_util.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -16,7 +18,7 @@ namespace {
 
 std::atomic<Level> g_level{Level::info};
 std::mutex g_mutex;
-int g_file_fd = -1;
+UniqueFd g_file; // the log file, when one is set; guarded by g_mutex
 
 constexpr std::string_view kNames[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
 
@@ -57,20 +59,18 @@ void set_level(Level level) noexcept { g_level.store(level); }
 Level level() noexcept { return g_level.load(); }
 
 void open_file(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd) {
         throw std::system_error(errno, std::generic_category(),
                                 "cannot open log file " + path.string());
     }
     std::lock_guard lock(g_mutex);
-    if (g_file_fd >= 0) ::close(g_file_fd);
-    g_file_fd = fd;
+    g_file = std::move(fd); // the previous file (SIGHUP, logrotate) closes here
 }
 
 void close_file() noexcept {
     std::lock_guard lock(g_mutex);
-    if (g_file_fd >= 0) ::close(g_file_fd);
-    g_file_fd = -1;
+    g_file.reset();
 }
 
 void write(Level level, std::string_view source, std::string_view message) noexcept {
@@ -89,7 +89,7 @@ void write(Level level, std::string_view source, std::string_view message) noexc
         line += '\n';
         std::lock_guard lock(g_mutex);
         write_all(STDERR_FILENO, line);
-        if (g_file_fd >= 0) write_all(g_file_fd, line);
+        if (g_file) write_all(g_file.get(), line);
     } catch (...) {
         // Out of memory while logging: drop the line rather than take the process down.
     }
