@@ -116,6 +116,11 @@ void StreamSession::run(std::stop_token stop) {
                 if (!framer_ && !head.empty() && !stop.stop_requested()) {
                     choose_format(http, head); // a short non-audio body: explain it
                 }
+                if (const auto length = http.content_length(); length && !stop.stop_requested()) {
+                    end_reason_ = cat("the server sent a finite body (Content-Length: ", *length,
+                                      " bytes, ", fixed(media_seconds_, 1), " s of audio), a file rather "
+                                      "than a live stream; it was recorded to its end");
+                }
                 break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
             }
             const double arrival = mono_now();

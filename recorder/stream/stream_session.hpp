@@ -36,6 +36,7 @@ public:
 
     void run(std::stop_token stop) override;
     double recorded_seconds() const noexcept override { return media_seconds_; }
+    std::string end_reason() const override { return end_reason_; }
 
     // Bytes of a body inspected before giving up on finding audio in it.
     static constexpr std::size_t kSniffLimit = 65536;
@@ -74,6 +75,7 @@ private:
 
     DiskFailure disk_;
     std::optional<std::string> title_;
+    std::string end_reason_;
 };
 
 } // namespace isr::rec

@@ -3,6 +3,7 @@
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/script_server.hpp"
 #include "tests/integration/support/small_filesystem.hpp"
+#include "tests/integration/support/stream_fixture.hpp"
 #include "tests/integration/support/web_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,37 +17,6 @@ using namespace isr;
 using namespace isr::test;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-namespace {
-
-// A stream made by ffmpeg, and the rate to send it at so it plays in real time.
-struct Stream {
-    std::string bytes;
-    double seconds;
-    double rate() const { return static_cast<double>(bytes.size()) / seconds; }
-};
-
-Stream make_stream(const fs::path& dir, const std::string& name, const std::string& options, double seconds) {
-    const auto path = dir / name;
-    const auto r = run_command("ffmpeg -nostdin -v error -y -f lavfi -i 'sine=frequency=330:sample_rate=" +
-                               std::string(name.find("opus") != std::string::npos ? "48000" : "44100") +
-                               ":duration=" + std::to_string(seconds) + "' -ac 2 " + options + " '" + path.string() + "'");
-    REQUIRE(r.status == 0);
-    return {read_file(path), seconds};
-}
-
-std::string ok_head(const std::string& content_type, const std::string& status_line = "HTTP/1.0 200 OK",
-                    const std::string& extra = "") {
-    std::string head = status_line + "\r\n";
-    if (!content_type.empty()) head += "Content-Type: " + content_type + "\r\n";
-    return head + extra + "\r\n";
-}
-
-std::string stream_source(const std::string& name, const std::string& url, const std::string& extra = "") {
-    return "[" + name + "]\ntype = stream\nurl = " + url + "\n" + extra + "\n";
-}
-
-} // namespace
 
 TEST_CASE("concatenated files give back exactly the audio bytes received", "[integration][stream]") {
     TempDir media("isr-media");
