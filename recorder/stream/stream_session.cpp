@@ -21,10 +21,20 @@ constexpr double kSyncIntervalSeconds = 5.0;
 // Beyond this, held frames are written anyway (a very high-rate stream or a huge burst).
 constexpr std::size_t kMaxHeldBytes = 8 << 20;
 
-std::string printable_start(std::span<const std::uint8_t> bytes) {
-    std::string out;
-    for (const auto b : bytes.first(std::min<std::size_t>(bytes.size(), 48))) {
-        out += (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.';
+// The first bytes of a body, for a message: as text, and in hex when they are not text.
+std::string describe_start(std::span<const std::uint8_t> bytes) {
+    const auto text = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto out = cat("\"", printable(text, 48), "\"");
+    const bool binary = std::any_of(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(bytes.size(), 16)),
+                                    [](std::uint8_t b) { return b < 0x20 || b >= 0x7F; });
+    if (binary) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += ", in hex";
+        for (const auto b : bytes.first(std::min<std::size_t>(bytes.size(), 16))) {
+            out += ' ';
+            out += kHex[b >> 4];
+            out += kHex[b & 0xF];
+        }
     }
     return out;
 }
@@ -63,8 +73,8 @@ std::string StreamSession::choose_format(const HttpStream& http, std::span<const
     const auto what = is_text_content_type(content_type) ? cat("a ", content_type, " document")
                       : content_type.empty()             ? std::string("data without a Content-Type")
                                                          : cat("'", content_type, "' data");
-    throw SourceError(cat(http.describe(), ": the server sent ", what, " that is not audio (it starts with \"",
-                          printable_start(head), "\"); check the URL, or set format = mp3|aac|ogg|opus|flac "
+    throw SourceError(cat(http.describe(), ": the server sent ", what, " that is not audio (it starts with ",
+                          describe_start(head), "); check the URL, or set format = mp3|aac|ogg|opus|flac "
                           "if the server mislabels a real stream"));
 }
 
@@ -88,7 +98,7 @@ void StreamSession::run(std::stop_token stop) {
         std::from_chars(metaint_text.data(), metaint_text.data() + metaint_text.size(), metaint);
         if (metaint > 0) {
             icy.emplace(metaint, [this](const std::string& title) {
-                log_.info("now playing: ", title);
+                if (const auto line = titles_.changed(title, mono_now())) log_.info(*line);
                 title_ = title;
                 state_->update([&](SourceStatus& s) { s.stream_title = title; });
             });
@@ -103,6 +113,7 @@ void StreamSession::run(std::stop_token stop) {
     std::vector<std::uint8_t> buffer(16384);
     std::vector<std::uint8_t> audio;
     std::vector<std::uint8_t> head; // the body's first bytes, until the format is known
+    std::vector<std::uint8_t> body_start; // the body's first bytes, for messages
     std::uint64_t pushed = 0;
     std::uint64_t framed_bytes = 0;
     bool batching = false;
@@ -129,6 +140,10 @@ void StreamSession::run(std::stop_token stop) {
             const auto received = std::span<const std::uint8_t>(buffer).first(n);
             if (icy) icy->process(received, audio);
             else audio.assign(received.begin(), received.end());
+            if (body_start.size() < 64) {
+                body_start.insert(body_start.end(), audio.begin(),
+                                  audio.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(audio.size(), 64 - body_start.size())));
+            }
 
             if (!framer_) {
                 head.insert(head.end(), audio.begin(), audio.end());
@@ -144,8 +159,8 @@ void StreamSession::run(std::stop_token stop) {
             pushed += audio.size();
             if (!framer_->synced() && pushed > kSniffLimit) {
                 throw SourceError(cat(http.describe(), ": no ", cfg_.format == "auto" ? "audio" : cfg_.format,
-                                      " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with \"",
-                                      printable_start(head.empty() ? audio : head), "\"); check the URL and format"));
+                                      " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with ",
+                                      describe_start(body_start), "); check the URL and format"));
             }
             units.clear();
             while (auto unit = framer_->next()) units.push_back(std::move(*unit));
@@ -189,6 +204,7 @@ void StreamSession::finish_connection() {
         while (auto unit = framer_->flush()) tail.push_back(std::move(*unit));
         deliver(tail, mono_now(), true);
     }
+    if (const auto line = titles_.flush(mono_now())) log_.info(*line);
     if (framer_ && framer_->skipped_bytes() > 0) {
         log_.debug(framer_->skipped_bytes(), " bytes were not part of a complete frame (joined mid-frame, "
                    "or cut off at the end) and were left out");
@@ -284,6 +300,7 @@ void StreamSession::close_file() noexcept {
 
 void StreamSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
+    if (const auto line = titles_.tick(now_mono)) log_.info(*line);
     if (writer_) {
         // At most a second of audio waits in memory; every few seconds it is forced to disk.
         try {

@@ -8,6 +8,7 @@
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/title_log.hpp"
 #include "recorder/writer/byte_file_writer.hpp"
 
 #include <memory>
@@ -75,6 +76,7 @@ private:
 
     DiskFailure disk_;
     std::optional<std::string> title_;
+    TitleLog titles_;
     std::string end_reason_;
 };
 

@@ -32,6 +32,13 @@ std::string request_for(const ScriptServer& server, const std::string& path) {
     return {};
 }
 
+std::size_t count_lines_with(const std::string& log, const std::string& needle) {
+    std::istringstream lines(log);
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line);) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+}
+
 } // namespace
 
 TEST_CASE("credentials follow a redirect only to the same scheme, host and port, and https never downgrades",
@@ -213,4 +220,64 @@ TEST_CASE("100 Continue before the answer, a body with a Content-Length, a 204 a
     }
     CHECK_FALSE(fs::exists(run.recordings / "nothing"));
     CHECK_FALSE(fs::exists(run.recordings / "empty"));
+}
+
+TEST_CASE("a title change in every metadata block (icy-metaint 1) costs a log line per interval",
+          "[integration][stream]") {
+    TempDir media("isr-media");
+    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 32k -id3v2_version 0 -f mp3", 6);
+    std::atomic<bool> served{false};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        if (served.exchange(true)) {
+            c.send("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+            return;
+        }
+        // send_paced changes the title every third block: with metaint 1, every third byte.
+        c.send(ok_head("audio/mpeg", "ICY 200 OK", "icy-metaint: 1\r\n"));
+        c.send_paced(mp3.bytes, mp3.rate(), 1);
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("chatty", server.url("/live")));
+    run.start();
+    REQUIRE(run.wait_for_state("chatty", "recording", 10s));
+    REQUIRE(wait_until([&] {
+        const auto s = run.status_of("chatty");
+        return s && s->error; // the 6 s body ended
+    }, 20s));
+    const auto status = run.status_of("chatty");
+    REQUIRE(status->stream_title);
+    CHECK_THAT(*status->stream_title, Catch::Matches("Artist \\d+ - Song"));
+    REQUIRE(run.process->stop() == 0);
+    const auto log = run.process->log();
+    // About 8000 title changes: the first is logged, the last at the end, the rest counted.
+    CHECK(count_lines_with(log, "now playing: ") <= 3);
+    CHECK_THAT(log, Catch::Contains("now playing: Artist 0 - Song"));
+    CHECK_THAT(log, Catch::Contains("other titles in the last"));
+    const auto files = files_with_extension(run.recordings / "chatty", ".mp3");
+    REQUIRE(files.size() == 1);
+    CHECK(read_file(files[0]) == mp3.bytes); // every metadata byte removed
+}
+
+TEST_CASE("a body without audio frames is quoted from its first bytes", "[integration][stream]") {
+    ScriptServer server([](ScriptServer::Connection& c) {
+        c.send(ok_head("audio/mpeg"));
+        // A playlist document where the stream should be, sent in pieces as a slow server would.
+        std::string body = "<?xml version=\"1.0\"?><playlist>";
+        for (int i = 0; body.size() < 80 * 1024; ++i) body += "<track>song " + std::to_string(i) + "</track>";
+        for (std::size_t at = 0; at < body.size() && !*c.stopping; at += 1000) {
+            if (!c.send(body.substr(at, 1000))) return;
+            std::this_thread::sleep_for(10ms);
+        }
+        c.hold();
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("xml", server.url("/live")));
+    run.start();
+    REQUIRE(wait_until([&] {
+        const auto s = run.status_of("xml");
+        return s && s->error;
+    }, 15s));
+    CHECK_THAT(*run.status_of("xml")->error,
+               Catch::Contains("no audio frames in the first 64 KiB of the body (it starts with \"<?xml version=\"1.0\"?><playlist>"));
+    REQUIRE(run.process->stop() == 0);
 }
