@@ -92,6 +92,26 @@ TEST_CASE("isrd refuses an invalid config with every problem, and --check-config
     CHECK_THAT(run_command("'" + isrd_path().string() + "' --version").output, Catch::StartsWith("isrd "));
 }
 
+TEST_CASE("isrd --check-config masks passwords and escapes what it quotes", "[integration][isrd]") {
+    TempDir dir("isr-badcfg");
+    write_file(dir / "bad.ini", "[r]\ntype = stream\nurl = http://user:hunter2@radio.example:83706/live\n"
+                                "password = \"hunter2\nusername = a\rb\n\x1b[31mred\n");
+    const auto check = run_command("'" + isrd_path().string() + "' --check-config '" + (dir / "bad.ini").string() + "'");
+    CHECK(check.status == 1);
+    CHECK_THAT(check.output, Catch::Contains("url = http://user:***@radio.example:83706/live: port 83706 is out of range"));
+    CHECK_THAT(check.output, Catch::Contains("[r] password: the value starts with a double quote but has no closing one"));
+    CHECK_THAT(check.output, Catch::Contains("control character \\r at column"));
+    CHECK_THAT(check.output, Catch::Contains("control character \\x1b at column 1"));
+    CHECK_THAT(check.output, !Catch::Contains("hunter2"));
+    CHECK(check.output.find('\r') == std::string::npos);
+    CHECK(check.output.find('\x1b') == std::string::npos);
+    // A binary file given as the config: one error.
+    write_file(dir / "binary.ini", std::string("ID3\x04\0\0\0\0\x01\x02\xff\xfb\x90\x64", 14));
+    const auto binary = run_command("'" + isrd_path().string() + "' --check-config '" + (dir / "binary.ini").string() + "'");
+    CHECK(binary.status == 1);
+    CHECK_THAT(binary.output, Catch::Contains("this is not a text file") && Catch::Contains("1 problem(s)"));
+}
+
 TEST_CASE("one isrd per recordings folder, and SIGHUP reopens the log", "[integration][isrd]") {
     TempDir dir("isr-lock");
     const auto config = write_generator_config(dir);
