@@ -45,15 +45,16 @@ void Recorder::open_log() {
 }
 
 std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
-                                                      const std::shared_ptr<SourceState>& state) const {
+                                                      const std::shared_ptr<SourceState>& state,
+                                                      const std::shared_ptr<DiskFailure>& disk) const {
     auto namer = std::make_shared<const FileNamer>(cfg, config_.general.output_directory);
     switch (cfg.type) {
     case SourceType::generator:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer, disk);
     case SourceType::soundcard:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer, disk);
     case SourceType::stream:
-        return std::make_unique<StreamSession>(cfg, state, namer);
+        return std::make_unique<StreamSession>(cfg, state, namer, disk);
     }
     throw std::logic_error("unknown source type");
 }
@@ -121,9 +122,13 @@ int Recorder::run() {
         initial.input = cfg.type == SourceType::stream ? mask_url_password(cfg.url)
                         : cfg.type == SourceType::soundcard ? cfg.device : "generator";
         auto state = std::make_shared<SourceState>(initial);
+        auto disk = std::make_shared<DiskFailure>(cfg, state, cfg.type == SourceType::stream
+                                                                  ? "the stream stays connected but its audio is dropped"
+                                                                  : "audio is being dropped");
         states_.push_back(state);
+        disks_.emplace_back(Logger(cfg.name, cfg.log_level), disk);
         runners_.push_back(std::make_unique<SourceRunner>(
-            cfg, state, [this, cfg, state] { return make_session(cfg, state); }));
+            cfg, state, [this, cfg, state, disk] { return make_session(cfg, state, disk); }));
     }
     if (runners_.empty()) {
         log::critical("", "every source in ", config_.file, " is disabled; nothing to record");
@@ -163,6 +168,7 @@ int Recorder::run() {
     for (auto& r : runners_) r->request_stop();
     for (auto& r : runners_) r->join();
     runners_.clear();
+    for (const auto& [logger, disk] : disks_) disk->stopping(logger);
     std::filesystem::remove(status_path_, ec);
     log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");
     return 0;

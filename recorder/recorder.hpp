@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/config.hpp"
+#include "recorder/disk_failure.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
 
@@ -24,7 +25,8 @@ public:
 
 private:
     std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
-                                                const std::shared_ptr<SourceState>& state) const;
+                                                const std::shared_ptr<SourceState>& state,
+                                                const std::shared_ptr<DiskFailure>& disk) const;
     Status collect() const;
     void write_status();
     void open_log();
@@ -32,6 +34,8 @@ private:
     Config config_;
     std::filesystem::path status_path_;
     std::vector<std::shared_ptr<SourceState>> states_;
+    // Per source, outliving its sessions: a disk problem is one episode across reconnects.
+    std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;
     std::vector<std::unique_ptr<SourceRunner>> runners_;
     RateLimit status_errors_{std::chrono::minutes(5)};
 };

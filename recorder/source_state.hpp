@@ -2,6 +2,7 @@
 
 #include "common/status_file.hpp"
 
+#include <cmath>
 #include <functional>
 #include <mutex>
 
@@ -40,17 +41,45 @@ public:
     }
 
     // A new file was opened and audio goes into it: `file` is relative to the recordings
-    // folder, `since` the time in its name.
-    void file_started(std::string file, std::string since) {
+    // folder, `since` the time in its name. `recording` false while a disk problem lasts: the
+    // state stays "retrying", with its error, until the file's audio has reached the disk.
+    void file_started(std::string file, std::string since, bool recording_now = true) {
         update([&](SourceStatus& s) {
             s.file = std::move(file);
             s.since = std::move(since);
             s.bytes = 0;
         });
-        recording();
+        if (recording_now) recording();
+    }
+
+    // Audio that could not be recorded, added to lost_seconds and lost_frames (which count since
+    // isrd started, across reconnects). `frames` at `rate` Hz: PCM sources know them exactly.
+    void add_lost_frames(std::uint64_t frames, int rate) {
+        if (frames == 0 || rate <= 0) return;
+        std::lock_guard lock(mutex_);
+        lost_frames_ += static_cast<double>(frames);
+        lost_seconds_ += static_cast<double>(frames) / rate;
+        publish_loss();
+    }
+    // Streams: seconds of audio, and frames at `rate` (the stream's sample rate; 0 if unknown).
+    void add_lost_seconds(double seconds, int rate) {
+        if (seconds <= 0) return;
+        std::lock_guard lock(mutex_);
+        lost_seconds_ += seconds;
+        if (rate > 0) lost_frames_ += seconds * rate;
+        publish_loss();
     }
 
 private:
+    // Sums are kept exact and shown rounded: milliseconds, whole frames.
+    void publish_loss() {
+        status_.lost_seconds = std::round(lost_seconds_ * 1000) / 1000;
+        status_.lost_frames = static_cast<std::uint64_t>(std::llround(lost_frames_));
+    }
+
+    double lost_seconds_ = 0;
+    double lost_frames_ = 0;
+
     mutable std::mutex mutex_;
     SourceStatus status_;
     bool recorded_before_ = false;

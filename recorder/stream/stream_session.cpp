@@ -47,11 +47,15 @@ bool same_framing(const std::string& a, const std::string& b) {
 } // namespace
 
 StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
-                             std::shared_ptr<const FileNamer> namer)
+                             std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
-      disk_(cfg, "the stream stays connected but its audio is dropped") {}
+      disk_(std::move(disk)) {}
 
-StreamSession::~StreamSession() { close_file(); }
+StreamSession::~StreamSession() {
+    close_file();
+    disk_->session_ended(media_seconds_);
+    count_loss();
+}
 
 std::string StreamSession::choose_format(const HttpStream& http, std::span<const std::uint8_t> head) const {
     const auto content_type = http.header("Content-Type");
@@ -165,7 +169,7 @@ void StreamSession::run(std::stop_token stop) {
             units.clear();
             while (auto unit = framer_->next()) units.push_back(std::move(*unit));
             if (units.empty()) continue;
-            if (!writer_ && !disk_.active() && audio_bytes_ == 0 && held_.empty()) {
+            if (!writer_ && !disk_->active() && audio_bytes_ == 0 && held_.empty()) {
                 const auto info = framer_->info();
                 state_->update([&](SourceStatus& s) {
                     s.format = framer_->extension().substr(1);
@@ -210,7 +214,14 @@ void StreamSession::finish_connection() {
                    "or cut off at the end) and were left out");
     }
     close_file();
+    disk_->session_ended(media_seconds_);
+    count_loss();
     state_->update([](SourceStatus& s) { s.file.reset(); });
+}
+
+void StreamSession::count_loss() noexcept {
+    const int rate = framer_ ? framer_->info().sample_rate : 0;
+    state_->add_lost_seconds(disk_->take_lost(media_seconds_), rate);
 }
 
 void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
@@ -238,8 +249,7 @@ void StreamSession::handle(framing::Unit& unit) {
             try {
                 writer_->write(unit.bytes, false);
             } catch (const std::exception& e) {
-                close_file();
-                disk_.failed(e, 0, log_, *state_);
+                write_failed(e);
             }
         }
         return;
@@ -255,27 +265,23 @@ void StreamSession::handle(framing::Unit& unit) {
         close_file();
     }
     if (!writer_) {
-        if (disk_.waiting(mono_now())) {
-            disk_.dropped(unit.duration);
-            return;
-        }
+        if (disk_->waiting(mono_now())) return; // dropped: the disk's gap measures it
         try {
-            open_file(start_wall);
+            open_file(start_wall, start_media);
         } catch (const std::exception& e) {
-            disk_.failed(e, unit.duration, log_, *state_);
+            disk_->failed(e, start_media, log_);
             return;
         }
     }
     framer_->adapt(unit);
     try {
-        writer_->write(unit.bytes, true);
+        writer_->write(unit.bytes, true, unit.duration);
     } catch (const std::exception& e) {
-        close_file();
-        disk_.failed(e, unit.duration, log_, *state_);
+        write_failed(e);
     }
 }
 
-void StreamSession::open_file(double unit_wall) {
+void StreamSession::open_file(double unit_wall, double unit_media) {
     double start = unit_wall;
     if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
     pending_boundary_.reset();
@@ -284,18 +290,35 @@ void StreamSession::open_file(double unit_wall) {
     auto writer = std::make_unique<ByteFileWriter>(std::move(created));
     writer->write(framer_->begin_file(), false);
     writer_ = std::move(writer);
+    file_relative_ = relative;
+    file_first_media_ = unit_media;
     next_boundary_utc_ = namer_->next_boundary(start);
-    disk_.recovered(log_);
-    log_.info("recording to ", relative);
-    state_->file_started(relative, namer_->timestamp(start));
+    disk_->resumed(unit_media);
+    // While the disk fails, every retry opens a file: the summary names the one that works.
+    if (disk_->active()) log_.debug("trying ", relative);
+    else log_.info("recording to ", relative);
+    state_->file_started(relative, namer_->timestamp(start), !disk_->active());
 }
 
-void StreamSession::close_file() noexcept {
-    if (!writer_) return;
-    const bool kept = writer_->audio_bytes() > 0;
-    writer_->close();
+double StreamSession::close_file() noexcept {
+    if (!writer_) return 0;
+    const auto error = writer_->close();
+    const auto kept = writer_->audio_seconds_flushed();
+    const bool any = writer_->audio_bytes_flushed() > 0;
+    const auto path = writer_->path();
     writer_.reset();
-    if (kept) state_->update([](SourceStatus& s) { ++s.files; });
+    if (any) state_->update([](SourceStatus& s) { ++s.files; });
+    if (error) {
+        // The last second of the file could not be written: as lost as any other write.
+        disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept, log_);
+    }
+    return kept;
+}
+
+void StreamSession::write_failed(const std::exception& e) {
+    const auto first = file_first_media_;
+    const auto kept = close_file();
+    disk_->failed(e, first + kept, log_);
 }
 
 void StreamSession::every_second(double now_mono) {
@@ -310,11 +333,15 @@ void StreamSession::every_second(double now_mono) {
             } else {
                 writer_->flush();
             }
+            // The episode ends once audio of the new file is on disk, not when it is opened.
+            if (disk_->active() && !disk_->gap_open() && writer_->audio_bytes_flushed() > 0) {
+                disk_->recovered(log_, file_relative_);
+            }
         } catch (const std::exception& e) {
-            close_file();
-            disk_.failed(e, 0, log_, *state_);
+            write_failed(e);
         }
     }
+    count_loss();
     const auto bytes = writer_ ? writer_->bytes() : 0;
     const auto kbps = media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
     state_->update([&](SourceStatus& s) {

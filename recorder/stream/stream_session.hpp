@@ -32,7 +32,7 @@ class HttpStream;
 class StreamSession : public SourceSession {
 public:
     StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
-                  std::shared_ptr<const FileNamer> namer);
+                  std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk);
     ~StreamSession() override;
 
     void run(std::stop_token stop) override;
@@ -51,8 +51,13 @@ private:
     // Frames out of the framer, observed on the clock, then held or handled (`last`: the
     // connection ends, nothing is held any longer).
     void deliver(std::vector<framing::Unit>& units, double arrival, bool last = false);
-    void open_file(double unit_wall);
-    void close_file() noexcept;
+    void open_file(double unit_wall, double unit_media);
+    // Closes the file; returns the seconds of audio it keeps. A failing last flush counts as a
+    // write failure.
+    double close_file() noexcept;
+    // A write or flush failed: the file is closed, and what it did not keep is lost.
+    void write_failed(const std::exception& e);
+    void count_loss() noexcept;
     void every_second(double now_mono);
 
     SourceConfig cfg_;
@@ -63,6 +68,8 @@ private:
     AnchorClock clock_;
 
     std::unique_ptr<ByteFileWriter> writer_;
+    std::string file_relative_;
+    double file_first_media_ = 0; // media time of the current file's first audio
     double next_boundary_utc_ = 0;
     std::optional<double> pending_boundary_;
     double media_seconds_ = 0;      // audio handled (written or dropped) on this connection
@@ -74,7 +81,7 @@ private:
     double last_tick_mono_ = 0;
     double last_sync_mono_ = 0;
 
-    DiskFailure disk_;
+    std::shared_ptr<DiskFailure> disk_;
     std::optional<std::string> title_;
     TitleLog titles_;
     std::string end_reason_;
