@@ -1,10 +1,12 @@
 #pragma once
 
+#include "common/clock.hpp"
 #include "common/status_file.hpp"
 
 #include <cmath>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 namespace isr::rec {
 
@@ -20,8 +22,22 @@ public:
     }
     SourceStatus snapshot() const {
         std::lock_guard lock(mutex_);
+        if (notice_until_ && mono_now() >= *notice_until_) {
+            notice_until_.reset();
+            if (status_.state == "recording") status_.error.reset();
+        }
         return status_;
     }
+
+    // A problem that cost audio but did not stop recording (a file deleted while recorded): in
+    // `error` for kNoticeSeconds even while recording goes on, so that whoever looks at
+    // status.json or the web UI within that time sees it.
+    void notice(std::string message) {
+        std::lock_guard lock(mutex_);
+        status_.error = std::move(message);
+        notice_until_ = mono_now() + kNoticeSeconds;
+    }
+    static constexpr double kNoticeSeconds = 600;
 
     // A new attempt (connection, device opening) begins.
     void attempt_started() {
@@ -33,7 +49,7 @@ public:
     void recording() {
         std::lock_guard lock(mutex_);
         status_.state = "recording";
-        status_.error.reset();
+        if (!notice_until_) status_.error.reset();
         if (recording_in_attempt_) return;
         recording_in_attempt_ = true;
         if (recorded_before_) ++status_.reconnects;
@@ -81,7 +97,8 @@ private:
     double lost_frames_ = 0;
 
     mutable std::mutex mutex_;
-    SourceStatus status_;
+    mutable SourceStatus status_;
+    mutable std::optional<double> notice_until_;
     bool recorded_before_ = false;
     bool recording_in_attempt_ = false;
 };

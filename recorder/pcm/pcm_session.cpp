@@ -13,7 +13,8 @@ PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> sourc
                        std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer,
                        std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), source_(std::move(source)),
-      state_(std::move(state)), namer_(std::move(namer)), disk_(std::move(disk)) {
+      state_(std::move(state)), namer_(std::move(namer)), disk_(std::move(disk)),
+      folder_(cfg.output_directory) {
     spec_.format = cfg.format;
     spec_.bit_depth = cfg.bit_depth;
     spec_.compression_level = cfg.compression_level;
@@ -138,6 +139,7 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     auto created = namer_->create(start, PcmFileWriter::extension(spec_.format));
     const auto relative = namer_->relative(created.path);
     writer_ = std::make_unique<PcmFileWriter>(std::move(created), spec_);
+    folder_.file_opened();
     file_relative_ = relative;
     file_first_frame_ = first_frame;
     file_start_utc_ = start;
@@ -168,8 +170,21 @@ void PcmSession::write_failed(const std::exception& e) {
     disk_->failed(e, seconds_of(first + kept), log_);
 }
 
+void PcmSession::file_deleted() {
+    const auto frames = media_frames_ - file_first_frame_;
+    const auto message = folder_.deleted(file_relative_, seconds_of(frames));
+    writer_->close(); // its name is gone: nothing is removed, and it counts as no file
+    writer_.reset();
+    state_->add_lost_frames(frames, spec_.rate);
+    log_.error(message);
+    state_->notice(message);
+    state_->update([](SourceStatus& s) { s.file.reset(); });
+}
+
 void PcmSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
+    // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
+    if (writer_ && writer_->deleted()) file_deleted();
     if (writer_) {
         try {
             writer_->flush();

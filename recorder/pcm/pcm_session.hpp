@@ -5,6 +5,7 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
+#include "recorder/folder_watch.hpp"
 #include "recorder/pcm/level_meter.hpp"
 #include "recorder/pcm/pcm_source.hpp"
 #include "recorder/source.hpp"
@@ -44,6 +45,8 @@ private:
     std::uint64_t close_file() noexcept;
     // A write or flush failed: the file is closed, and what it did not keep is lost.
     void write_failed(const std::exception& e);
+    // The file was deleted while written (its folder removed?): all of it is lost.
+    void file_deleted();
     // The session ends: the file is closed, a disk gap ends here, the loss is counted.
     void finish() noexcept;
     void count_loss() noexcept;
@@ -71,6 +74,7 @@ private:
     double last_tick_mono_ = 0;
 
     std::shared_ptr<DiskFailure> disk_;
+    FolderWatch folder_;
     bool started_ = false;
     bool finished_ = false;
 };

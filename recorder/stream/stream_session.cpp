@@ -49,7 +49,7 @@ bool same_framing(const std::string& a, const std::string& b) {
 StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
                              std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
-      disk_(std::move(disk)) {}
+      disk_(std::move(disk)), folder_(cfg.output_directory) {}
 
 StreamSession::~StreamSession() {
     close_file();
@@ -290,6 +290,7 @@ void StreamSession::open_file(double unit_wall, double unit_media) {
     auto writer = std::make_unique<ByteFileWriter>(std::move(created));
     writer->write(framer_->begin_file(), false);
     writer_ = std::move(writer);
+    folder_.file_opened();
     file_relative_ = relative;
     file_first_media_ = unit_media;
     next_boundary_utc_ = namer_->next_boundary(start);
@@ -321,8 +322,21 @@ void StreamSession::write_failed(const std::exception& e) {
     disk_->failed(e, first + kept, log_);
 }
 
+void StreamSession::file_deleted() {
+    const auto seconds = media_seconds_ - file_first_media_;
+    const auto message = folder_.deleted(file_relative_, seconds);
+    (void)writer_->close(); // its name is gone: nothing is removed, and it counts as no file
+    writer_.reset();
+    state_->add_lost_seconds(seconds, framer_ ? framer_->info().sample_rate : 0);
+    log_.error(message);
+    state_->notice(message);
+    state_->update([](SourceStatus& s) { s.file.reset(); });
+}
+
 void StreamSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
+    // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
+    if (writer_ && writer_->deleted()) file_deleted();
     if (const auto line = titles_.tick(now_mono)) log_.info(*line);
     if (writer_) {
         // At most a second of audio waits in memory; every few seconds it is forced to disk.

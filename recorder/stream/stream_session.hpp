@@ -5,6 +5,7 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
+#include "recorder/folder_watch.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
@@ -57,6 +58,8 @@ private:
     double close_file() noexcept;
     // A write or flush failed: the file is closed, and what it did not keep is lost.
     void write_failed(const std::exception& e);
+    // The file was deleted while written (its folder removed?): all of it is lost.
+    void file_deleted();
     void count_loss() noexcept;
     void every_second(double now_mono);
 
@@ -82,6 +85,7 @@ private:
     double last_sync_mono_ = 0;
 
     std::shared_ptr<DiskFailure> disk_;
+    FolderWatch folder_;
     std::optional<std::string> title_;
     TitleLog titles_;
     std::string end_reason_;

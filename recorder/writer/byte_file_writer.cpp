@@ -57,7 +57,7 @@ std::error_code ByteFileWriter::close() noexcept {
         error = std::make_error_code(std::errc::io_error);
     }
     fd_.reset();
-    if (audio_flushed_ == 0) ::unlink(path_.c_str()); // headers alone are not a recording
+    if (audio_flushed_ == 0) identity_.remove(path_); // headers alone are not a recording
     return error;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/file_util.hpp"
+#include "recorder/writer/file_identity.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +19,8 @@ namespace isr::rec {
 // deleted on close.
 class ByteFileWriter {
 public:
-    explicit ByteFileWriter(CreatedFile file) : path_(std::move(file.path)), fd_(std::move(file.fd)) {}
+    explicit ByteFileWriter(CreatedFile file)
+        : path_(std::move(file.path)), fd_(std::move(file.fd)), identity_(FileIdentity::of(fd_.get())) {}
     ~ByteFileWriter() { (void)close(); }
     ByteFileWriter(const ByteFileWriter&) = delete;
     ByteFileWriter& operator=(const ByteFileWriter&) = delete;
@@ -35,6 +37,8 @@ public:
     std::error_code close() noexcept;
 
     const std::filesystem::path& path() const noexcept { return path_; }
+    // The file has no name any more (deleted, or its folder removed): what it holds is lost.
+    bool deleted() const noexcept { return fd_ && file_deleted(fd_.get()); }
     std::uint64_t bytes() const noexcept { return flushed_ + pending_.size(); }
     std::uint64_t audio_bytes() const noexcept { return audio_bytes_; }
     // Audio on disk as of the last successful flush; after close(), what the file keeps.
@@ -46,6 +50,7 @@ public:
 private:
     std::filesystem::path path_;
     UniqueFd fd_;
+    FileIdentity identity_;
     std::string pending_;
     std::uint64_t flushed_ = 0;
     std::uint64_t audio_bytes_ = 0;

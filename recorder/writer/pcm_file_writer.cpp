@@ -43,6 +43,7 @@ PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
                                     " Hz, ", spec.channels, " channels, ", spec.bit_depth, " bit"));
     }
     fd_ = file.fd.get();
+    identity_ = FileIdentity::of(fd_);
     sndfile_.reset(sf_open_fd(fd_, SFM_WRITE, &info, SF_TRUE));
     if (!sndfile_) {
         const std::string why = sf_strerror(nullptr);
@@ -109,11 +110,11 @@ void PcmFileWriter::close() noexcept {
     sndfile_.reset(); // sf_close writes the final header and closes the descriptor
     reader_.reset();
     kept_ = frames_;
-    if (flac_ && write_failed_) {
+    if (flac_ && write_failed_ && identity_.named_by(path_)) {
         // libFLAC stops at the failed write, mid-frame.
         if (const auto kept = cut_flac_to_complete_frames(path_)) kept_ = *kept;
     }
-    if (kept_ == 0) ::unlink(path_.c_str()); // never leave an empty recording behind
+    if (kept_ == 0) identity_.remove(path_); // never leave an empty recording behind
 }
 
 std::uint64_t PcmFileWriter::bytes() const noexcept {

@@ -2,6 +2,7 @@
 
 #include "common/file_util.hpp"
 #include "common/unique_handle.hpp"
+#include "recorder/writer/file_identity.hpp"
 
 #include <sndfile.h>
 
@@ -46,6 +47,8 @@ public:
     void close() noexcept;
 
     const std::filesystem::path& path() const noexcept { return path_; }
+    // The file has no name any more (deleted, or its folder removed): what it holds is lost.
+    bool deleted() const noexcept { return sndfile_ && file_deleted(fd_); }
     std::uint64_t frames() const noexcept { return frames_; }
     // Frames known to be on disk as of the last successful flush (FLAC: in complete frames).
     std::uint64_t frames_on_disk() const noexcept { return on_disk_; }
@@ -63,6 +66,7 @@ private:
     std::filesystem::path path_;
     int fd_ = -1; // owned by sndfile_ (closed by sf_close); write-only
     UniqueFd reader_; // FLAC: the same file, for finding its complete frames
+    FileIdentity identity_;
     int channels_;
     bool flac_ = false;
     SndFile sndfile_;

@@ -222,3 +222,89 @@ TEST_CASE("a full disk under every stream format: one error, one summary, the tr
         CHECK(recorded + s.lost_seconds == Approx(sent).margin(0.3));
     }
 }
+
+TEST_CASE("the recordings folder removed while recording: found, created again, the loss counted, locked again",
+          "[integration][isrd]") {
+    TempDir media("isr-media");
+    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 40);
+    std::atomic<bool> served{false};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        if (served.exchange(true)) {
+            c.send("HTTP/1.0 404 Not Found\r\n\r\n");
+            return;
+        }
+        c.send(ok_head("audio/mpeg"));
+        c.send_paced(mp3.bytes, mp3.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
+                     "[gen]\ntype = generator\nformat = flac\nsample_rate = 16000\nchannels = 1\n\n" +
+                         stream_source("radio", server.url("/live")));
+    run.start();
+    const std::vector<std::pair<std::string, std::string>> sources = {{"gen", ".flac"}, {"radio", ".mp3"}};
+    for (const auto& [name, ext] : sources) REQUIRE(run.wait_for_state(name, "recording", 15s));
+    std::this_thread::sleep_for(2s);
+    const auto removed = [&](const std::string& source) {
+        return lines_with(run.process->log(), "ERROR    [" + source + "] output_directory " + run.recordings.string() +
+                                                  " was removed while recording")
+            .size();
+    };
+    const auto new_files_there = [&] {
+        for (const auto& [name, ext] : sources) {
+            if (files_with_extension(run.recordings / name, ext).size() != 1) return false;
+        }
+        return fs::exists(run.recordings / "status.json") && fs::exists(run.recordings / ".isrd.lock");
+    };
+
+    // 1. Removed: isrd notices within a second or two, creates it again and goes on in new files.
+    fs::remove_all(run.recordings);
+    REQUIRE(wait_until([&] { return removed("gen") == 1 && removed("radio") == 1; }, 5s));
+    REQUIRE(wait_until(new_files_there, 5s));
+    CHECK_THAT(run.process->log(), Catch::Contains("ERROR    output_directory " + run.recordings.string() +
+                                                   " was removed while recording; created it again and locked it"));
+    std::this_thread::sleep_for(2500ms); // status.json catches up
+    std::map<std::string, double> lost;
+    for (const auto& [name, ext] : sources) {
+        INFO(name);
+        const auto s = run.status_of(name);
+        REQUIRE(s);
+        CHECK(s->state == "recording");
+        REQUIRE(s->error);
+        CHECK_THAT(*s->error, Catch::Contains("was removed while recording") && Catch::Contains("s of audio written to"));
+        CHECK(s->lost_seconds > 1.5); // the files deleted held two seconds and more
+        CHECK(s->lost_seconds < 15);
+        lost[name] = s->lost_seconds;
+    }
+    // The lock was taken again: a second isrd on the folder is refused.
+    ChildProcess second({isrd_path().string(), run.config.string()}, run.dir / "second.log");
+    CHECK(second.wait(5s) == 1);
+    CHECK_THAT(second.log(), Catch::Contains("another isrd is already recording into"));
+
+    // 2. Removed and created again at once, the way `rm -rf rec && mkdir rec` does.
+    fs::remove_all(run.recordings);
+    fs::create_directories(run.recordings);
+    REQUIRE(wait_until([&] { return removed("gen") == 2 && removed("radio") == 2; }, 5s));
+    REQUIRE(wait_until(new_files_there, 5s));
+    std::this_thread::sleep_for(2500ms);
+    for (const auto& [name, ext] : sources) {
+        INFO(name);
+        const auto s = run.status_of(name);
+        REQUIRE(s);
+        CHECK(s->state == "recording");
+        CHECK(s->lost_seconds > lost[name] + 2.0);
+    }
+    // 3. Only the lock file deleted: a new one is locked, the recordings are untouched.
+    fs::remove(run.recordings / ".isrd.lock");
+    REQUIRE(wait_until([&] {
+        return run.process->log().find(".isrd.lock was deleted while recording; locked a new one") != std::string::npos;
+    }, 5s));
+    CHECK(removed("gen") == 2);
+    REQUIRE(run.process->stop() == 0);
+    for (const auto& [name, ext] : sources) {
+        INFO(name);
+        const auto files = files_with_extension(run.recordings / name, ext);
+        REQUIRE(files.size() == 1);
+        CHECK(decode_errors(files[0]) == "");
+        CHECK(decoded_seconds(files[0]) > 2.0);
+    }
+}
