@@ -17,10 +17,6 @@ namespace isr::rec {
 
 namespace {
 
-constexpr double kSyncIntervalSeconds = 5.0;
-// Beyond this, held frames are written anyway (a very high-rate stream or a huge burst).
-constexpr std::size_t kMaxHeldBytes = 8 << 20;
-
 // The first bytes of a body, for a message: as text, and in hex when they are not text.
 std::string describe_start(std::span<const std::uint8_t> bytes) {
     const auto text = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -52,6 +48,7 @@ StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceStat
       disk_(std::move(disk)), folder_(cfg.output_directory) {}
 
 StreamSession::~StreamSession() {
+    merge_pending();
     close_file();
     disk_->session_ended(media_seconds_);
     count_loss();
@@ -110,8 +107,8 @@ void StreamSession::run(std::stop_token stop) {
     }
     const auto name = http.header("icy-name");
     log_.info("connected to ", http.describe(), ": HTTP ", http.status(), ", Content-Type ",
-              http.header("Content-Type").empty() ? "(none)" : http.header("Content-Type"),
-              name.empty() ? "" : cat(", \"", to_utf8(name), "\""),
+              http.header("Content-Type").empty() ? "(none)" : printable(http.header("Content-Type"), 80),
+              name.empty() ? "" : cat(", \"", printable(to_utf8(name), 120), "\""),
               icy ? cat(", ICY metadata every ", http.header("icy-metaint"), " bytes (stripped)") : "");
 
     std::vector<std::uint8_t> buffer(16384);
@@ -121,6 +118,7 @@ void StreamSession::run(std::stop_token stop) {
     std::uint64_t pushed = 0;
     std::uint64_t framed_bytes = 0;
     bool batching = false;
+    bool status_set = false;
     std::vector<framing::Unit> units;
     // Whatever way the connection ends (end of stream, stop, stall, network error), the
     // complete frames received so far go to the file.
@@ -154,9 +152,7 @@ void StreamSession::run(std::stop_token stop) {
                 const bool decided = framing::sniff_format(head).has_value() || cfg_.format != "auto" ||
                                      (format_for_content_type(http.header("Content-Type")) && head.size() >= 4096);
                 if (!decided && head.size() < kSniffLimit / 4) continue;
-                const auto format = choose_format(http, head);
-                framer_ = framing::make_framer(format);
-                if (!framer_) throw SourceError(cat("unsupported format ", format));
+                start_framing(choose_format(http, head), http);
                 audio.swap(head);
             }
             framer_->push(audio);
@@ -168,26 +164,42 @@ void StreamSession::run(std::stop_token stop) {
             }
             units.clear();
             while (auto unit = framer_->next()) units.push_back(std::move(*unit));
-            if (units.empty()) continue;
-            if (!writer_ && !disk_->active() && audio_bytes_ == 0 && held_.empty()) {
-                const auto info = framer_->info();
-                state_->update([&](SourceStatus& s) {
-                    s.format = framer_->extension().substr(1);
-                    if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
-                    if (info.channels > 0) s.channels = info.channels;
-                    s.input = http.describe();
-                });
+            if (!units.empty()) last_unit_mono_ = arrival;
+            note_junk();
+            // Junk that keeps coming may be a stream in another format: MP3 that became AAC.
+            if (framer_->unframed_bytes() >= kSwitchProbeBytes) {
+                if (const auto next = framing::identify_new_format(framer_->unframed(), format_)) {
+                    switch_format(*next, units, arrival);
+                    update_stream_status(&http);
+                }
             }
-            for (const auto& unit : units) framed_bytes += unit.bytes.size();
-            deliver(units, arrival);
-            if (!batching && media_framed_ >= 2.0) {
-                // Icecast sends ~1.4 KB at a time; waking for half a second of audio instead
-                // costs a fraction of the CPU. Arrival times stay exact for the clock, as the
-                // wake-up comes with the newest byte, and even a very slow stream wakes us well
-                // within the stall timeout.
-                const auto half_second = static_cast<double>(framed_bytes) / media_framed_ / 2;
-                http.wake_for(static_cast<int>(std::clamp(half_second, 1.0, 8192.0)));
-                batching = true;
+            if (framer_->synced() && arrival - last_unit_mono_ > cfg_.stall_timeout_seconds) {
+                const bool ogg = format_ == "ogg" || format_ == "opus";
+                throw SourceError(cat(
+                    "no usable ", ogg ? "Ogg pages" : format_ + " frames", " for ", cfg_.stall_timeout_seconds,
+                    " s (stall_timeout_seconds), only data that is not (",
+                    human_bytes(junk_total_ + framer_->unframed_bytes()), " skipped on this connection: ",
+                    ogg ? "damaged pages, or those of a stream whose header pages were damaged"
+                        : "damaged data, or a format isrd cannot follow",
+                    "); reconnecting"));
+            }
+            if (!units.empty()) {
+                if (!status_set) {
+                    update_stream_status(&http);
+                    status_set = true;
+                }
+                measure_gaps(units, arrival, media_framed_ > 1 ? static_cast<double>(framed_bytes) / media_framed_ : 0);
+                for (const auto& unit : units) framed_bytes += unit.bytes.size();
+                deliver(units, arrival);
+                if (!batching && media_framed_ >= 2.0) {
+                    // Icecast sends ~1.4 KB at a time; waking for half a second of audio instead
+                    // costs a fraction of the CPU. Arrival times stay exact for the clock, as the
+                    // wake-up comes with the newest byte, and even a very slow stream wakes us
+                    // well within the stall timeout.
+                    const auto half_second = static_cast<double>(framed_bytes) / media_framed_ / 2;
+                    http.wake_for(static_cast<int>(std::clamp(half_second, 1.0, 8192.0)));
+                    batching = true;
+                }
             }
             const double now = mono_now();
             if (now - last_tick_mono_ >= 1.0) every_second(now);
@@ -199,6 +211,106 @@ void StreamSession::run(std::stop_token stop) {
     finish_connection();
 }
 
+void StreamSession::start_framing(const std::string& format, const HttpStream& http) {
+    framer_ = framing::make_framer(format);
+    if (!framer_) throw SourceError(cat(http.describe(), ": unsupported format ", format));
+    format_ = format;
+    last_unit_mono_ = mono_now();
+}
+
+void StreamSession::update_stream_status(const HttpStream* http) {
+    const auto info = framer_->info();
+    const auto extension = framer_->extension().substr(1);
+    const auto input = http ? std::optional<std::string>(http->describe()) : std::nullopt;
+    state_->update([&](SourceStatus& s) {
+        s.format = extension;
+        if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
+        if (info.channels > 0) s.channels = info.channels;
+        if (input) s.input = *input;
+    });
+}
+
+void StreamSession::note_junk() {
+    const auto junk = framer_->junk_bytes();
+    const auto resyncs = framer_->resyncs();
+    if (junk == junk_seen_ && resyncs == resyncs_seen_) return;
+    const auto new_junk = junk - junk_seen_;
+    const auto new_resyncs = resyncs - resyncs_seen_;
+    junk_seen_ = junk;
+    resyncs_seen_ = resyncs;
+    junk_total_ += new_junk;
+    state_->update([&](SourceStatus& s) {
+        s.skipped_bytes += new_junk;
+        s.resyncs += new_resyncs;
+    });
+    junk_unlogged_ += new_junk;
+    resyncs_unlogged_ += new_resyncs;
+    if (junk_log_.allow()) report_junk(false);
+}
+
+void StreamSession::measure_gaps(std::vector<framing::Unit>& units, double arrival, double bytes_per_second) {
+    double media = media_framed_;
+    for (const auto& unit : units) media += unit.duration;
+    for (auto& unit : units) {
+        if (!unit.after_junk) continue;
+        const auto run = framer_->junk_bytes() - junk_at_resync_;
+        junk_at_resync_ = framer_->junk_bytes();
+        if (bytes_per_second <= 0 || !clock_.ready()) continue;
+        // Both measures, the smaller: a late arrival alone may be the network, and junk
+        // alone may have come on top of the audio.
+        const double late = clock_.gap(media, arrival);
+        const double gap = std::min(late, static_cast<double>(run) / bytes_per_second);
+        if (gap >= 0.5) {
+            unit.gap_before = gap;
+            log_.warning("about ", fixed(gap, 1), " s of the stream's audio were junk: the audio after it is "
+                         "placed at its real time (splits and file names stay on the clock)");
+        }
+    }
+}
+
+void StreamSession::report_junk(bool summary) {
+    if (junk_unlogged_ == 0 && resyncs_unlogged_ == 0) return;
+    const bool ogg = format_ == "ogg" || format_ == "opus";
+    log_.warning(summary ? "since the last report: " : "", "skipped ", junk_unlogged_, " bytes that were not ",
+                 ogg ? "usable Ogg pages" : format_ + " frames", " (damaged or foreign data in the stream)",
+                 resyncs_unlogged_ > 0 ? cat("; found the frames again ", resyncs_unlogged_,
+                                             resyncs_unlogged_ == 1 ? " time" : " times")
+                                       : std::string("; looking for the next valid one"),
+                 ". Recording goes on with the valid ones; status.json counts skipped_bytes and resyncs");
+    junk_unlogged_ = 0;
+    resyncs_unlogged_ = 0;
+}
+
+void StreamSession::switch_format(const std::string& format, std::vector<framing::Unit>& units, double arrival) {
+    const auto old = format_;
+    // The old framing's last units, then the rest to the new framing.
+    auto rest = framer_->take_unframed();
+    while (auto unit = framer_->flush()) units.push_back(std::move(*unit));
+    note_junk();
+    deliver(units, arrival, true);
+    units.clear();
+    merge_pending();
+    close_file();
+    pending_boundary_.reset();
+    stream_codec_.clear();
+    framer_ = framing::make_framer(format);
+    format_ = format;
+    junk_seen_ = 0;
+    resyncs_seen_ = 0;
+    junk_at_resync_ = 0;
+    framer_->push(rest);
+    while (auto unit = framer_->next()) units.push_back(std::move(*unit));
+    // What lay between the two formats was junk to the old framing and is skipped by the new.
+    const auto between = framer_->skipped_bytes() - framer_->junk_bytes();
+    junk_total_ += between;
+    state_->update([&](SourceStatus& s) { s.skipped_bytes += between; });
+    note_junk();
+    last_unit_mono_ = arrival;
+    log_.warning("the stream changed from ", old, " to ", format, " ", fixed(media_seconds_, 1),
+                 " s into the connection (the server's source changed its encoder?); recording goes on "
+                 "in a new ", framer_->extension(), " file");
+}
+
 void StreamSession::finish_connection() {
     if (framer_) {
         // The last frame is known to be complete only now (a frame cut off by a broken
@@ -207,162 +319,19 @@ void StreamSession::finish_connection() {
         std::vector<framing::Unit> tail;
         while (auto unit = framer_->flush()) tail.push_back(std::move(*unit));
         deliver(tail, mono_now(), true);
+        note_junk();
+        report_junk(true);
     }
     if (const auto line = titles_.flush(mono_now())) log_.info(*line);
     if (framer_ && framer_->skipped_bytes() > 0) {
         log_.debug(framer_->skipped_bytes(), " bytes were not part of a complete frame (joined mid-frame, "
-                   "or cut off at the end) and were left out");
+                   "cut off at the end, or junk) and were left out");
     }
+    merge_pending(); // a runt of a file goes to the one before it
     close_file();
     disk_->session_ended(media_seconds_);
     count_loss();
     state_->update([](SourceStatus& s) { s.file.reset(); });
-}
-
-void StreamSession::count_loss() noexcept {
-    const int rate = framer_ ? framer_->info().sample_rate : 0;
-    state_->add_lost_seconds(disk_->take_lost(media_seconds_), rate);
-}
-
-void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
-    for (const auto& unit : units) media_framed_ += unit.duration;
-    if (!units.empty()) clock_.observe(media_framed_, arrival);
-    if (!last && !clock_.settled(arrival) && held_bytes_ < kMaxHeldBytes) {
-        for (auto& unit : units) {
-            held_bytes_ += unit.bytes.size();
-            held_.push_back(std::move(unit));
-        }
-        return;
-    }
-    for (auto& unit : held_) handle(unit);
-    held_.clear();
-    held_bytes_ = 0;
-    for (auto& unit : units) handle(unit);
-}
-
-void StreamSession::handle(framing::Unit& unit) {
-    if (unit.is_header) {
-        // Mid-stream headers (a chained Ogg stream) belong to the file being written; the framer
-        // also keeps them for the next file.
-        if (writer_) {
-            framer_->adapt(unit);
-            try {
-                writer_->write(unit.bytes, false);
-            } catch (const std::exception& e) {
-                write_failed(e);
-            }
-        }
-        return;
-    }
-    const double start_media = media_seconds_;
-    media_seconds_ += unit.duration;
-    audio_bytes_ += unit.bytes.size();
-    const double start_wall = clock_.mono_at(start_media) + wall_minus_mono_;
-
-    // Cut at the frame boundary nearest to the split time.
-    if (writer_ && unit.cut_ok && start_wall + unit.duration / 2 > next_boundary_utc_) {
-        pending_boundary_ = next_boundary_utc_;
-        close_file();
-    }
-    if (!writer_) {
-        if (disk_->waiting(mono_now())) return; // dropped: the disk's gap measures it
-        try {
-            open_file(start_wall, start_media);
-        } catch (const std::exception& e) {
-            disk_->failed(e, start_media, log_);
-            return;
-        }
-    }
-    framer_->adapt(unit);
-    try {
-        writer_->write(unit.bytes, true, unit.duration);
-    } catch (const std::exception& e) {
-        write_failed(e);
-    }
-}
-
-void StreamSession::open_file(double unit_wall, double unit_media) {
-    double start = unit_wall;
-    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
-    pending_boundary_.reset();
-    auto created = namer_->create(start, framer_->extension());
-    const auto relative = namer_->relative(created.path);
-    auto writer = std::make_unique<ByteFileWriter>(std::move(created));
-    writer->write(framer_->begin_file(), false);
-    writer_ = std::move(writer);
-    folder_.file_opened();
-    file_relative_ = relative;
-    file_first_media_ = unit_media;
-    next_boundary_utc_ = namer_->next_boundary(start);
-    disk_->resumed(unit_media);
-    // While the disk fails, every retry opens a file: the summary names the one that works.
-    if (disk_->active()) log_.debug("trying ", relative);
-    else log_.info("recording to ", relative);
-    state_->file_started(relative, namer_->timestamp(start), !disk_->active());
-}
-
-double StreamSession::close_file() noexcept {
-    if (!writer_) return 0;
-    const auto error = writer_->close();
-    const auto kept = writer_->audio_seconds_flushed();
-    const bool any = writer_->audio_bytes_flushed() > 0;
-    const auto path = writer_->path();
-    writer_.reset();
-    if (any) state_->update([](SourceStatus& s) { ++s.files; });
-    if (error) {
-        // The last second of the file could not be written: as lost as any other write.
-        disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept, log_);
-    }
-    return kept;
-}
-
-void StreamSession::write_failed(const std::exception& e) {
-    const auto first = file_first_media_;
-    const auto kept = close_file();
-    disk_->failed(e, first + kept, log_);
-}
-
-void StreamSession::file_deleted() {
-    const auto seconds = media_seconds_ - file_first_media_;
-    const auto message = folder_.deleted(file_relative_, seconds);
-    (void)writer_->close(); // its name is gone: nothing is removed, and it counts as no file
-    writer_.reset();
-    state_->add_lost_seconds(seconds, framer_ ? framer_->info().sample_rate : 0);
-    log_.error(message);
-    state_->notice(message);
-    state_->update([](SourceStatus& s) { s.file.reset(); });
-}
-
-void StreamSession::every_second(double now_mono) {
-    last_tick_mono_ = now_mono;
-    // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
-    if (writer_ && writer_->deleted()) file_deleted();
-    if (const auto line = titles_.tick(now_mono)) log_.info(*line);
-    if (writer_) {
-        // At most a second of audio waits in memory; every few seconds it is forced to disk.
-        try {
-            if (now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
-                last_sync_mono_ = now_mono;
-                writer_->sync();
-            } else {
-                writer_->flush();
-            }
-            // The episode ends once audio of the new file is on disk, not when it is opened.
-            if (disk_->active() && !disk_->gap_open() && writer_->audio_bytes_flushed() > 0) {
-                disk_->recovered(log_, file_relative_);
-            }
-        } catch (const std::exception& e) {
-            write_failed(e);
-        }
-    }
-    count_loss();
-    const auto bytes = writer_ ? writer_->bytes() : 0;
-    const auto kbps = media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
-    state_->update([&](SourceStatus& s) {
-        s.bytes = bytes;
-        s.last_data = iso8601_now();
-        if (kbps > 0) s.bitrate_kbps = kbps;
-    });
 }
 
 } // namespace isr::rec

@@ -7,8 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
 #include <mutex>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -280,4 +282,197 @@ TEST_CASE("a body without audio frames is quoted from its first bytes", "[integr
     CHECK_THAT(*run.status_of("xml")->error,
                Catch::Contains("no audio frames in the first 64 KiB of the body (it starts with \"<?xml version=\"1.0\"?><playlist>"));
     REQUIRE(run.process->stop() == 0);
+}
+
+namespace {
+
+std::string noise_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string out(n, '\0');
+    for (auto& c : out) c = static_cast<char>(rng());
+    return out;
+}
+
+// Waits until the source's one connection has ended (its error says so); returns its status.
+SourceStatus after_the_stream(const IsrdRun& run, const std::string& source, std::chrono::seconds timeout) {
+    REQUIRE(wait_until([&] {
+        const auto s = run.status_of(source);
+        return s && s->error && s->error->find("the input ended") != std::string::npos;
+    }, timeout));
+    return *run.status_of(source);
+}
+
+double total_seconds(const std::vector<fs::path>& files) {
+    double total = 0;
+    for (const auto& f : files) total += decoded_seconds(f);
+    return total;
+}
+
+} // namespace
+
+TEST_CASE("junk in the middle of a stream is skipped, counted and logged, and the splits go on",
+          "[integration][stream]") {
+    TempDir media("isr-media");
+    const std::string options = "-c:a libmp3lame -b:a 64k -id3v2_version 0 -write_xing 0 -f mp3";
+    const auto before = make_stream(media.path(), "a.mp3", options, 6);
+    const auto after = make_stream(media.path(), "b.mp3", options, 8);
+    const auto junk = noise_bytes(24000, 42); // 3 s at the stream's rate
+    std::atomic<bool> served{false};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        if (served.exchange(true)) return;
+        c.send(ok_head("audio/mpeg"));
+        c.send_paced(before.bytes, before.rate()) && c.send_paced(junk, before.rate()) &&
+            c.send_paced(after.bytes, after.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 3s\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.start();
+    const auto s = after_the_stream(run, "radio", 40s);
+    REQUIRE(run.process->stop() == 0);
+    INFO("skipped_bytes " << s.skipped_bytes << ", resyncs " << s.resyncs);
+    CHECK(s.skipped_bytes >= junk.size() - 1500); // a chance frame header in the noise may pass
+    CHECK(s.skipped_bytes <= junk.size() + 1500);
+    CHECK(s.resyncs >= 1);
+    const auto log = run.process->log();
+    const auto reports = count_lines_with(log, "bytes that were not mp3 frames (damaged or foreign data");
+    CHECK(reports >= 1);
+    CHECK(reports <= 3); // at most once a minute, and at the end
+    CHECK_THAT(log, Catch::Contains("s of the stream's audio were junk"));
+    const auto files = files_with_extension(run.recordings / "radio", ".mp3");
+    CHECK(files.size() >= 5); // the splits went on: no file took the junk and everything after it
+    for (const auto& f : files) {
+        INFO(f.filename());
+        CHECK(decode_errors(f) == "");
+        // At most the interval, and the few frames a split skipped to leave no runt.
+        CHECK(decoded_seconds(f) < 3.0 + 0.75 + 0.1);
+    }
+    CHECK(total_seconds(files) == Approx(14).margin(0.4)); // the audio, all of it
+}
+
+TEST_CASE("a stream that turns from MP3 into AAC continues in .aac files", "[integration][stream]") {
+    TempDir media("isr-media");
+    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 5);
+    const auto aac = make_stream(media.path(), "s.aac", "-c:a aac -b:a 64k -f adts", 6);
+    std::atomic<bool> served{false};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        if (served.exchange(true)) return;
+        c.send(ok_head("audio/mpeg"));
+        c.send_paced(mp3.bytes, mp3.rate()) && c.send_paced(aac.bytes, aac.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.start();
+    const auto s = after_the_stream(run, "radio", 30s);
+    CHECK(s.format == "aac");
+    REQUIRE(run.process->stop() == 0);
+    CHECK_THAT(run.process->log(), Catch::Contains("WARNING  [radio] the stream changed from mp3 to aac"));
+    const auto mp3_files = files_with_extension(run.recordings / "radio", ".mp3");
+    const auto aac_files = files_with_extension(run.recordings / "radio", ".aac");
+    REQUIRE(mp3_files.size() == 1);
+    REQUIRE(aac_files.size() == 1);
+    for (const auto& f : {mp3_files[0], aac_files[0]}) CHECK(decode_errors(f) == "");
+    CHECK(decoded_seconds(mp3_files[0]) == Approx(5).margin(0.2));
+    CHECK(decoded_seconds(aac_files[0]) == Approx(6).margin(0.2));
+    CHECK(s.skipped_bytes < 1000); // nothing of either stream was lost at the change
+}
+
+TEST_CASE("an Ogg stream chained from Vorbis to Opus continues in .opus files", "[integration][stream]") {
+    TempDir media("isr-media");
+    const auto vorbis = make_stream(media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -serial_offset 1 -f ogg", 5);
+    const auto opus = make_stream(media.path(), "s.opus", "-c:a libopus -page_duration 250000 -serial_offset 2 -f ogg", 5);
+    std::atomic<bool> served{false};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        if (served.exchange(true)) return;
+        c.send(ok_head("application/ogg"));
+        c.send_paced(vorbis.bytes, vorbis.rate()) && c.send_paced(opus.bytes, opus.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.start();
+    const auto s = after_the_stream(run, "radio", 30s);
+    CHECK(s.format == "opus");
+    REQUIRE(run.process->stop() == 0);
+    CHECK_THAT(run.process->log(), Catch::Contains("the stream changed from vorbis to opus"));
+    const auto ogg_files = files_with_extension(run.recordings / "radio", ".ogg");
+    const auto opus_files = files_with_extension(run.recordings / "radio", ".opus");
+    REQUIRE(ogg_files.size() == 1);
+    REQUIRE(opus_files.size() == 1);
+    for (const auto& f : {ogg_files[0], opus_files[0]}) {
+        INFO(f.filename());
+        CHECK(decode_errors(f) == "");
+        CHECK(decoded_seconds(f) == Approx(5).margin(0.3));
+    }
+}
+
+TEST_CASE("an Ogg stream whose header page fails its CRC leaves no unplayable file, and is reconnected",
+          "[integration][stream]") {
+    TempDir media("isr-media");
+    const auto vorbis = make_stream(media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -f ogg", 12);
+    // The second page carries the comment and setup headers: flip a byte in its body.
+    auto damaged = vorbis.bytes;
+    const auto page_size = [&](std::size_t at) {
+        const auto segments = static_cast<std::uint8_t>(damaged[at + 26]);
+        std::size_t size = 27 + segments;
+        for (std::size_t i = 0; i < segments; ++i) size += static_cast<std::uint8_t>(damaged[at + 27 + i]);
+        return size;
+    };
+    const auto second = page_size(0);
+    REQUIRE(damaged.compare(second, 4, "OggS") == 0);
+    damaged[second + page_size(second) - 5] ^= 0x20;
+    std::atomic<int> connection{0};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        const auto& body = connection++ == 0 ? damaged : vorbis.bytes;
+        c.send(ok_head("application/ogg"));
+        c.send_paced(body, vorbis.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 0.5\nmax_retries = 0",
+                     stream_source("radio", server.url("/live"), "stall_timeout_seconds = 3"));
+    run.start();
+    REQUIRE(wait_until([&] { return connection.load() >= 2; }, 15s));
+    REQUIRE(run.wait_for_state("radio", "recording", 10s));
+    REQUIRE(run.process->stop() == 0);
+    const auto log = run.process->log();
+    CHECK_THAT(log, Catch::Contains("ERROR    [radio] no usable Ogg pages for 3 s") &&
+                        Catch::Contains("header pages were damaged"));
+    // Only the second connection made a file, and it decodes.
+    const auto files = files_with_extension(run.recordings / "radio", ".ogg");
+    REQUIRE(files.size() == 1);
+    CHECK(decode_errors(files[0]) == "");
+    CHECK(decoded_seconds(files[0]) > 1.0);
+}
+
+TEST_CASE("no runt files at splits: a file a split would leave with a few frames is merged",
+          "[integration][stream]") {
+    TempDir media("isr-media");
+    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 10);
+    constexpr int kConnections = 5;
+    std::atomic<int> connection{0};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        const int i = connection++;
+        if (i >= kConnections) {
+            c.send("HTTP/1.0 404 Not Found\r\n\r\n");
+            return;
+        }
+        // Each connection ends a few frames after a 2 s boundary (as the receiver's clock will
+        // place it: the pacing runs 50 ms ahead), each by a little more.
+        const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        const double boundary = std::ceil((now + 2.2) / 2) * 2;
+        const double seconds = boundary - now + 0.05 + 0.02 + 0.025 * i;
+        c.send(ok_head("audio/mpeg"));
+        c.send_paced(mp3.bytes.substr(0, static_cast<std::size_t>(seconds * mp3.rate())), mp3.rate());
+    });
+    IsrdRun run;
+    run.write_config("split_interval = 2s\nretry_delay_seconds = 0.3\nmax_retries = 0",
+                     stream_source("radio", server.url("/live")));
+    run.start();
+    REQUIRE(wait_until([&] { return connection.load() > kConnections; }, 40s));
+    REQUIRE(run.process->stop() == 0);
+    const auto files = files_with_extension(run.recordings / "radio", ".mp3");
+    CHECK(files.size() >= kConnections);
+    for (const auto& f : files) {
+        INFO(f.filename());
+        CHECK(decode_errors(f) == "");  // ffmpeg recognises every file as MP3…
+        CHECK(decoded_seconds(f) > 0.45); // …as none is a runt of a few frames
+    }
 }
