@@ -42,15 +42,20 @@ PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
                                 cat("libsndfile cannot write ", spec.format, " with ", spec.rate,
                                     " Hz, ", spec.channels, " channels, ", spec.bit_depth, " bit"));
     }
-    fd_ = file.fd.get();
+    // libsndfile owns the descriptor from here: it closes it on sf_close, and also when
+    // sf_open_fd fails (closing it here as well could close another thread's new file).
+    fd_ = file.fd.release();
     identity_ = FileIdentity::of(fd_);
+    errno = 0;
     sndfile_.reset(sf_open_fd(fd_, SFM_WRITE, &info, SF_TRUE));
     if (!sndfile_) {
+        // Writing the header may have failed (ENOSPC): that is the cause to report, so that a
+        // full disk reads the same at every try.
+        const int err = errno ? errno : EIO;
         const std::string why = sf_strerror(nullptr);
         ::unlink(path_.c_str());
-        throw std::system_error(EIO, std::generic_category(), cat("open ", path_.string(), ": ", why));
+        throw std::system_error(err, std::generic_category(), cat("open ", path_.string(), " (", why, ")"));
     }
-    file.fd.release(); // libsndfile closes it now
     flac_ = spec.format == "flac";
     if (flac_) {
         // The created descriptor is write-only. The name is ours alone (created exclusively a
