@@ -34,7 +34,16 @@ struct Problem {
     std::string text;
 };
 
-// Collects problems with their location; sorted by line when reported.
+// A value as messages may quote it: escaped, a URL's password masked, a password not at all.
+std::string shown_value(std::string_view key, std::string_view value) {
+    if (key == "password") return value.empty() ? "" : "***";
+    if (key == "url") return printable(mask_url_password(value), 120);
+    return printable(value, 120);
+}
+
+// Collects problems with their location; sorted by line when reported. Whatever a message
+// quotes from the file is escaped where it is quoted (printable(), shown_value()): config text
+// reaches terminals and logs.
 class Problems {
 public:
     explicit Problems(const std::string& file) : file_(file) {}
@@ -42,7 +51,7 @@ public:
     void add(int line, std::string text) { items_.push_back({line, std::move(text)}); }
     void add_entry(const IniSection& s, const IniEntry& e, std::string_view problem,
                    std::string_view accepted) {
-        add(e.line, cat('[', s.name, "] ", e.key, " = ", e.value, ": ", problem,
+        add(e.line, cat('[', s.name, "] ", e.key, " = ", shown_value(e.key, e.value), ": ", problem,
                         accepted.empty() ? "" : "; accepted: ", accepted));
     }
     bool empty() const { return items_.empty(); }
@@ -86,12 +95,12 @@ void check_section_keys(const IniSection& s, bool is_general, Problems& problems
     std::map<std::string, int> first_line;
     for (const auto& e : s.entries) {
         if (const auto [it, inserted] = first_line.emplace(e.key, e.line); !inserted) {
-            problems.add(e.line, cat('[', s.name, "] ", e.key, " is set twice (first on line ",
+            problems.add(e.line, cat('[', s.name, "] ", printable(e.key, 40), " is set twice (first on line ",
                                      it->second, "); keep one"));
         }
         if (!keys::find(e.key)) {
             const auto hint = keys::suggest(e.key);
-            problems.add(e.line, cat('[', s.name, "] unknown key '", e.key, "'",
+            problems.add(e.line, cat('[', s.name, "] unknown key '", printable(e.key, 40), "'",
                                      hint.empty() ? "" : cat("; did you mean '", hint, "'?"),
                                      "; accepted keys: ",
                                      is_general ? keys::names_for(keys::kAllTypes) + ", log_file"
@@ -156,7 +165,7 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
             if (invalid_general.count(e.key)) continue; // reported once, at [general]
             const auto problem = spec->apply(cfg, nullptr, e.value);
             if (!problem.empty()) {
-                problems.add(s.line, cat('[', s.name, "] ", e.key, " = ", e.value,
+                problems.add(s.line, cat('[', s.name, "] ", e.key, " = ", shown_value(e.key, e.value),
                                          " (inherited from [general], line ", e.line,
                                          "): ", problem, "; set ", e.key, " in [", s.name, "]; accepted: ",
                                          e.key == "format" ? keys::formats_for(cfg.type) : spec->accepted));
@@ -207,7 +216,7 @@ Config parse_config(std::string_view text, const std::string& file_label) {
         const bool is_general = iequals(s.name, "general");
         const auto key = is_general ? std::string("general") : s.name;
         if (const auto [it, inserted] = section_lines.emplace(key, s.line); !inserted) {
-            problems.add(s.line, cat("duplicate section [", s.name, "] (first on line ", it->second,
+            problems.add(s.line, cat("duplicate section [", printable(s.name, 64), "] (first on line ", it->second,
                                      "); section names must be unique"));
             continue;
         }
@@ -222,7 +231,7 @@ Config parse_config(std::string_view text, const std::string& file_label) {
         if (iequals(s.name, "general")) continue;
         if (section_lines.at(s.name) != s.line) continue; // duplicate, reported above
         if (!valid_source_name(s.name)) {
-            problems.add(s.line, cat("section name [", s.name, "] is not a valid source name; use "
+            problems.add(s.line, cat("section name [", printable(s.name, 64), "] is not a valid source name; use "
                                      "letters, digits, '_', '-' and '.' (up to 64, starting with "
                                      "a letter or digit)"));
             continue;

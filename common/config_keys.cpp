@@ -116,14 +116,48 @@ std::string apply_log_file(SourceConfig&, GeneralConfig* g, std::string_view v) 
     return {};
 }
 
+// The URL checks the stream client makes, done here so --check-config finds them: a value that
+// passes connects to the host and port the user meant.
 std::string apply_url(SourceConfig& c, GeneralConfig*, std::string_view v) {
     const auto lower = to_lower(v);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
         return "must start with http:// or https://";
     }
-    const auto host_start = v.find("://") + 3;
-    if (host_start >= v.size() || v[host_start] == '/') return "has no host name";
-    if (v.find_first_of(" \t") != std::string_view::npos) return "contains spaces (encode them as %20)";
+    for (const char ch : v) {
+        const auto b = static_cast<unsigned char>(ch);
+        if (b == ' ' || b == '\t') return "contains spaces (encode them as %20)";
+        if (b < 0x20 || b == 0x7F) return "contains a control character";
+    }
+    const auto rest = v.substr(v.find("://") + 3);
+    const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+    const auto at = authority.rfind('@');
+    auto host_port = at == std::string_view::npos ? authority : authority.substr(at + 1);
+    std::string_view port;
+    if (!host_port.empty() && host_port.front() == '[') {
+        const auto close = host_port.find(']');
+        if (close == std::string_view::npos) return "has an IPv6 address without its closing ']'";
+        if (close == 1) return "has no host name";
+        const auto after = host_port.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return "has text after the IPv6 address's ']'";
+        if (!after.empty()) port = after.substr(1);
+    } else {
+        const auto colon = host_port.rfind(':');
+        if (colon == 0 || host_port.empty()) return "has no host name";
+        if (colon != std::string_view::npos) port = host_port.substr(colon + 1);
+    }
+    if (!port.empty()) {
+        if (port.find_first_not_of("0123456789") != std::string_view::npos) {
+            // The text is not echoed: it may be the start of a password whose '/' ended the
+            // authority early.
+            return "the port after ':' is not a number (if that ':' begins a password, write "
+                   "'/', '?', '#' and '@' in it as %2F, %3F, %23 and %40)";
+        }
+        unsigned long number = 0;
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (ec != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
+            return cat("port ", port, " is out of range (1 to 65535)");
+        }
+    }
     c.url = std::string(v);
     return {};
 }

@@ -15,7 +15,8 @@ class FilenamePattern {
 public:
     static constexpr std::string_view kDefault = "%Y%m%d_%H%M%S";
 
-    // Returns why `pattern` is unusable (absolute, "..", empty component, …), or nullopt.
+    // Returns why `pattern` is unusable (absolute, "..", empty component, control characters,
+    // %n or %t, or names with those once expanded), or nullopt.
     static std::optional<std::string> problem(std::string_view pattern);
 
     explicit FilenamePattern(std::string pattern) : pattern_(std::move(pattern)) {}

@@ -216,6 +216,52 @@ std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail
     return std::nullopt;
 }
 
+namespace {
+
+// Whether the frame starting at tail[start] is complete: its CRC-16 sums to zero at the end of
+// the tail, or where a frame header that the end of the tail cut short begins. Returns the end.
+std::optional<std::size_t> complete_frame_end(std::span<const std::uint8_t> tail, std::size_t start) {
+    const auto head = parse_flac_frame_header(tail.subspan(start));
+    if (head.status != FlacParse::ok) return std::nullopt;
+    std::uint16_t crc = crc16(tail.subspan(start, head.header.size));
+    for (std::size_t end = start + head.header.size; end < tail.size(); ++end) {
+        if (crc == 0 && end >= start + head.header.size + 2 && tail[end] == 0xFF &&
+            parse_flac_frame_header(tail.subspan(end)).status == FlacParse::incomplete) {
+            return end;
+        }
+        crc = crc16_update(crc, tail[end]);
+    }
+    if (crc == 0 && tail.size() >= start + head.header.size + 2) return tail.size();
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<FlacCompleteEnd> find_flac_complete_end(std::span<const std::uint8_t> tail,
+                                                      std::uint64_t tail_offset,
+                                                      std::uint64_t audio_start,
+                                                      const FlacStreamInfo& info) {
+    // The last frame whose predecessor confirms it (see find_flac_live_end): every frame before
+    // it is whole, as nothing was written after the failure.
+    std::uint64_t start = 0;
+    std::uint64_t samples_before = 0;
+    if (const auto live = find_flac_live_end(tail, tail_offset, info)) {
+        start = live->offset;
+        samples_before = live->total_samples;
+    } else if (tail_offset <= audio_start && audio_start <= tail_offset + tail.size()) {
+        start = audio_start; // at most one frame: try the first
+    } else {
+        return std::nullopt;
+    }
+    const auto at = static_cast<std::size_t>(start - tail_offset);
+    if (const auto end = complete_frame_end(tail, at)) {
+        const auto head = parse_flac_frame_header(tail.subspan(at));
+        return FlacCompleteEnd{tail_offset + *end,
+                               samples_before + static_cast<std::uint64_t>(head.header.block_size)};
+    }
+    return FlacCompleteEnd{start, samples_before};
+}
+
 std::string patch_flac_total_samples(std::span<const std::uint8_t> head, std::size_t header_size,
                                      std::uint64_t total) {
     std::string out(reinterpret_cast<const char*>(head.data()), header_size);

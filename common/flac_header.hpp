@@ -70,6 +70,22 @@ struct FlacLiveEnd {
 std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail, std::uint64_t tail_offset,
                                               const FlacStreamInfo& info);
 
+// Where a FLAC file cut off mid-frame (a write that failed on a full disk, a crash) must end to
+// decode cleanly: just after its last complete frame. `tail` holds the file's bytes from
+// `tail_offset` to its end; `audio_start` is where its first frame begins (the size of "fLaC"
+// and the metadata). A frame counts as complete when its CRC-16 matches over bytes that end at
+// the end of the file, or just before a frame header the end of the file cut short. nullopt
+// when the tail holds no frame its predecessor confirms and does not reach back to
+// `audio_start` (a tail too short to tell). Pure.
+struct FlacCompleteEnd {
+    std::uint64_t offset = 0;        // the end of the last complete frame: the file's new size
+    std::uint64_t total_samples = 0; // samples in the frames before it
+};
+std::optional<FlacCompleteEnd> find_flac_complete_end(std::span<const std::uint8_t> tail,
+                                                      std::uint64_t tail_offset,
+                                                      std::uint64_t audio_start,
+                                                      const FlacStreamInfo& info);
+
 // A copy of the file's first `header_size` bytes ("fLaC" + metadata) with STREAMINFO's total
 // samples set. STREAMINFO must be the first block (as the format requires).
 std::string patch_flac_total_samples(std::span<const std::uint8_t> head, std::size_t header_size,

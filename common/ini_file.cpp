@@ -2,34 +2,67 @@
 
 #include "common/strings.hpp"
 
+#include <algorithm>
+
 namespace isr {
 
 namespace {
 
-// Drops an inline comment: '#' or ';' preceded by whitespace, outside double quotes.
-std::string_view strip_inline_comment(std::string_view value) {
-    bool quoted = false;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        const char c = value[i];
-        if (c == '"') quoted = !quoted;
-        if (!quoted && (c == '#' || c == ';') && i > 0 && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
-            return trim(value.substr(0, i));
+struct Value {
+    std::string text;
+    std::string problem; // non-empty: the value is unusable
+};
+
+// The text after the delimiter. A value that starts with a double quote runs to the first quote
+// that is followed only by whitespace or a comment, and may hold '#', ';' and quotes. Any other
+// value ends where an inline comment begins: '#' or ';' after whitespace.
+Value parse_value(std::string_view raw) {
+    raw = trim(raw);
+    if (!raw.empty() && raw.front() == '"') {
+        for (auto close = raw.find('"', 1); close != std::string_view::npos; close = raw.find('"', close + 1)) {
+            const auto rest = trim(raw.substr(close + 1));
+            if (rest.empty() || rest.front() == '#' || rest.front() == ';') {
+                return {std::string(raw.substr(1, close - 1)), {}};
+            }
+        }
+        return {{}, "the value starts with a double quote but has no closing one (a quoted value "
+                    "ends with '\"', then at most a comment)"};
+    }
+    for (std::size_t i = 1; i < raw.size(); ++i) {
+        if ((raw[i] == '#' || raw[i] == ';') && (raw[i - 1] == ' ' || raw[i - 1] == '\t')) {
+            return {std::string(trim(raw.substr(0, i))), {}};
         }
     }
-    return trim(value);
+    return {std::string(raw), {}};
 }
 
-std::string unquote(std::string_view value) {
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
+// A line quoted in a message: escaped, and with a password left out (a line can be a
+// "password hunter2" that forgot its '=', or hold a URL with one).
+std::string quote_line(std::string_view line) {
+    if (to_lower(line.substr(0, 8)) == "password") return "password ***";
+    return printable(mask_url_password(line), 80);
+}
+
+// The first control character of a line (TAB excepted), or npos.
+std::size_t control_character(std::string_view line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        if ((c < 0x20 && c != '\t') || c == 0x7F) return i;
     }
-    return std::string(value);
+    return std::string_view::npos;
 }
 
 } // namespace
 
 IniFile parse_ini(std::string_view text) {
     IniFile ini;
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        // A binary file (a recording, an archive) given as the config: one error, not one per line.
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+        ini.errors.push_back({static_cast<int>(line), cat("this is not a text file (a NUL byte at offset ", nul,
+                                                          "); check that it is the config file")});
+        return ini;
+    }
     int line_no = 0;
     // Lines before any section header belong to no section; that is an error.
     bool in_section = false;
@@ -40,14 +73,22 @@ IniFile parse_ini(std::string_view text) {
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++line_no;
         if (line_no == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3); // BOM
+        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);                  // CRLF files
         const auto line = trim(raw);
         if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (const auto bad = control_character(line); bad != std::string_view::npos) {
+            // A CR inside a url would end the request line; no setting has a use for them.
+            ini.errors.push_back({line_no, cat("control character ", printable(line.substr(bad, 1)), " at column ",
+                                               bad + 1, "; no setting accepts control characters (a line "
+                                                        "break inside a value?)")});
+            continue;
+        }
 
         if (line.front() == '[') {
             const auto close = line.find(']');
             const auto rest = close == std::string_view::npos ? line : trim(line.substr(close + 1));
             if (close == std::string_view::npos || !(rest.empty() || rest.front() == '#' || rest.front() == ';')) {
-                ini.errors.push_back({line_no, cat("malformed section header '", line,
+                ini.errors.push_back({line_no, cat("malformed section header '", quote_line(line),
                                                    "'; expected [name]")});
                 skipping = true; // its keys would only repeat the same mistake
                 continue;
@@ -69,7 +110,7 @@ IniFile parse_ini(std::string_view text) {
         const auto colon = line.find(':');
         const auto delim = std::min(eq, colon);
         if (delim == std::string_view::npos) {
-            ini.errors.push_back({line_no, cat("'", line,
+            ini.errors.push_back({line_no, cat("'", quote_line(line),
                                                "' is not 'key = value', a [section] or a comment")});
             continue;
         }
@@ -79,12 +120,17 @@ IniFile parse_ini(std::string_view text) {
             continue;
         }
         if (!in_section) {
-            ini.errors.push_back({line_no, cat("'", key,
+            ini.errors.push_back({line_no, cat("'", printable(key, 40),
                                                "' appears before any [section]; put it under [general]")});
             continue;
         }
-        ini.sections.back().entries.push_back(
-            {to_lower(key), unquote(strip_inline_comment(line.substr(delim + 1))), line_no});
+        auto value = parse_value(line.substr(delim + 1));
+        if (!value.problem.empty()) {
+            ini.errors.push_back({line_no, cat('[', printable(ini.sections.back().name, 64), "] ",
+                                               printable(to_lower(key), 40), ": ", value.problem)});
+            continue;
+        }
+        ini.sections.back().entries.push_back({to_lower(key), std::move(value.text), line_no});
     }
     return ini;
 }

@@ -29,9 +29,12 @@ struct IniFile {
     std::vector<IniProblem> errors; // in file order
 };
 
-// Never throws. Accepts `key = value` and `key: value`; whole-line comments starting with '#'
-// or ';'; inline comments after whitespace (" # …"); values in double quotes keep '#' and ';'.
-// Duplicate sections and keys are kept (the config layer reports them with context).
+// Never throws; pure (a fuzzing entry point). Accepts `key = value` and `key: value`;
+// whole-line comments starting with '#' or ';'; inline comments after whitespace (" # …");
+// a value in double quotes keeps '#' and ';' (and must be closed). Refuses, as errors: a file
+// with NUL bytes (not a text file: one error), control characters other than TAB in a line.
+// Messages quote config text escaped (printable()) and never with a password. Duplicate
+// sections and keys are kept (the config layer reports them with context).
 IniFile parse_ini(std::string_view text);
 
 } // namespace isr

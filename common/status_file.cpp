@@ -29,6 +29,10 @@ std::string to_json(const Status& s) {
             .member("reconnects", src.reconnects)
             .member("xruns", src.xruns)
             .member("lost_frames", src.lost_frames)
+            .member("lost_seconds", src.lost_seconds)
+            .member("disk_errors", src.disk_errors)
+            .member("skipped_bytes", src.skipped_bytes)
+            .member("resyncs", src.resyncs)
             .member("level_dbfs", src.level_dbfs)
             .member("peak_dbfs", src.peak_dbfs)
             .member("error", src.error)
@@ -73,6 +77,10 @@ std::optional<Status> parse_status(std::string_view json) {
             src.reconnects = static_cast<std::uint64_t>(json_int(v, "reconnects").value_or(0));
             src.xruns = static_cast<std::uint64_t>(json_int(v, "xruns").value_or(0));
             src.lost_frames = static_cast<std::uint64_t>(json_int(v, "lost_frames").value_or(0));
+            src.lost_seconds = json_number(v, "lost_seconds").value_or(0);
+            src.disk_errors = static_cast<std::uint64_t>(json_int(v, "disk_errors").value_or(0));
+            src.skipped_bytes = static_cast<std::uint64_t>(json_int(v, "skipped_bytes").value_or(0));
+            src.resyncs = static_cast<std::uint64_t>(json_int(v, "resyncs").value_or(0));
             src.level_dbfs = json_number(v, "level_dbfs");
             src.peak_dbfs = json_number(v, "peak_dbfs");
             src.error = json_string(v, "error");

@@ -23,7 +23,11 @@ struct SourceStatus {
     std::optional<std::string> last_data; // when data last arrived
     std::uint64_t reconnects = 0;
     std::uint64_t xruns = 0;
-    std::uint64_t lost_frames = 0;
+    std::uint64_t lost_frames = 0;  // audio lost since isrd started, in frames at sample_rate
+    double lost_seconds = 0;        // the same in seconds (overruns, disk failures, deleted files)
+    std::uint64_t disk_errors = 0;  // episodes in which the recordings could not be written
+    std::uint64_t skipped_bytes = 0; // streams: received bytes that were not audio frames
+    std::uint64_t resyncs = 0;       // streams: times the framing was lost and found again
     std::optional<double> level_dbfs; // RMS over the last second
     std::optional<double> peak_dbfs;  // peak over the last second
     std::optional<std::string> error;

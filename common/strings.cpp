@@ -66,13 +66,68 @@ std::string mask_url_password(std::string_view url) {
     const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
                                                            ? std::string_view::npos
                                                            : authority_end - authority_start);
-    const auto at = authority.rfind('@');
-    if (at == std::string_view::npos) return std::string(url);
-    const auto colon = authority.find(':');
-    if (colon == std::string_view::npos || colon > at) return std::string(url);
+    auto at = authority.rfind('@');
+    if (at == std::string_view::npos) {
+        // A password with an unencoded '/', '?' or '#' ends the authority early
+        // ("http://user:pa/ss@host/"): the authority is then "user:pa", which is not a host and
+        // port, and the credentials run to the last '@'.
+        const auto colon = authority.find(':');
+        if (colon == std::string_view::npos) return std::string(url);
+        const auto port = authority.substr(colon + 1);
+        const bool is_port = !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
+        const auto last_at = url.rfind('@');
+        if (is_port || last_at == std::string_view::npos || last_at < authority_start) {
+            return std::string(url);
+        }
+        at = last_at - authority_start;
+    }
+    const auto colon = url.substr(authority_start, at).find(':');
+    if (colon == std::string_view::npos) return std::string(url);
     std::string out(url.substr(0, authority_start + colon + 1));
     out += "***";
     out += url.substr(authority_start + at);
+    return out;
+}
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    const auto n = std::min(text.size(), max_bytes);
+    for (std::size_t i = 0; i < n;) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        // A whole, valid UTF-8 sequence (no overlong forms, surrogates or C1 controls) is kept.
+        const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                                : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+        bool utf8 = len > 1 && i + len <= n;
+        for (std::size_t k = 1; utf8 && k < len; ++k) {
+            utf8 = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        }
+        if (utf8) {
+            // C1 controls (U+0080-U+009F) steer terminals as much as ASCII ones do.
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            if ((c == 0xC2 && c1 < 0xA0) || (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) ||
+                (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
+                utf8 = false;
+            }
+        }
+        if (utf8) {
+            out.append(text.substr(i, len));
+            i += len;
+            continue;
+        }
+        if (c == '\\') out += "\\\\";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\n') out += "\\n";
+        else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
+        else {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        }
+        ++i;
+    }
+    if (text.size() > n) out += "\u2026"; // …
     return out;
 }
 

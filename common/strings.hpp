@@ -24,6 +24,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Returns the URL with any password in its userinfo replaced by "***", for logs.
 std::string mask_url_password(std::string_view url);
 
+// Outside text (a config line, a server's answer, a stream's first bytes) made safe to quote in
+// a log line or message: printable ASCII and valid UTF-8 stay, a backslash is doubled, TAB, CR
+// and LF become \t \r \n, any other byte \xNN. Longer input is cut at `max_bytes` with "…".
+std::string printable(std::string_view text, std::size_t max_bytes = 200);
+
 // Renders a number with a fixed count of decimals, without locale surprises.
 std::string fixed(double value, int decimals);
 

@@ -24,10 +24,50 @@ namespace isr::rec {
 
 namespace {
 constexpr double kStatusIntervalSeconds = 2.0;
+constexpr double kFolderCheckSeconds = 1.0;
 } // namespace
 
 Recorder::Recorder(Config config) : config_(std::move(config)) {
     status_path_ = config_.general.output_directory / std::string(kStatusFileName);
+    lock_path_ = config_.general.output_directory / ".isrd.lock";
+}
+
+bool Recorder::take_lock() {
+    std::error_code ec;
+    std::filesystem::create_directories(config_.general.output_directory, ec);
+    if (ec) {
+        log::error("", "cannot create output_directory ", config_.general.output_directory.string(),
+                   ": ", ec.message(), "; create it or fix its permissions");
+    }
+    UniqueFd lock(::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) return false;
+    lock_identity_ = lock ? FileIdentity::of(lock.get()) : FileIdentity{};
+    folder_identity_ = FileIdentity::at(config_.general.output_directory);
+    lock_ = std::move(lock);
+    return true;
+}
+
+void Recorder::check_output_directory() {
+    if (!lock_ || lock_identity_.named_by(lock_path_)) return;
+    // The lock file is gone: the folder was removed (perhaps created again), or the file deleted.
+    // Another isrd could now start on it, and status.json has nowhere to go.
+    const auto folder = config_.general.output_directory.string();
+    const bool folder_removed = !folder_identity_.named_by(config_.general.output_directory);
+    if (take_lock()) {
+        lock_lost_reported_ = false;
+        if (folder_removed) {
+            log::error("", "output_directory ", folder, " was removed while recording; created it again and "
+                       "locked it. Each source says what it lost; stop isrd before removing its recordings folder");
+        } else {
+            log::error("", lock_path_.string(), " was deleted while recording; locked a new one, so that no "
+                       "second isrd records into ", folder);
+        }
+        write_status();
+    } else if (!lock_lost_reported_) {
+        lock_lost_reported_ = true;
+        log::error("", "output_directory ", folder, " was removed while recording, and another isrd has "
+                   "locked it since: two recorders now write into one folder; stop one of them");
+    }
 }
 
 Recorder::~Recorder() {
@@ -45,15 +85,16 @@ void Recorder::open_log() {
 }
 
 std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
-                                                      const std::shared_ptr<SourceState>& state) const {
+                                                      const std::shared_ptr<SourceState>& state,
+                                                      const std::shared_ptr<DiskFailure>& disk) const {
     auto namer = std::make_shared<const FileNamer>(cfg, config_.general.output_directory);
     switch (cfg.type) {
     case SourceType::generator:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer, disk);
     case SourceType::soundcard:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer, disk);
     case SourceType::stream:
-        return std::make_unique<StreamSession>(cfg, state, namer);
+        return std::make_unique<StreamSession>(cfg, state, namer, disk);
     }
     throw std::logic_error("unknown source type");
 }
@@ -92,18 +133,10 @@ int Recorder::run() {
     log::set_level(config_.general.log_level);
     open_log();
 
-    std::error_code ec;
-    std::filesystem::create_directories(config_.general.output_directory, ec);
-    if (ec) {
-        log::error("", "cannot create output_directory ", config_.general.output_directory.string(),
-                   ": ", ec.message(), "; create it or fix its permissions");
-    }
     // One recorder per recordings folder: two would fight over status.json and file names.
-    const auto lock_path = config_.general.output_directory / ".isrd.lock";
-    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    if (!take_lock()) {
         log::critical("", "another isrd is already recording into ",
-                      config_.general.output_directory.string(), " (", lock_path.string(),
+                      config_.general.output_directory.string(), " (", lock_path_.string(),
                       " is locked); stop it first or use a different output_directory");
         return 1;
     }
@@ -121,9 +154,13 @@ int Recorder::run() {
         initial.input = cfg.type == SourceType::stream ? mask_url_password(cfg.url)
                         : cfg.type == SourceType::soundcard ? cfg.device : "generator";
         auto state = std::make_shared<SourceState>(initial);
+        auto disk = std::make_shared<DiskFailure>(cfg, state, cfg.type == SourceType::stream
+                                                                  ? "the stream stays connected but its audio is dropped"
+                                                                  : "audio is being dropped");
         states_.push_back(state);
+        disks_.emplace_back(Logger(cfg.name, cfg.log_level), disk);
         runners_.push_back(std::make_unique<SourceRunner>(
-            cfg, state, [this, cfg, state] { return make_session(cfg, state); }));
+            cfg, state, [this, cfg, state, disk] { return make_session(cfg, state, disk); }));
     }
     if (runners_.empty()) {
         log::critical("", "every source in ", config_.file, " is disabled; nothing to record");
@@ -134,8 +171,13 @@ int Recorder::run() {
     for (auto& r : runners_) r->start();
 
     double next_status = mono_now();
+    double next_check = mono_now() + kFolderCheckSeconds;
     for (;;) {
         const double now = mono_now();
+        if (now >= next_check) {
+            check_output_directory();
+            next_check = now + kFolderCheckSeconds;
+        }
         if (now >= next_status) {
             write_status();
             next_status = now + kStatusIntervalSeconds;
@@ -147,7 +189,7 @@ int Recorder::run() {
             log::critical("", "every source has failed; exiting. status.json keeps their last errors.");
             return 1;
         }
-        const double wait = std::max(0.05, next_status - mono_now());
+        const double wait = std::max(0.05, std::min(next_status, next_check) - mono_now());
         timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - std::floor(wait)) * 1e9)};
         const int sig = sigtimedwait(&signals, nullptr, &ts);
         if (sig == SIGHUP) {
@@ -163,6 +205,8 @@ int Recorder::run() {
     for (auto& r : runners_) r->request_stop();
     for (auto& r : runners_) r->join();
     runners_.clear();
+    for (const auto& [logger, disk] : disks_) disk->stopping(logger);
+    std::error_code ec;
     std::filesystem::remove(status_path_, ec);
     log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");
     return 0;

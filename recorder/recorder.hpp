@@ -1,6 +1,9 @@
 #pragma once
 
 #include "common/config.hpp"
+#include "common/file_util.hpp"
+#include "recorder/disk_failure.hpp"
+#include "recorder/writer/file_identity.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
 
@@ -24,14 +27,28 @@ public:
 
 private:
     std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
-                                                const std::shared_ptr<SourceState>& state) const;
+                                                const std::shared_ptr<SourceState>& state,
+                                                const std::shared_ptr<DiskFailure>& disk) const;
     Status collect() const;
     void write_status();
     void open_log();
+    // Creates output_directory if needed and locks its .isrd.lock. False when another isrd
+    // holds it.
+    bool take_lock();
+    // Once a second: output_directory removed (or its lock file deleted) while recording is
+    // created and locked again.
+    void check_output_directory();
 
     Config config_;
     std::filesystem::path status_path_;
+    std::filesystem::path lock_path_;
+    UniqueFd lock_;
+    FileIdentity lock_identity_;
+    FileIdentity folder_identity_;
+    bool lock_lost_reported_ = false;
     std::vector<std::shared_ptr<SourceState>> states_;
+    // Per source, outliving its sessions: a disk problem is one episode across reconnects.
+    std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;
     std::vector<std::unique_ptr<SourceRunner>> runners_;
     RateLimit status_errors_{std::chrono::minutes(5)};
 };

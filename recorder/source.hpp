@@ -25,6 +25,10 @@ public:
 
     // Seconds of audio this attempt delivered; a long one resets the failure count.
     virtual double recorded_seconds() const noexcept = 0;
+
+    // After run() returned without a stop request: why the input ended, worded for the log and
+    // status.json, or empty for the runner's generic "the input ended after N s of audio".
+    virtual std::string end_reason() const { return {}; }
 };
 
 } // namespace isr::rec

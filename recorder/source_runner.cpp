@@ -64,14 +64,19 @@ void SourceRunner::run(std::stop_token stop) {
         } catch (const std::exception& e) {
             error = e.what();
         }
-        if (session) recorded = session->recorded_seconds();
+        std::string end_reason;
+        if (session) {
+            recorded = session->recorded_seconds();
+            if (ended) end_reason = session->end_reason();
+        }
         session.reset(); // closes files and devices before we wait
         if (stop.stop_requested()) break;
 
         if (recorded >= kResetAfterSeconds) failures = 0;
         ++failures;
         if (ended) {
-            error = cat("the input ended after ", fixed(recorded, 1), " s of audio");
+            error = end_reason.empty() ? cat("the input ended after ", fixed(recorded, 1), " s of audio")
+                                       : end_reason;
             log_.warning(error, "; reconnecting");
         } else {
             fail(error, failures);

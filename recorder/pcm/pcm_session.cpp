@@ -10,15 +10,17 @@
 namespace isr::rec {
 
 PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
-                       std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer)
+                       std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer,
+                       std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), source_(std::move(source)),
-      state_(std::move(state)), namer_(std::move(namer)), disk_(cfg, "audio is being dropped") {
+      state_(std::move(state)), namer_(std::move(namer)), disk_(std::move(disk)),
+      folder_(cfg.output_directory) {
     spec_.format = cfg.format;
     spec_.bit_depth = cfg.bit_depth;
     spec_.compression_level = cfg.compression_level;
 }
 
-PcmSession::~PcmSession() { close_file(); }
+PcmSession::~PcmSession() { finish(); }
 
 double PcmSession::recorded_seconds() const noexcept {
     return spec_.rate > 0 ? static_cast<double>(media_frames_) / spec_.rate : 0.0;
@@ -63,7 +65,8 @@ void PcmSession::run(std::stop_token stop) {
             const double end = static_cast<double>(media_frames_ + r.frames + r.pending) / rate;
             const auto lost = static_cast<std::uint64_t>(std::llround(clock_.gap(end, r.mono_seconds) * rate));
             media_frames_ += lost;
-            lost_frames_ += lost;
+            // Frames lost while the disk fails are inside the disk's gap already.
+            if (!disk_->gap_open()) state_->add_lost_frames(lost, spec_.rate);
         }
         clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate, r.mono_seconds);
         if (!started_) {
@@ -77,8 +80,22 @@ void PcmSession::run(std::stop_token stop) {
         const double now = mono_now();
         if (now - last_tick_mono_ >= 1.0) every_second(now);
     }
+    finish();
+}
+
+void PcmSession::finish() noexcept {
+    if (finished_) return;
+    finished_ = true;
     close_file();
+    if (spec_.rate > 0) disk_->session_ended(seconds_of(media_frames_));
+    count_loss();
     state_->update([&](SourceStatus& s) { s.file.reset(); });
+}
+
+void PcmSession::count_loss() noexcept {
+    if (spec_.rate <= 0) return;
+    const auto lost = disk_->take_lost(seconds_of(media_frames_));
+    state_->add_lost_frames(static_cast<std::uint64_t>(std::llround(lost * spec_.rate)), spec_.rate);
 }
 
 void PcmSession::process(std::span<const std::int32_t> samples, std::size_t frames) {
@@ -86,15 +103,12 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
     std::size_t offset = 0;
     while (offset < frames) {
         const std::uint64_t frame = media_frames_ + offset;
-        if (disk_.waiting(mono_now())) {
-            disk_.dropped(seconds_of(frames - offset));
-            return;
-        }
         if (!writer_) {
+            if (disk_->waiting(mono_now())) return; // dropped: the disk's gap measures it
             try {
                 open_file(frame);
             } catch (const std::exception& e) {
-                disk_failed(e, frames - offset);
+                disk_->failed(e, seconds_of(frame), log_);
                 return;
             }
         }
@@ -108,8 +122,7 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
         try {
             writer_->write(samples.subspan(offset * ch, n * ch));
         } catch (const std::exception& e) {
-            close_file();
-            disk_failed(e, frames - offset);
+            write_failed(e);
             return;
         }
         offset += n;
@@ -126,51 +139,71 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     auto created = namer_->create(start, PcmFileWriter::extension(spec_.format));
     const auto relative = namer_->relative(created.path);
     writer_ = std::make_unique<PcmFileWriter>(std::move(created), spec_);
+    folder_.file_opened();
+    file_relative_ = relative;
+    file_first_frame_ = first_frame;
     file_start_utc_ = start;
     next_boundary_utc_ = namer_->next_boundary(start);
-    if (disk_.active()) lost_frames_ += static_cast<std::uint64_t>(std::llround(disk_.recovered(log_) * spec_.rate));
-    log_.info("recording to ", relative);
-    state_->file_started(relative, namer_->timestamp(start));
+    disk_->resumed(seconds_of(first_frame));
+    // While the disk fails, every retry opens a file: the summary names the one that works.
+    if (disk_->active()) log_.debug("trying ", relative);
+    else log_.info("recording to ", relative);
+    state_->file_started(relative, namer_->timestamp(start), !disk_->active());
 }
 
-void PcmSession::close_file() noexcept {
-    if (!writer_) return;
-    const auto frames = writer_->frames();
+std::uint64_t PcmSession::close_file() noexcept {
+    if (!writer_) return 0;
     const auto path = writer_->path();
     writer_->close();
+    const auto kept = writer_->frames_kept();
     writer_.reset();
-    if (frames > 0) {
-        ++files_done_;
-        log_.debug("closed ", path.string(), " (", fixed(static_cast<double>(frames) / spec_.rate, 3), " s)");
-    }
+    if (kept > 0) log_.debug("closed ", path.string(), " (", fixed(seconds_of(kept), 3), " s)");
     state_->update([&](SourceStatus& s) {
-        if (frames > 0) ++s.files;
+        if (kept > 0) ++s.files;
     });
+    return kept;
 }
 
-void PcmSession::disk_failed(const std::exception& e, std::size_t dropped_frames) {
-    disk_.failed(e, seconds_of(dropped_frames), log_, *state_);
+void PcmSession::write_failed(const std::exception& e) {
+    const auto first = file_first_frame_;
+    const auto kept = close_file();
+    disk_->failed(e, seconds_of(first + kept), log_);
+}
+
+void PcmSession::file_deleted() {
+    const auto frames = media_frames_ - file_first_frame_;
+    const auto message = folder_.deleted(file_relative_, seconds_of(frames));
+    writer_->close(); // its name is gone: nothing is removed, and it counts as no file
+    writer_.reset();
+    state_->add_lost_frames(frames, spec_.rate);
+    log_.error(message);
+    state_->notice(message);
+    state_->update([](SourceStatus& s) { s.file.reset(); });
 }
 
 void PcmSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
+    // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
+    if (writer_ && writer_->deleted()) file_deleted();
     if (writer_) {
         try {
             writer_->flush();
+            // The episode ends once audio of the new file is on disk, not when it is opened.
+            if (disk_->active() && !disk_->gap_open() && writer_->frames_on_disk() > 0) {
+                disk_->recovered(log_, file_relative_);
+            }
         } catch (const std::exception& e) {
-            close_file();
-            disk_failed(e, 0);
+            write_failed(e);
         }
     }
+    count_loss();
     const auto level = meter_->last();
     const auto bytes = writer_ ? writer_->bytes() : 0;
     const auto xruns = source_->xruns();
-    const auto lost = lost_frames_ + static_cast<std::uint64_t>(std::llround(disk_.lost_seconds() * spec_.rate));
     state_->update([&](SourceStatus& s) {
         s.bytes = bytes;
         s.last_data = iso8601_now();
         s.xruns = xruns;
-        s.lost_frames = lost;
         if (level) {
             s.level_dbfs = level->rms_dbfs;
             s.peak_dbfs = level->peak_dbfs;

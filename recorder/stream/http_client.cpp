@@ -1,7 +1,9 @@
 #include "recorder/stream/http_client.hpp"
 
+#include "common/clock.hpp"
 #include "common/strings.hpp"
 #include "recorder/source.hpp"
+#include "recorder/stream/response_head.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +18,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -32,8 +35,6 @@ using tcp = net::ip::tcp;
 using beast::error_code;
 
 namespace {
-
-constexpr std::size_t kMaxHeadBytes = 16384;
 
 std::string base64(std::string_view in) {
     std::string out(beast::detail::base64::encoded_size(in.size()), '\0');
@@ -74,7 +75,8 @@ struct HttpStream::Impl {
     beast::flat_buffer raw; // received, not yet given to the parser
     Url url;
     std::string credentials; // "user:password" for Basic auth, or empty
-    std::string auth_host;   // credentials go to the configured host only, not across redirects
+    Url configured;          // credentials go to its origin only, never across origins
+    bool credentials_withheld = false; // the last request went elsewhere without them
     bool body_ended = false;
     net::steady_timer read_deadline{ioc};
     std::uint64_t read_generation = 0; // a deadline that fired for an earlier read is ignored
@@ -120,7 +122,7 @@ struct HttpStream::Impl {
     // io_context for as long as the stream lives).
     std::vector<tcp::endpoint> resolve(std::stop_token stop) {
         error_code ec;
-        const auto port = static_cast<unsigned short>(std::stoi(url.port));
+        const auto port = url.port_number();
         if (const auto address = net::ip::make_address(url.host, ec); !ec) return {tcp::endpoint(address, port)};
         tcp::resolver resolver(ioc);
         net::steady_timer deadline(ioc);
@@ -203,7 +205,10 @@ struct HttpStream::Impl {
         req.set(http::field::user_agent, options.user_agent);
         req.set(http::field::accept, "*/*");
         req.set(http::field::connection, "close");
-        if (!credentials.empty() && url.host == auth_host) {
+        // Never to another scheme, host or port than the configured URL's: a redirect must not
+        // hand the password to a server the user did not name, nor send it over plain HTTP.
+        credentials_withheld = !credentials.empty() && !same_origin(url, configured);
+        if (!credentials.empty() && !credentials_withheld) {
             req.set(http::field::authorization, "Basic " + base64(credentials));
         }
         lowest().expires_after(seconds(options.connect_timeout_seconds));
@@ -217,12 +222,15 @@ struct HttpStream::Impl {
         if (!stop.stop_requested() && *result) fail(cat("cannot send the request: ", result->message()));
     }
 
-    // Reads more bytes into `raw`. Returns false at end of stream.
+    enum class Received { data, end, timeout, stopped };
+
+    // Reads more bytes into `raw`: data, the end of the stream, nothing within `timeout`, or a
+    // stop request. Throws SourceError on a network error.
     // The deadline is a timer of our own that cancels the read, rather than the stream's expiry,
     // which would close the socket: when it fires with bytes waiting under the low-water mark
     // (a stream slower than expected, or the last bytes before the server went quiet), those
-    // bytes are still read and recorded, and only a wait with nothing at all is a stall.
-    bool receive(double timeout, std::stop_token stop, const char* waiting_for) {
+    // bytes are still read and recorded, and only a wait with nothing at all is a timeout.
+    Received receive(double timeout, std::stop_token stop) {
         lowest().expires_never();
         const auto generation = ++read_generation;
         read_timed_out = false;
@@ -244,18 +252,20 @@ struct HttpStream::Impl {
         else plain->async_read_some(buffer, done);
         run_until([&] { return result.has_value(); }, stop);
         read_deadline.cancel();
-        if (stop.stop_requested()) return false;
+        if (stop.stop_requested()) return Received::stopped;
         raw.commit(got);
-        if (*result == net::error::eof || *result == ssl::error::stream_truncated) return got > 0;
+        if (*result == net::error::eof || *result == ssl::error::stream_truncated) {
+            return got > 0 ? Received::data : Received::end;
+        }
         if (read_timed_out && got == 0) {
             if (low_water_mark > 1 && bytes_waiting() > 0) {
                 wake_for(1);
-                return receive(timeout, stop, waiting_for);
+                return receive(timeout, stop);
             }
-            fail(cat("no ", waiting_for, " for ", timeout, " s (stalled); reconnecting"));
+            return Received::timeout;
         }
         if (*result) fail(cat("connection lost: ", result->message()));
-        return true;
+        return Received::data;
     }
 
     void wake_for(int bytes) {
@@ -271,42 +281,53 @@ struct HttpStream::Impl {
         return ::ioctl(lowest().socket().native_handle(), FIONREAD, &n) == 0 ? n : 0;
     }
 
-    // Reads the response head, normalising SHOUTcast's "ICY 200 OK" and bare-LF line ends so
-    // Beast's strict parser accepts them.
+    // Reads the response head within connect_timeout_seconds in total, however the server
+    // trickles it (one header line every few seconds would otherwise keep a source "connecting"
+    // for as long as the server likes). parse_response_head() makes SHOUTcast's "ICY 200 OK",
+    // bare LF line ends and interim 1xx responses acceptable to Beast's strict parser.
     void read_head(std::stop_token stop) {
         raw.clear();
-        std::string head;
-        std::size_t end = std::string::npos;
-        while (end == std::string::npos) {
-            if (!receive(options.connect_timeout_seconds, stop, "response from the server")) {
-                if (stop.stop_requested()) return;
-                fail("the server closed the connection without answering");
+        const double limit = options.connect_timeout_seconds;
+        const double deadline = mono_now() + limit;
+        ResponseHead head;
+        for (;;) {
+            const std::string_view received(static_cast<const char*>(raw.cdata().data()), raw.size());
+            head = parse_response_head(received);
+            if (head.status == ResponseHead::Status::complete) break;
+            if (head.status == ResponseHead::Status::invalid) {
+                fail(cat("the server's answer is not HTTP: ", head.problem, "; it starts with \"",
+                         printable(received.substr(0, 60)), "\"; check the URL and port"));
             }
-            head.assign(static_cast<const char*>(raw.cdata().data()), raw.size());
-            end = head.find("\r\n\r\n");
-            if (end != std::string::npos) end += 4;
-            else if (const auto lf = head.find("\n\n"); lf != std::string::npos) end = lf + 2;
-            if (end == std::string::npos && head.size() > kMaxHeadBytes) {
-                fail("the response head is larger than 16 KiB; this is not a stream server");
+            const double left = deadline - mono_now();
+            const auto got = left > 0 ? receive(left, stop) : Received::timeout;
+            if (got == Received::stopped) return;
+            const std::string_view so_far(static_cast<const char*>(raw.cdata().data()), raw.size());
+            if (got == Received::end) {
+                fail(raw.size() == 0 ? std::string("the server closed the connection without answering")
+                                     : cat("the server closed the connection in the middle of its response head "
+                                           "(after ", raw.size(), " bytes)"));
+            }
+            if (got == Received::timeout) {
+                fail(cat("no complete response head within ", limit, " s (connect_timeout_seconds)",
+                         raw.size() == 0 ? std::string("; the server accepted the connection but sent nothing")
+                                         : cat("; it sent ", raw.size(), " bytes, starting \"",
+                                               printable(so_far.substr(0, 60)), "\""),
+                         "; is this a stream server?"));
             }
         }
-        head.resize(end);
-        raw.consume(end);
-        if (head.rfind("ICY ", 0) == 0) head.replace(0, 3, "HTTP/1.0");
-        std::string normalised;
-        for (std::size_t i = 0; i < head.size(); ++i) {
-            if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r')) normalised += '\r';
-            normalised += head[i];
-        }
+        raw.consume(head.size);
         parser.emplace();
-        parser->header_limit(static_cast<std::uint32_t>(kMaxHeadBytes));
-        parser->body_limit(boost::none);
+        parser->header_limit(static_cast<std::uint32_t>(kMaxResponseHeadBytes));
+        // An endless body has no limit. Not boost::none: Beast 1.74 compares a Content-Length
+        // with the optional limit, and any length is "greater" than none (a 200 with a
+        // Content-Length was refused as "body limit exceeded").
+        parser->body_limit(std::numeric_limits<std::uint64_t>::max());
         parser->eager(true);
         error_code ec;
-        parser->put(net::buffer(normalised), ec);
+        parser->put(net::buffer(head.head), ec);
         if (ec || !parser->is_header_done()) {
             fail(cat("the server's answer is not HTTP (", ec ? ec.message() : "incomplete head",
-                     "): it starts with '", head.substr(0, std::min<std::size_t>(40, head.find('\r'))), "'"));
+                     "): it starts with \"", printable(std::string_view(head.head).substr(0, 60)), "\""));
         }
         body_ended = false;
     }
@@ -332,8 +353,15 @@ struct HttpStream::Impl {
                 }
                 if (used > 0) continue; // e.g. a chunk header was consumed
             }
-            if (!receive(stall, stop, "audio data")) {
-                if (stop.stop_requested()) return 0;
+            if (const auto remaining = parser->content_length_remaining();
+                remaining && *remaining > 0 && *remaining < static_cast<std::uint64_t>(low_water_mark)) {
+                // The end of a body with a Content-Length comes in less than the low-water mark.
+                wake_for(static_cast<int>(*remaining));
+            }
+            const auto got = receive(stall, stop);
+            if (got == Received::stopped) return 0;
+            if (got == Received::timeout) fail(cat("no audio data for ", stall, " s (stalled); reconnecting"));
+            if (got == Received::end) {
                 error_code ec;
                 parser->put_eof(ec);
                 auto& body = parser->get().body();
@@ -356,9 +384,12 @@ HttpStream::~HttpStream() = default;
 void HttpStream::open(const std::string& url_text, std::stop_token stop) {
     auto& d = *impl_;
     const auto url = Url::parse(url_text);
-    if (!url) throw SourceError(cat(mask_url_password(url_text), ": not an http:// or https:// URL"));
+    if (!url) {
+        throw SourceError(cat(printable(mask_url_password(url_text)),
+                              ": not a usable http:// or https:// URL"));
+    }
     d.url = *url;
-    d.auth_host = url->host;
+    d.configured = *url;
     if (!d.options.username.empty() || !d.options.password.empty()) {
         d.credentials = d.options.username + ":" + d.options.password;
     } else if (!url->userinfo.empty()) {
@@ -372,20 +403,51 @@ void HttpStream::open(const std::string& url_text, std::stop_token stop) {
         d.read_head(stop);
         if (stop.stop_requested()) return;
         const int code = static_cast<int>(d.parser->get().result_int());
-        if (code >= 200 && code < 300) return;
+        const auto reason = printable(std::string(d.parser->get().reason()), 80);
+        if (code == 204 || code == 205) {
+            d.fail(cat("HTTP ", code, ' ', reason, ": the server answered without any content; "
+                       "check the URL (the mount may exist without a source connected to it)"));
+        }
+        if (code >= 200 && code < 300) {
+            if (d.parser->content_length() && *d.parser->content_length() == 0) {
+                d.fail(cat("HTTP ", code, ' ', reason, " with an empty body (Content-Length: 0); "
+                           "check the URL (the mount may exist without a source connected to it)"));
+            }
+            return;
+        }
         if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
             const auto location = std::string(d.parser->get()[http::field::location]);
+            const auto shown = printable(mask_url_password(location));
             if (location.empty()) d.fail(cat("HTTP ", code, " redirect without a Location header"));
             if (hop + 1 > d.options.max_redirects) {
-                d.fail(cat("more than ", d.options.max_redirects, " redirects (a loop?); last Location: ", location));
+                d.fail(cat("more than ", d.options.max_redirects, " redirects (a loop?); last Location: ", shown));
             }
             auto next = d.url.resolve(location);
-            if (!next) d.fail(cat("HTTP ", code, " redirect to an unusable Location: ", location));
+            if (!next) d.fail(cat("HTTP ", code, " redirect to an unusable Location: ", shown));
+            if (d.url.tls() && !next->tls()) {
+                // Following it would send the request, and whatever the stream reveals, in clear
+                // text to whoever answers: the same rule as HSTS and curl's --proto-redir.
+                d.fail(cat("HTTP ", code, " redirect from https to plain http (", next->to_string(),
+                           ") refused: isrd never gives up TLS on a redirect; if the plain URL is "
+                           "intended, put it in url"));
+            }
             d.url = *next;
             continue;
         }
-        d.fail(cat("HTTP ", code, ' ', std::string(d.parser->get().reason()), ": ", advice(code)));
+        if (code == 401 && d.credentials_withheld) {
+            d.fail(cat("HTTP 401 ", reason, ": authentication required, but the credentials are only "
+                       "sent to ", d.configured.origin(), " (the configured URL) and the server "
+                       "redirected to ", d.url.origin(), "; if that server is the right one, put ",
+                       d.url.to_string(), " in url"));
+        }
+        d.fail(cat("HTTP ", code, ' ', reason, ": ", advice(code)));
     }
+}
+
+std::optional<std::uint64_t> HttpStream::content_length() const {
+    if (!impl_->parser) return std::nullopt;
+    const auto length = impl_->parser->content_length();
+    return length ? std::optional<std::uint64_t>(*length) : std::nullopt;
 }
 
 std::size_t HttpStream::read_some(std::span<std::uint8_t> out, std::stop_token stop) {

@@ -22,10 +22,12 @@ struct HttpOptions {
 };
 
 // A streaming HTTP/1.x GET over TCP or TLS (Boost.Beast + Asio's OpenSSL), for endless bodies:
-// Icecast (HTTP/1.0, no Content-Length), SHOUTcast v1 ("ICY 200 OK"), chunked HTTP/1.1.
-// Redirects are followed; every step (DNS, connect, TLS, headers, each read) has a deadline, and
-// a stop request aborts it within 200 ms. Failures throw SourceError with the URL (password
-// masked), the status code if any, and what to check. Used on one thread.
+// Icecast (HTTP/1.0, no Content-Length), SHOUTcast v1 ("ICY 200 OK"), chunked HTTP/1.1, and a
+// finite body with a Content-Length (read to its end). Redirects are followed, but never from
+// https to http, and Basic credentials go only to the configured URL's scheme, host and port.
+// Every step (DNS, connect, TLS, the whole response head, each read) has a deadline, and a stop
+// request aborts it within 200 ms. Failures throw SourceError with the URL (password masked),
+// the status code if any, and what to check. Used on one thread.
 class HttpStream {
 public:
     explicit HttpStream(HttpOptions options);
@@ -45,6 +47,8 @@ public:
     void wake_for(int bytes);
 
     int status() const noexcept;
+    // The body's length when the server gave a Content-Length (a file, not an endless stream).
+    std::optional<std::uint64_t> content_length() const;
     std::string header(std::string_view name) const; // empty when absent
     const Url& url() const noexcept;                 // after redirects
     std::string describe() const;                    // "http://host/mount" (no password)

@@ -17,14 +17,20 @@ namespace isr::rec {
 
 namespace {
 
-constexpr double kSyncIntervalSeconds = 5.0;
-// Beyond this, held frames are written anyway (a very high-rate stream or a huge burst).
-constexpr std::size_t kMaxHeldBytes = 8 << 20;
-
-std::string printable_start(std::span<const std::uint8_t> bytes) {
-    std::string out;
-    for (const auto b : bytes.first(std::min<std::size_t>(bytes.size(), 48))) {
-        out += (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.';
+// The first bytes of a body, for a message: as text, and in hex when they are not text.
+std::string describe_start(std::span<const std::uint8_t> bytes) {
+    const auto text = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto out = cat("\"", printable(text, 48), "\"");
+    const bool binary = std::any_of(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(bytes.size(), 16)),
+                                    [](std::uint8_t b) { return b < 0x20 || b >= 0x7F; });
+    if (binary) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += ", in hex";
+        for (const auto b : bytes.first(std::min<std::size_t>(bytes.size(), 16))) {
+            out += ' ';
+            out += kHex[b >> 4];
+            out += kHex[b & 0xF];
+        }
     }
     return out;
 }
@@ -37,11 +43,16 @@ bool same_framing(const std::string& a, const std::string& b) {
 } // namespace
 
 StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
-                             std::shared_ptr<const FileNamer> namer)
+                             std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
-      disk_(cfg, "the stream stays connected but its audio is dropped") {}
+      disk_(std::move(disk)), folder_(cfg.output_directory) {}
 
-StreamSession::~StreamSession() { close_file(); }
+StreamSession::~StreamSession() {
+    merge_pending();
+    close_file();
+    disk_->session_ended(media_seconds_);
+    count_loss();
+}
 
 std::string StreamSession::choose_format(const HttpStream& http, std::span<const std::uint8_t> head) const {
     const auto content_type = http.header("Content-Type");
@@ -63,8 +74,8 @@ std::string StreamSession::choose_format(const HttpStream& http, std::span<const
     const auto what = is_text_content_type(content_type) ? cat("a ", content_type, " document")
                       : content_type.empty()             ? std::string("data without a Content-Type")
                                                          : cat("'", content_type, "' data");
-    throw SourceError(cat(http.describe(), ": the server sent ", what, " that is not audio (it starts with \"",
-                          printable_start(head), "\"); check the URL, or set format = mp3|aac|ogg|opus|flac "
+    throw SourceError(cat(http.describe(), ": the server sent ", what, " that is not audio (it starts with ",
+                          describe_start(head), "); check the URL, or set format = mp3|aac|ogg|opus|flac "
                           "if the server mislabels a real stream"));
 }
 
@@ -88,7 +99,7 @@ void StreamSession::run(std::stop_token stop) {
         std::from_chars(metaint_text.data(), metaint_text.data() + metaint_text.size(), metaint);
         if (metaint > 0) {
             icy.emplace(metaint, [this](const std::string& title) {
-                log_.info("now playing: ", title);
+                if (const auto line = titles_.changed(title, mono_now())) log_.info(*line);
                 title_ = title;
                 state_->update([&](SourceStatus& s) { s.stream_title = title; });
             });
@@ -96,16 +107,18 @@ void StreamSession::run(std::stop_token stop) {
     }
     const auto name = http.header("icy-name");
     log_.info("connected to ", http.describe(), ": HTTP ", http.status(), ", Content-Type ",
-              http.header("Content-Type").empty() ? "(none)" : http.header("Content-Type"),
-              name.empty() ? "" : cat(", \"", to_utf8(name), "\""),
+              http.header("Content-Type").empty() ? "(none)" : printable(http.header("Content-Type"), 80),
+              name.empty() ? "" : cat(", \"", printable(to_utf8(name), 120), "\""),
               icy ? cat(", ICY metadata every ", http.header("icy-metaint"), " bytes (stripped)") : "");
 
     std::vector<std::uint8_t> buffer(16384);
     std::vector<std::uint8_t> audio;
     std::vector<std::uint8_t> head; // the body's first bytes, until the format is known
+    std::vector<std::uint8_t> body_start; // the body's first bytes, for messages
     std::uint64_t pushed = 0;
     std::uint64_t framed_bytes = 0;
     bool batching = false;
+    bool status_set = false;
     std::vector<framing::Unit> units;
     // Whatever way the connection ends (end of stream, stop, stall, network error), the
     // complete frames received so far go to the file.
@@ -116,6 +129,11 @@ void StreamSession::run(std::stop_token stop) {
                 if (!framer_ && !head.empty() && !stop.stop_requested()) {
                     choose_format(http, head); // a short non-audio body: explain it
                 }
+                if (const auto length = http.content_length(); length && !stop.stop_requested()) {
+                    end_reason_ = cat("the server sent a finite body (Content-Length: ", *length,
+                                      " bytes, ", fixed(media_seconds_, 1), " s of audio), a file rather "
+                                      "than a live stream; it was recorded to its end");
+                }
                 break; // end of stream (or stop): the runner reconnects after retry_delay_seconds
             }
             const double arrival = mono_now();
@@ -124,46 +142,64 @@ void StreamSession::run(std::stop_token stop) {
             const auto received = std::span<const std::uint8_t>(buffer).first(n);
             if (icy) icy->process(received, audio);
             else audio.assign(received.begin(), received.end());
+            if (body_start.size() < 64) {
+                body_start.insert(body_start.end(), audio.begin(),
+                                  audio.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(audio.size(), 64 - body_start.size())));
+            }
 
             if (!framer_) {
                 head.insert(head.end(), audio.begin(), audio.end());
                 const bool decided = framing::sniff_format(head).has_value() || cfg_.format != "auto" ||
                                      (format_for_content_type(http.header("Content-Type")) && head.size() >= 4096);
                 if (!decided && head.size() < kSniffLimit / 4) continue;
-                const auto format = choose_format(http, head);
-                framer_ = framing::make_framer(format);
-                if (!framer_) throw SourceError(cat("unsupported format ", format));
+                start_framing(choose_format(http, head), http);
                 audio.swap(head);
             }
             framer_->push(audio);
             pushed += audio.size();
             if (!framer_->synced() && pushed > kSniffLimit) {
                 throw SourceError(cat(http.describe(), ": no ", cfg_.format == "auto" ? "audio" : cfg_.format,
-                                      " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with \"",
-                                      printable_start(head.empty() ? audio : head), "\"); check the URL and format"));
+                                      " frames in the first ", kSniffLimit / 1024, " KiB of the body (it starts with ",
+                                      describe_start(body_start), "); check the URL and format"));
             }
             units.clear();
             while (auto unit = framer_->next()) units.push_back(std::move(*unit));
-            if (units.empty()) continue;
-            if (!writer_ && !disk_.active() && audio_bytes_ == 0 && held_.empty()) {
-                const auto info = framer_->info();
-                state_->update([&](SourceStatus& s) {
-                    s.format = framer_->extension().substr(1);
-                    if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
-                    if (info.channels > 0) s.channels = info.channels;
-                    s.input = http.describe();
-                });
+            if (!units.empty()) last_unit_mono_ = arrival;
+            note_junk();
+            // Junk that keeps coming may be a stream in another format: MP3 that became AAC.
+            if (framer_->unframed_bytes() >= kSwitchProbeBytes) {
+                if (const auto next = framing::identify_new_format(framer_->unframed(), format_)) {
+                    switch_format(*next, units, arrival);
+                    update_stream_status(&http);
+                }
             }
-            for (const auto& unit : units) framed_bytes += unit.bytes.size();
-            deliver(units, arrival);
-            if (!batching && media_framed_ >= 2.0) {
-                // Icecast sends ~1.4 KB at a time; waking for half a second of audio instead
-                // costs a fraction of the CPU. Arrival times stay exact for the clock, as the
-                // wake-up comes with the newest byte, and even a very slow stream wakes us well
-                // within the stall timeout.
-                const auto half_second = static_cast<double>(framed_bytes) / media_framed_ / 2;
-                http.wake_for(static_cast<int>(std::clamp(half_second, 1.0, 8192.0)));
-                batching = true;
+            if (framer_->synced() && arrival - last_unit_mono_ > cfg_.stall_timeout_seconds) {
+                const bool ogg = format_ == "ogg" || format_ == "opus";
+                throw SourceError(cat(
+                    "no usable ", ogg ? "Ogg pages" : format_ + " frames", " for ", cfg_.stall_timeout_seconds,
+                    " s (stall_timeout_seconds), only data that is not (",
+                    human_bytes(junk_total_ + framer_->unframed_bytes()), " skipped on this connection: ",
+                    ogg ? "damaged pages, or those of a stream whose header pages were damaged"
+                        : "damaged data, or a format isrd cannot follow",
+                    "); reconnecting"));
+            }
+            if (!units.empty()) {
+                if (!status_set) {
+                    update_stream_status(&http);
+                    status_set = true;
+                }
+                measure_gaps(units, arrival, media_framed_ > 1 ? static_cast<double>(framed_bytes) / media_framed_ : 0);
+                for (const auto& unit : units) framed_bytes += unit.bytes.size();
+                deliver(units, arrival);
+                if (!batching && media_framed_ >= 2.0) {
+                    // Icecast sends ~1.4 KB at a time; waking for half a second of audio instead
+                    // costs a fraction of the CPU. Arrival times stay exact for the clock, as the
+                    // wake-up comes with the newest byte, and even a very slow stream wakes us
+                    // well within the stall timeout.
+                    const auto half_second = static_cast<double>(framed_bytes) / media_framed_ / 2;
+                    http.wake_for(static_cast<int>(std::clamp(half_second, 1.0, 8192.0)));
+                    batching = true;
+                }
             }
             const double now = mono_now();
             if (now - last_tick_mono_ >= 1.0) every_second(now);
@@ -175,6 +211,106 @@ void StreamSession::run(std::stop_token stop) {
     finish_connection();
 }
 
+void StreamSession::start_framing(const std::string& format, const HttpStream& http) {
+    framer_ = framing::make_framer(format);
+    if (!framer_) throw SourceError(cat(http.describe(), ": unsupported format ", format));
+    format_ = format;
+    last_unit_mono_ = mono_now();
+}
+
+void StreamSession::update_stream_status(const HttpStream* http) {
+    const auto info = framer_->info();
+    const auto extension = framer_->extension().substr(1);
+    const auto input = http ? std::optional<std::string>(http->describe()) : std::nullopt;
+    state_->update([&](SourceStatus& s) {
+        s.format = extension;
+        if (info.sample_rate > 0) s.sample_rate = info.sample_rate;
+        if (info.channels > 0) s.channels = info.channels;
+        if (input) s.input = *input;
+    });
+}
+
+void StreamSession::note_junk() {
+    const auto junk = framer_->junk_bytes();
+    const auto resyncs = framer_->resyncs();
+    if (junk == junk_seen_ && resyncs == resyncs_seen_) return;
+    const auto new_junk = junk - junk_seen_;
+    const auto new_resyncs = resyncs - resyncs_seen_;
+    junk_seen_ = junk;
+    resyncs_seen_ = resyncs;
+    junk_total_ += new_junk;
+    state_->update([&](SourceStatus& s) {
+        s.skipped_bytes += new_junk;
+        s.resyncs += new_resyncs;
+    });
+    junk_unlogged_ += new_junk;
+    resyncs_unlogged_ += new_resyncs;
+    if (junk_log_.allow()) report_junk(false);
+}
+
+void StreamSession::measure_gaps(std::vector<framing::Unit>& units, double arrival, double bytes_per_second) {
+    double media = media_framed_;
+    for (const auto& unit : units) media += unit.duration;
+    for (auto& unit : units) {
+        if (!unit.after_junk) continue;
+        const auto run = framer_->junk_bytes() - junk_at_resync_;
+        junk_at_resync_ = framer_->junk_bytes();
+        if (bytes_per_second <= 0 || !clock_.ready()) continue;
+        // Both measures, the smaller: a late arrival alone may be the network, and junk
+        // alone may have come on top of the audio.
+        const double late = clock_.gap(media, arrival);
+        const double gap = std::min(late, static_cast<double>(run) / bytes_per_second);
+        if (gap >= 0.5) {
+            unit.gap_before = gap;
+            log_.warning("about ", fixed(gap, 1), " s of the stream's audio were junk: the audio after it is "
+                         "placed at its real time (splits and file names stay on the clock)");
+        }
+    }
+}
+
+void StreamSession::report_junk(bool summary) {
+    if (junk_unlogged_ == 0 && resyncs_unlogged_ == 0) return;
+    const bool ogg = format_ == "ogg" || format_ == "opus";
+    log_.warning(summary ? "since the last report: " : "", "skipped ", junk_unlogged_, " bytes that were not ",
+                 ogg ? "usable Ogg pages" : format_ + " frames", " (damaged or foreign data in the stream)",
+                 resyncs_unlogged_ > 0 ? cat("; found the frames again ", resyncs_unlogged_,
+                                             resyncs_unlogged_ == 1 ? " time" : " times")
+                                       : std::string("; looking for the next valid one"),
+                 ". Recording goes on with the valid ones; status.json counts skipped_bytes and resyncs");
+    junk_unlogged_ = 0;
+    resyncs_unlogged_ = 0;
+}
+
+void StreamSession::switch_format(const std::string& format, std::vector<framing::Unit>& units, double arrival) {
+    const auto old = format_;
+    // The old framing's last units, then the rest to the new framing.
+    auto rest = framer_->take_unframed();
+    while (auto unit = framer_->flush()) units.push_back(std::move(*unit));
+    note_junk();
+    deliver(units, arrival, true);
+    units.clear();
+    merge_pending();
+    close_file();
+    pending_boundary_.reset();
+    stream_codec_.clear();
+    framer_ = framing::make_framer(format);
+    format_ = format;
+    junk_seen_ = 0;
+    resyncs_seen_ = 0;
+    junk_at_resync_ = 0;
+    framer_->push(rest);
+    while (auto unit = framer_->next()) units.push_back(std::move(*unit));
+    // What lay between the two formats was junk to the old framing and is skipped by the new.
+    const auto between = framer_->skipped_bytes() - framer_->junk_bytes();
+    junk_total_ += between;
+    state_->update([&](SourceStatus& s) { s.skipped_bytes += between; });
+    note_junk();
+    last_unit_mono_ = arrival;
+    log_.warning("the stream changed from ", old, " to ", format, " ", fixed(media_seconds_, 1),
+                 " s into the connection (the server's source changed its encoder?); recording goes on "
+                 "in a new ", framer_->extension(), " file");
+}
+
 void StreamSession::finish_connection() {
     if (framer_) {
         // The last frame is known to be complete only now (a frame cut off by a broken
@@ -183,123 +319,19 @@ void StreamSession::finish_connection() {
         std::vector<framing::Unit> tail;
         while (auto unit = framer_->flush()) tail.push_back(std::move(*unit));
         deliver(tail, mono_now(), true);
+        note_junk();
+        report_junk(true);
     }
+    if (const auto line = titles_.flush(mono_now())) log_.info(*line);
     if (framer_ && framer_->skipped_bytes() > 0) {
         log_.debug(framer_->skipped_bytes(), " bytes were not part of a complete frame (joined mid-frame, "
-                   "or cut off at the end) and were left out");
+                   "cut off at the end, or junk) and were left out");
     }
+    merge_pending(); // a runt of a file goes to the one before it
     close_file();
+    disk_->session_ended(media_seconds_);
+    count_loss();
     state_->update([](SourceStatus& s) { s.file.reset(); });
-}
-
-void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
-    for (const auto& unit : units) media_framed_ += unit.duration;
-    if (!units.empty()) clock_.observe(media_framed_, arrival);
-    if (!last && !clock_.settled(arrival) && held_bytes_ < kMaxHeldBytes) {
-        for (auto& unit : units) {
-            held_bytes_ += unit.bytes.size();
-            held_.push_back(std::move(unit));
-        }
-        return;
-    }
-    for (auto& unit : held_) handle(unit);
-    held_.clear();
-    held_bytes_ = 0;
-    for (auto& unit : units) handle(unit);
-}
-
-void StreamSession::handle(framing::Unit& unit) {
-    if (unit.is_header) {
-        // Mid-stream headers (a chained Ogg stream) belong to the file being written; the framer
-        // also keeps them for the next file.
-        if (writer_) {
-            framer_->adapt(unit);
-            try {
-                writer_->write(unit.bytes, false);
-            } catch (const std::exception& e) {
-                close_file();
-                disk_.failed(e, 0, log_, *state_);
-            }
-        }
-        return;
-    }
-    const double start_media = media_seconds_;
-    media_seconds_ += unit.duration;
-    audio_bytes_ += unit.bytes.size();
-    const double start_wall = clock_.mono_at(start_media) + wall_minus_mono_;
-
-    // Cut at the frame boundary nearest to the split time.
-    if (writer_ && unit.cut_ok && start_wall + unit.duration / 2 > next_boundary_utc_) {
-        pending_boundary_ = next_boundary_utc_;
-        close_file();
-    }
-    if (!writer_) {
-        if (disk_.waiting(mono_now())) {
-            disk_.dropped(unit.duration);
-            return;
-        }
-        try {
-            open_file(start_wall);
-        } catch (const std::exception& e) {
-            disk_.failed(e, unit.duration, log_, *state_);
-            return;
-        }
-    }
-    framer_->adapt(unit);
-    try {
-        writer_->write(unit.bytes, true);
-    } catch (const std::exception& e) {
-        close_file();
-        disk_.failed(e, unit.duration, log_, *state_);
-    }
-}
-
-void StreamSession::open_file(double unit_wall) {
-    double start = unit_wall;
-    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
-    pending_boundary_.reset();
-    auto created = namer_->create(start, framer_->extension());
-    const auto relative = namer_->relative(created.path);
-    auto writer = std::make_unique<ByteFileWriter>(std::move(created));
-    writer->write(framer_->begin_file(), false);
-    writer_ = std::move(writer);
-    next_boundary_utc_ = namer_->next_boundary(start);
-    disk_.recovered(log_);
-    log_.info("recording to ", relative);
-    state_->file_started(relative, namer_->timestamp(start));
-}
-
-void StreamSession::close_file() noexcept {
-    if (!writer_) return;
-    const bool kept = writer_->audio_bytes() > 0;
-    writer_->close();
-    writer_.reset();
-    if (kept) state_->update([](SourceStatus& s) { ++s.files; });
-}
-
-void StreamSession::every_second(double now_mono) {
-    last_tick_mono_ = now_mono;
-    if (writer_) {
-        // At most a second of audio waits in memory; every few seconds it is forced to disk.
-        try {
-            if (now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
-                last_sync_mono_ = now_mono;
-                writer_->sync();
-            } else {
-                writer_->flush();
-            }
-        } catch (const std::exception& e) {
-            close_file();
-            disk_.failed(e, 0, log_, *state_);
-        }
-    }
-    const auto bytes = writer_ ? writer_->bytes() : 0;
-    const auto kbps = media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
-    state_->update([&](SourceStatus& s) {
-        s.bytes = bytes;
-        s.last_data = iso8601_now();
-        if (kbps > 0) s.bitrate_kbps = kbps;
-    });
 }
 
 } // namespace isr::rec

@@ -8,10 +8,11 @@
 
 namespace isr::rec {
 
-void ByteFileWriter::write(std::span<const std::uint8_t> bytes, bool audio) {
+void ByteFileWriter::write(std::span<const std::uint8_t> bytes, bool audio, double audio_seconds) {
     if (!fd_) throw std::system_error(EBADF, std::generic_category(), "write " + path_.string());
     pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     if (audio) audio_bytes_ += bytes.size();
+    seconds_ += audio_seconds;
     if (pending_.size() >= kFlushBytes) flush();
 }
 
@@ -26,12 +27,14 @@ void ByteFileWriter::flush() {
             if (::ftruncate(fd_.get(), static_cast<off_t>(flushed_)) == 0) ::lseek(fd_.get(), static_cast<off_t>(flushed_), SEEK_SET);
             pending_.clear();
             audio_bytes_ = audio_flushed_;
+            seconds_ = seconds_flushed_;
             throw std::system_error(err, std::generic_category(), "write " + path_.string());
         }
         done += static_cast<std::size_t>(n);
     }
     flushed_ += pending_.size();
     audio_flushed_ = audio_bytes_;
+    seconds_flushed_ = seconds_;
     pending_.clear();
 }
 
@@ -43,15 +46,19 @@ void ByteFileWriter::sync() {
     }
 }
 
-void ByteFileWriter::close() noexcept {
-    if (!fd_) return;
+std::error_code ByteFileWriter::close() noexcept {
+    if (!fd_) return {};
+    std::error_code error;
     try {
         flush();
+    } catch (const std::system_error& e) {
+        error = e.code(); // the file keeps its last good size; the caller counts the rest as lost
     } catch (const std::exception&) {
-        // The file keeps its last good size; the caller already knows the disk is failing.
+        error = std::make_error_code(std::errc::io_error);
     }
     fd_.reset();
-    if (audio_flushed_ == 0) ::unlink(path_.c_str()); // headers alone are not a recording
+    if (audio_flushed_ == 0) identity_.remove(path_); // headers alone are not a recording
+    return error;
 }
 
 } // namespace isr::rec

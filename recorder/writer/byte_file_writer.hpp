@@ -1,11 +1,13 @@
 #pragma once
 
 #include "common/file_util.hpp"
+#include "recorder/writer/file_identity.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
+#include <system_error>
 
 namespace isr::rec {
 
@@ -17,34 +19,44 @@ namespace isr::rec {
 // deleted on close.
 class ByteFileWriter {
 public:
-    explicit ByteFileWriter(CreatedFile file) : path_(std::move(file.path)), fd_(std::move(file.fd)) {}
-    ~ByteFileWriter() { close(); }
+    explicit ByteFileWriter(CreatedFile file)
+        : path_(std::move(file.path)), fd_(std::move(file.fd)), identity_(FileIdentity::of(fd_.get())) {}
+    ~ByteFileWriter() { (void)close(); }
     ByteFileWriter(const ByteFileWriter&) = delete;
     ByteFileWriter& operator=(const ByteFileWriter&) = delete;
 
-    // Adds a whole unit. Throws std::system_error (ENOSPC, EIO…) naming the file when a flush
-    // it triggers fails. `audio` false for headers.
-    void write(std::span<const std::uint8_t> bytes, bool audio);
+    // Adds a whole unit holding `audio_seconds` of audio. Throws std::system_error (ENOSPC,
+    // EIO…) naming the file when a flush it triggers fails. `audio` false for headers.
+    void write(std::span<const std::uint8_t> bytes, bool audio, double audio_seconds = 0);
     // Writes what was collected. Throws std::system_error; the file then keeps what it had.
     void flush();
     // flush() and fdatasync. Throws std::system_error.
     void sync();
-    // Flushes (errors are dropped: the file keeps its last good size) and closes.
-    void close() noexcept;
+    // Flushes and closes. Returns the flush's error, if any: the file then keeps its last good
+    // size, and audio_seconds_flushed() says what it holds.
+    std::error_code close() noexcept;
 
     const std::filesystem::path& path() const noexcept { return path_; }
+    // The file has no name any more (deleted, or its folder removed): what it holds is lost.
+    bool deleted() const noexcept { return fd_ && file_deleted(fd_.get()); }
     std::uint64_t bytes() const noexcept { return flushed_ + pending_.size(); }
     std::uint64_t audio_bytes() const noexcept { return audio_bytes_; }
+    // Audio on disk as of the last successful flush; after close(), what the file keeps.
+    std::uint64_t audio_bytes_flushed() const noexcept { return audio_flushed_; }
+    double audio_seconds_flushed() const noexcept { return seconds_flushed_; }
 
     static constexpr std::size_t kFlushBytes = 64 * 1024;
 
 private:
     std::filesystem::path path_;
     UniqueFd fd_;
+    FileIdentity identity_;
     std::string pending_;
     std::uint64_t flushed_ = 0;
     std::uint64_t audio_bytes_ = 0;
     std::uint64_t audio_flushed_ = 0;
+    double seconds_ = 0;
+    double seconds_flushed_ = 0;
 };
 
 } // namespace isr::rec

@@ -2,6 +2,7 @@
 
 #include "common/file_util.hpp"
 #include "common/unique_handle.hpp"
+#include "recorder/writer/file_identity.hpp"
 
 #include <sndfile.h>
 
@@ -24,8 +25,11 @@ struct PcmFileSpec {
 
 // Writes one WAV or FLAC file through libsndfile. WAV is written as RF64 with automatic
 // downgrade: a plain RIFF/WAVE file below 4 GiB and RF64 above, never a wrapped size field.
-// flush() rewrites the header and fdatasyncs, so a file cut off by a crash or a power cut is
-// valid up to the last flush. A file that received no frames is deleted on close.
+// flush() rewrites the header (WAV: its sizes; FLAC: STREAMINFO's sample count, from the
+// complete frames on disk) and fdatasyncs, so a file cut off by a crash or a power cut is valid
+// up to the last flush. After a failed write (a full disk) close() leaves a file that decodes:
+// a FLAC is cut back to its last complete frame, with the sample count of what remains and no
+// MD5 (it would not match). A file that keeps no frames is deleted on close.
 class PcmFileWriter {
 public:
     // Takes ownership of a freshly created, empty file. Throws std::system_error.
@@ -38,11 +42,18 @@ public:
     void write(std::span<const std::int32_t> samples);
     // Header update + fdatasync. Throws std::system_error.
     void flush();
-    // Finalizes the header (FLAC: total samples in STREAMINFO). Never throws.
+    // Finalizes the header (FLAC: total samples in STREAMINFO), repairs a file a write failed
+    // on, deletes one that kept no frames. Never throws.
     void close() noexcept;
 
     const std::filesystem::path& path() const noexcept { return path_; }
+    // The file has no name any more (deleted, or its folder removed): what it holds is lost.
+    bool deleted() const noexcept { return sndfile_ && file_deleted(fd_); }
     std::uint64_t frames() const noexcept { return frames_; }
+    // Frames known to be on disk as of the last successful flush (FLAC: in complete frames).
+    std::uint64_t frames_on_disk() const noexcept { return on_disk_; }
+    // After close(): the frames the file keeps.
+    std::uint64_t frames_kept() const noexcept { return kept_; }
     std::uint64_t bytes() const noexcept; // current size on disk
 
     static std::string_view extension(const std::string& format) {
@@ -50,12 +61,19 @@ public:
     }
 
 private:
+    void update_flac_sample_count();
+
     std::filesystem::path path_;
-    int fd_ = -1; // owned by sndfile_ (closed by sf_close)
+    int fd_ = -1; // owned by sndfile_ (closed by sf_close); write-only
+    UniqueFd reader_; // FLAC: the same file, for finding its complete frames
+    FileIdentity identity_;
     int channels_;
     bool flac_ = false;
     SndFile sndfile_;
     std::uint64_t frames_ = 0;
+    std::uint64_t on_disk_ = 0;
+    std::uint64_t kept_ = 0;
+    bool write_failed_ = false;
 };
 
 } // namespace isr::rec

@@ -25,6 +25,20 @@ std::string only_error(const std::string& text) {
     return cat(errors.size(), " errors: ", join(errors, " | "));
 }
 
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                                : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
 const SourceConfig& source(const Config& c, const std::string& name) {
     for (const auto& s : c.sources) {
         if (s.name == name) return s;
@@ -211,5 +225,95 @@ TEST_CASE("the shipped example and demo configs are valid", "[common]") {
     for (const char* file : {"/config.example.ini", "/scripts/demo.ini"}) {
         INFO(file);
         CHECK_NOTHROW(load_config(std::string(ISR_SOURCE_DIR) + file));
+    }
+}
+
+TEST_CASE("values that would reach a request line or a file name raw are refused", "[common]") {
+    struct Row {
+        std::string text;
+        std::string expected;
+    };
+    const std::string stream = "[r]\ntype = stream\n";
+    const Row rows[] = {
+        {stream + "url = http://x/\nusername = a\rGET /evil HTTP/1.1\n", "test.ini:4: control character \\r at column 13"},
+        {stream + "url = http://x/\nusername = \x01\n", "test.ini:4: control character \\x01 at column 12"},
+        {stream + "url = http://x:83706/live\n", "test.ini:3: [r] url = http://x:83706/live: port 83706 is out of range (1 to 65535)"},
+        {stream + "url = http://x:99999999999/live\n", "test.ini:3: [r] url = http://x:99999999999/live: port 99999999999 is out of range"},
+        {stream + "url = http://x:0/live\n", "test.ini:3: [r] url = http://x:0/live: port 0 is out of range"},
+        {stream + "url = http://[::1:8000/\n", "test.ini:3: [r] url = http://[::1:8000/: has an IPv6 address without its closing ']'"},
+        {stream + "url = http://:8000/\n", "test.ini:3: [r] url = http://:8000/: has no host name"},
+        {stream + "url = http://x/\npassword = \"abc\n", "test.ini:4: [r] password: the value starts with a double quote but has no closing one"},
+        {stream + "url = http://x/\nusername = \"abc\" trailing\n", "test.ini:4: [r] username: the value starts with a double quote"},
+        {stream + "url = http://x/\nfilename_pattern = %Y%n%H\n", "test.ini:4: [r] filename_pattern = %Y%n%H: uses %n, which puts a newline into file names"},
+        {stream + "url = http://x/\nfilename_pattern = %Y%_3t%H\n", "test.ini:4: [r] filename_pattern = %Y%_3t%H: uses %t, which puts a tab"},
+        {stream + "url = http://x/\nfilename_pattern = %En\n", "test.ini:4: [r] filename_pattern = %En: uses %n"},
+        {stream + "url = http://x/\nfilename_pattern = %%n\n", ""}, // a literal "%n" is fine
+        {stream + "url = http://x/\n\xff\xfe bogus\n", "test.ini:4: '\\xff\\xfe bogus' is not 'key = value'"},
+        {stream + "url = http://x/\n[\xc3\x28]\ntype = generator\n", "test.ini:4: section name [\\xc3(] is not a valid source name"},
+        {std::string("[r]\ntype = stream\0\x01\x02", 21), "test.ini:2: this is not a text file (a NUL byte at offset 17)"},
+    };
+    for (const auto& row : rows) {
+        INFO(row.text);
+        if (row.expected.empty()) {
+            CHECK(errors_of(row.text).empty());
+        } else {
+            CHECK_THAT(only_error(row.text), Catch::StartsWith(row.expected));
+        }
+    }
+    // A CR inside the url: the line is refused, so the source has no url either.
+    const auto errors = errors_of(stream + "url = http://x/a\rGET /evil HTTP/1.1\n");
+    REQUIRE(errors.size() == 2);
+    CHECK_THAT(errors[1], Catch::StartsWith("test.ini:3: control character \\r at column 17"));
+}
+
+TEST_CASE("passwords are never quoted in config errors", "[common]") {
+    const char* rows[] = {
+        "[r]\ntype = stream\nurl = http://user:hunter2@x:99999/live\n",        // a bad port
+        "[r]\ntype = stream\nurl = http://user:hun/ter2@x/live\n",             // an unencoded '/'
+        "[r]\ntype = stream\nurl = http://user:hunter2@x/live now\n",          // a space
+        "[general]\nurl = http://user:hunter2@x:0/\n[r]\ntype = stream\n",     // inherited
+        "[r]\ntype = stream\nurl = http://x/\npassword hunter2\n",             // no '='
+        "[r]\ntype = stream\nurl = http://x/\npassword = \"hunter2\n",         // unterminated
+        "[r]\ntype = stream\nurl = http://x/\npassword = hunter2\npassword = hunter2\n", // twice
+        "[r\nurl = http://user:hunter2@x/\n",                                  // a broken header
+    };
+    for (const char* text : rows) {
+        INFO(text);
+        const auto errors = errors_of(text);
+        REQUIRE_FALSE(errors.empty());
+        for (const auto& e : errors) CHECK_THAT(e, !Catch::Contains("hunter2") && !Catch::Contains("ter2"));
+    }
+    CHECK_THAT(only_error(rows[0]), Catch::Contains("http://user:***@x:99999/live"));
+}
+
+TEST_CASE("quoted values end at their closing quote; anything else ends at an inline comment", "[common]") {
+    const auto c = parse_config("[r]\ntype = stream\nurl = http://x/\n"
+                                "password = \"a\"b\"   # a quote inside\n"
+                                "username = \"say # hi\" ; comment with \"quotes\"\n",
+                                "t.ini");
+    CHECK(c.sources.at(0).password == "a\"b");
+    CHECK(c.sources.at(0).username == "say # hi");
+    const auto bare = parse_config("[r]\ntype = stream\nurl = http://x/\npassword = ab\"cd # note\n", "t.ini");
+    CHECK(bare.sources.at(0).password == "ab\"cd");
+}
+
+TEST_CASE("random bytes in a config file give escaped messages, never raw ones", "[common]") {
+    std::uint32_t seed = 12345;
+    for (int round = 0; round < 200; ++round) {
+        std::string text = "[r]\ntype = stream\n";
+        for (int i = 0; i < 300; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            auto c = static_cast<char>(seed >> 24);
+            if (c == '\0') c = '=';
+            text += c;
+        }
+        for (const auto& e : errors_of(text)) {
+            INFO(e);
+            for (std::size_t i = 0; i < e.size(); ++i) {
+                const auto b = static_cast<unsigned char>(e[i]);
+                CHECK((b >= 0x20 && b != 0x7F));
+            }
+            CHECK(valid_utf8(e)); // invalid bytes are escaped, not passed on
+        }
     }
 }

@@ -2,6 +2,7 @@
 // a counter signal in real time, and faults on demand (busy, overrun, unplug).
 #include "common/status_file.hpp"
 #include "common/wav_header.hpp"
+#include "tests/integration/support/alsa_run.hpp"
 #include "tests/integration/support/audio_files.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/process.hpp"
@@ -18,37 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Source {
-    std::string name;
-    std::string device;
-    std::string format;
-    int channels;
-    int rate;
-    int bit_depth;
-};
-
-// isrd with the test ALSA configuration and its own folder of plugin control files.
-struct AlsaRun : IsrdRun {
-    fs::path control = dir / "ctl";
-
-    AlsaRun() { fs::create_directories(control); }
-
-    void write_config(const std::string& general, const std::vector<Source>& sources) {
-        std::string text;
-        for (const auto& s : sources) {
-            text += "[" + s.name + "]\ntype = soundcard\ndevice = " + s.device + "\nformat = " + s.format +
-                    "\nchannels = " + std::to_string(s.channels) + "\nsample_rate = " + std::to_string(s.rate) +
-                    "\nbit_depth = " + std::to_string(s.bit_depth) + "\n\n";
-        }
-        IsrdRun::write_config(general, text);
-    }
-
-    void start() {
-        IsrdRun::start({{"ALSA_CONFIG_PATH", alsa_test_conf().string()}, {"ISRTEST_CONTROL_DIR", control.string()}});
-    }
-
-    void command(const std::string& pcm, const std::string& text) { write_file(control / (pcm + ".ctl"), text); }
-};
+using Source = AlsaSource;
 
 int bits_of(const Source& s) { return s.bit_depth == 24 ? 24 : 16; }
 
@@ -138,6 +109,34 @@ TEST_CASE("a WAV file survives SIGKILL with all but the last second", "[integrat
     const auto pcm = read_pcm_file(files[0]);
     REQUIRE(pcm);
     CHECK(static_cast<std::uint64_t>(pcm->frames) == declared);
+    CHECK_FALSE(counter_break(pcm->samples, 16, 0u));
+}
+
+TEST_CASE("a FLAC file survives SIGKILL with its sample count up to the last second", "[integration][alsa]") {
+    AlsaRun run;
+    run.write_config("split_interval = 1h", {{"mic", "isrtest_stereo", "flac", 2, 48000, 16}});
+    run.start();
+    REQUIRE(wait_until([&] { return !files_with_extension(run.recordings, ".flac").empty(); }, 5s));
+    std::this_thread::sleep_for(3500ms);
+    run.process->signal(SIGKILL);
+    REQUIRE(run.process->wait(5s) == 128 + SIGKILL);
+
+    const auto files = files_with_extension(run.recordings, ".flac");
+    REQUIRE(files.size() == 1);
+    // STREAMINFO is updated every second with the samples of the complete frames on disk (it
+    // used to stay 0 until a clean close).
+    const auto r = run_command("metaflac --show-total-samples '" + files[0].string() + "'");
+    REQUIRE(r.status == 0);
+    const auto declared = std::stoll(r.output);
+    // Every frame written before the kill decodes; the last one may be cut off by it.
+    const auto decoded = decoded_seconds(files[0]);
+    INFO("STREAMINFO says " << declared << " samples; " << decoded << " s decode");
+    CHECK(declared >= 2 * 48000);
+    CHECK(static_cast<double>(declared) / 48000 <= decoded + 0.01);
+    CHECK(static_cast<double>(declared) / 48000 >= decoded - 1.2); // lags by at most a second and a frame
+    const auto pcm = read_pcm_file(files[0]);
+    REQUIRE(pcm);
+    CHECK(pcm->frames >= declared);
     CHECK_FALSE(counter_break(pcm->samples, 16, 0u));
 }
 

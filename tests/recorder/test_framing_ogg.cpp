@@ -66,7 +66,7 @@ std::vector<Bytes> split(Framer& framer, std::span<const std::uint8_t> stream, s
             if (files.empty() || (files.size() == 1 && index >= cut_from && u->cut_ok)) {
                 if (!files.empty() && cut)
                     *cut = index;
-                files.push_back(framer.begin_file());
+                files.push_back(framer.begin_file(*u));
             }
             received += u->bytes.size();
             write(*u);
@@ -118,7 +118,7 @@ TEST_CASE("Ogg streams are cut exactly between pages, headers first", "[recorder
                 const auto& last_unit_page = all_pages[units.size() - 1];
                 CHECK(total_duration(units) ==
                       Approx(double(last_unit_page.granule) / c.sample_rate));
-                CHECK(framer->begin_file() == headers);
+                CHECK(framer->begin_file({}) == headers);
 
                 const auto info = framer->info();
                 CHECK(info.codec == c.codec);
@@ -130,7 +130,7 @@ TEST_CASE("Ogg streams are cut exactly between pages, headers first", "[recorder
     }
 }
 
-TEST_CASE("a corrupt Ogg page is not returned as a page; garbage stays with the page before",
+TEST_CASE("a corrupt Ogg page and garbage are skipped and counted, the pages around them kept",
           "[recorder]") {
     const auto& stream = encode(kOggCases[0].options);
     auto reference = make_framer("ogg");
@@ -151,17 +151,13 @@ TEST_CASE("a corrupt Ogg page is not returned as a page; garbage stays with the 
         auto framer = make_framer("ogg");
         const auto units = feed(*framer, input, 77);
         REQUIRE(units.size() == pages.size() - 1);
-        CHECK(concat(units) == slice(input, 0, concat(units).size()));
         for (std::size_t i = 0; i < units.size(); ++i) {
             CAPTURE(i);
-            if (i < k - 1)
-                CHECK(units[i].bytes == pages[i].bytes);
-            if (i >= k)
-                CHECK(units[i].bytes == pages[i + 1].bytes);
+            CHECK(units[i].bytes == pages[i < k ? i : i + 1].bytes);
         }
-        // Page k-1 carries the corrupt page k after it, as garbage.
-        CHECK(units[k - 1].bytes.size() == pages[k - 1].bytes.size() + pages[k].bytes.size());
-        CHECK(units[k - 1].duration == Approx(pages[k - 1].duration));
+        // The corrupt page k is junk: skipped, counted, and the framing goes on after it.
+        CHECK(framer->junk_bytes() == pages[k].bytes.size());
+        CHECK(framer->resyncs() == 1);
     }
 
     SECTION("garbage, including a false capture pattern") {
@@ -170,19 +166,50 @@ TEST_CASE("a corrupt Ogg page is not returned as a page; garbage stays with the 
         std::copy(fake.begin(), fake.end(), junk.begin() + 1000);
         auto framer = make_framer("ogg");
         const auto units = feed(*framer, with_junk_after(pages, k, junk, tail), 500);
-        check_junk_stays_with(units, pages, k, junk);
+        check_junk_skipped(*framer, units, pages, junk);
     }
 
-    SECTION("joined mid-page") {
+    SECTION("joined mid-page, without the header pages: nothing usable") {
         auto framer = make_framer("ogg");
         const std::size_t offset = pages[0].bytes.size() + pages[1].bytes.size() + 10;
         const auto joined = slice(stream, offset);
         const auto units = feed(*framer, joined, 1000);
         REQUIRE(framer->synced());
-        CHECK(framer->skipped_bytes() == pages[2].bytes.size() - 10);
-        REQUIRE(!units.empty());
-        CHECK(units[0].bytes == pages[3].bytes);
-        CHECK(framer->begin_file().empty()); // the headers were missed
+        // Pages no decoder can use without the headers never start (or fill) a file.
+        CHECK(units.empty());
+        INFO("junk " << framer->junk_bytes() << ", skipped " << framer->skipped_bytes() << " of " << joined.size());
+        CHECK(framer->junk_bytes() > joined.size() / 2);
+        CHECK(framer->begin_file({}).empty());
+    }
+
+    for (const std::size_t damaged : {std::size_t{0}, std::size_t{1}}) {
+        SECTION("header page " + std::to_string(damaged) + " fails its CRC: nothing of that stream is usable") {
+            Bytes input;
+            for (std::size_t i = 0; i < pages.size(); ++i) {
+                auto bytes = pages[i].bytes;
+                if (i == damaged)
+                    bytes[bytes.size() - 3] ^= 0x01;
+                input.insert(input.end(), bytes.begin(), bytes.end());
+            }
+            auto framer = make_framer("ogg");
+            const auto units = feed(*framer, input, 333);
+            // No audio page of that stream comes out: a file starting with them would not
+            // decode (only header pages received before the damage may).
+            for (const auto& u : units)
+                CHECK(u.is_header);
+            CHECK(framer->junk_bytes() + framer->skipped_bytes() >= concat(pages).size() - pages[0].bytes.size());
+            // A new stream in the chain is usable again from its first page.
+            framer->push(stream);
+            Unit first;
+            while (auto u = framer->next()) {
+                if (first.bytes.empty())
+                    first = *u;
+            }
+            REQUIRE_FALSE(first.bytes.empty());
+            CHECK(first.bytes == pages[0].bytes);
+            CHECK(first.starts_stream);
+            CHECK(first.codec == "vorbis");
+        }
     }
 }
 
@@ -301,7 +328,7 @@ TEST_CASE("chained Ogg streams replace the saved headers", "[recorder]") {
 
         auto framer = make_framer("ogg");
         const auto units = feed(*framer, slice(chained, 0, first.size() + 100), 999);
-        CHECK(framer->begin_file() == headers_of(first, 2));
+        CHECK(framer->begin_file({}) == headers_of(first, 2));
         CHECK(framer->info().sample_rate == 44100);
 
         auto rest = feed(*framer, slice(chained, first.size() + 100), 999);
@@ -314,7 +341,7 @@ TEST_CASE("chained Ogg streams replace the saved headers", "[recorder]") {
             const bool header = i < 2 || (i >= first_pages.size() && i < first_pages.size() + 2);
             CHECK(all[i].is_header == header);
         }
-        CHECK(framer->begin_file() == headers_of(second, 2));
+        CHECK(framer->begin_file({}) == headers_of(second, 2));
         const auto info = framer->info();
         CHECK(info.sample_rate == 22050);
         CHECK(info.channels == 1);
@@ -324,7 +351,34 @@ TEST_CASE("chained Ogg streams replace the saved headers", "[recorder]") {
         for (std::size_t i = 0; i < first_pages.size(); ++i)
             first_total += all[i].duration;
         CHECK(first_total == Approx(double(first_pages.back().granule) / 44100));
+
+        // Each stream's first page says so, and its units say which stream they belong to: a
+        // file that starts with a page of the first stream gets the first stream's headers even
+        // once the second one's were read.
+        CHECK(all[0].starts_stream);
+        CHECK(all[0].codec == "vorbis");
+        CHECK(all[first_pages.size()].starts_stream);
+        CHECK(all[first_pages.size()].stream != all[0].stream);
+        CHECK(framer->begin_file(all[5]) == headers_of(first, 2));
+        CHECK(framer->begin_file(all[first_pages.size() + 4]) == headers_of(second, 2));
     }
+}
+
+TEST_CASE("an Ogg chain from Vorbis to Opus: each stream's first page names its codec", "[recorder]") {
+    const auto& vorbis = encode("-ac 2 -ar 44100 -c:a libvorbis -serial_offset 100 -page_duration 200000 -f ogg", 2.0);
+    const auto& opus = encode("-ac 2 -ar 48000 -c:a libopus -serial_offset 200 -page_duration 200000 -f ogg", 2.0);
+    Bytes chained = vorbis;
+    chained.insert(chained.end(), opus.begin(), opus.end());
+    auto framer = make_framer("ogg");
+    const auto units = feed(*framer, chained, 1500);
+    std::vector<std::string> codecs;
+    for (const auto& u : units) {
+        if (u.starts_stream)
+            codecs.push_back(u.codec);
+    }
+    CHECK(codecs == std::vector<std::string>{"vorbis", "opus"});
+    CHECK(framer->extension() == ".opus");
+    CHECK(framer->junk_bytes() == 0);
 }
 
 TEST_CASE("a file that spans an Ogg chain keeps the new stream's own numbering", "[recorder]") {

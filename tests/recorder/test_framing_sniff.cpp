@@ -83,3 +83,82 @@ TEST_CASE("make_framer knows the documented names only", "[recorder]") {
     CHECK_FALSE(make_framer("wav"));
     CHECK_FALSE(make_framer(""));
 }
+
+TEST_CASE("identify_new_format names what replaced a stream, and nothing in plain damage", "[recorder]") {
+    const auto& mp3 = encode("-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -id3v2_version 0 -f mp3");
+    const auto& aac = encode("-ac 2 -ar 44100 -c:a aac -b:a 128k -f adts");
+    const auto& vorbis = encode("-ac 2 -ar 44100 -c:a libvorbis -page_duration 200000 -f ogg");
+    const auto& opus = encode("-ac 2 -ar 48000 -c:a libopus -page_duration 200000 -f ogg");
+    const auto& flac = encode("-ac 2 -ar 44100 -c:a flac -f flac");
+    const auto junk_then = [](const Bytes& stream, std::size_t from) {
+        Bytes b = noise(700, 3);
+        const auto tail = slice(stream, from, 12000);
+        b.insert(b.end(), tail.begin(), tail.end());
+        return b;
+    };
+    struct Row {
+        Bytes bytes;
+        const char* current;
+        const char* expected; // "" for none
+    };
+    const Row rows[] = {
+        {junk_then(aac, 333), "mp3", "aac"},
+        {junk_then(mp3, 777), "aac", "mp3"},
+        {junk_then(mp3, 777), "mp3", ""},   // the same family: the framer resyncs by itself
+        {junk_then(vorbis, 0), "mp3", "ogg"},
+        {junk_then(opus, 0), "ogg", ""}, // an Ogg chain is the Ogg framer's business
+        {junk_then(opus, 0), "aac", "opus"},
+        {junk_then(vorbis, 5000), "mp3", ""}, // Ogg pages without their stream's first page
+        {junk_then(flac, 0), "mp3", "flac"},
+        {noise(20000, 9), "mp3", ""},
+        {noise(20000, 10), "aac", ""},
+        {text(std::string(20000, 'x')), "mp3", ""},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.current, r.expected);
+        const auto got = identify_new_format(r.bytes, r.current);
+        if (std::string(r.expected).empty()) {
+            CHECK_FALSE(got);
+        } else {
+            REQUIRE(got);
+            CHECK(*got == r.expected);
+        }
+    }
+}
+
+TEST_CASE("a stream that turns from MP3 into AAC: the MP3 framer hands over what it cannot frame", "[recorder]") {
+    const auto& mp3 = encode("-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -id3v2_version 0 -f mp3");
+    const auto& aac = encode("-ac 2 -ar 44100 -c:a aac -b:a 128k -f adts");
+    Bytes stream = mp3;
+    stream.insert(stream.end(), aac.begin(), aac.end());
+    auto framer = make_framer("mp3");
+    std::vector<Unit> units;
+    std::optional<std::string> next;
+    std::size_t at = 0;
+    for (; at < stream.size() && !next; at += 1000) {
+        framer->push(slice(stream, at, 1000));
+        while (auto u = framer->next())
+            units.push_back(std::move(*u));
+        if (framer->unframed_bytes() >= 8192)
+            next = identify_new_format(framer->unframed(), "mp3");
+    }
+    REQUIRE(next);
+    CHECK(*next == "aac");
+    auto rest = framer->take_unframed();
+    while (auto u = framer->flush())
+        units.push_back(std::move(*u));
+    // Every MP3 frame, and nothing else, from the MP3 framer.
+    CHECK(concat(units) == slice(mp3, 0, concat(units).size()));
+    CHECK(concat(units).size() + 2000 > mp3.size());
+    // The AAC framer gets the rest and frames it from its first frame.
+    auto aac_framer = make_framer("aac");
+    const auto remaining = slice(stream, at);
+    rest.insert(rest.end(), remaining.begin(), remaining.end());
+    const auto aac_units = feed(*aac_framer, rest, 4096);
+    // …from the first AAC frame on, every one of them, nothing lost at the change.
+    CHECK(aac_framer->skipped_bytes() == 0);
+    CHECK(aac_framer->junk_bytes() == 0);
+    const auto got = concat(aac_units);
+    CHECK(got == slice(aac, 0, got.size()));
+    CHECK(got.size() + 2000 > aac.size());
+}

@@ -174,14 +174,16 @@ Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes
     return input;
 }
 
-void check_junk_stays_with(const std::vector<Unit>& got, const std::vector<Unit>& expected, std::size_t k,
-                           const Bytes& junk) {
+void check_junk_skipped(const Framer& framer, const std::vector<Unit>& got, const std::vector<Unit>& expected,
+                        const Bytes& junk) {
     REQUIRE(got.size() == expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
-        Bytes want = expected[i].bytes;
-        if (i == k) want.insert(want.end(), junk.begin(), junk.end());
-        CHECK(got[i].bytes == want);
+        CAPTURE(i);
+        CHECK(got[i].bytes == expected[i].bytes);
+        CHECK(got[i].duration == Approx(expected[i].duration));
     }
+    CHECK(framer.junk_bytes() == junk.size());
+    CHECK(framer.resyncs() == 1);
 }
 
 } // namespace isr::rec::framing::test

@@ -27,7 +27,7 @@ bool matches(const FlacFrameHeader& f, const FlacStreamInfo& info) {
 
 } // namespace
 
-std::vector<std::uint8_t> FlacFramer::begin_file() {
+std::vector<std::uint8_t> FlacFramer::begin_file(const Unit&) {
     auto out = header_;
     if (!out.empty()) {
         // The stream's total sample count and MD5 describe the whole stream, not this file:
@@ -103,18 +103,22 @@ SyncFramer::Probe FlacFramer::probe(std::size_t pos, Mode mode) {
     const std::size_t min_end = head.header.size + 2;
     while (crc_pos_ < pos) {
         crc_ = crc16_update(crc_, data[crc_pos_++]);
-        if (crc_ == 0 && crc_pos_ >= min_end)
+        if (crc_ == 0 && crc_pos_ >= min_end) {
             crc_matched_ = true;
+            last_match_ = crc_pos_;
+        }
     }
     if (crc_ == 0 && pos >= min_end)
         return accept(pos);
     if (!crc_matched_)
         return reject();
-    // The head frame ended earlier and garbage follows it: take the next frame in sequence,
-    // or any frame its own CRC confirms (the stream may have restarted).
-    if (follows(head.header, scan.header))
-        return accept(pos);
-    return confirm_frame(pos, scan.header);
+    // The head frame ended earlier and junk follows it: take the next frame in sequence, or
+    // any frame its own CRC confirms (the stream may have restarted). The head ends at the
+    // last place its CRC matched (an earlier match may be chance inside the frame).
+    auto p = follows(head.header, scan.header) ? accept(pos) : confirm_frame(pos, scan.header);
+    if (p.result == Probe::yes)
+        unit_end_ = last_match_;
+    return p;
 }
 
 SyncFramer::Probe FlacFramer::probe_stream_header(std::size_t pos) {
@@ -186,7 +190,14 @@ int FlacFramer::rate_of(const FlacFrameHeader& f) const {
 
 bool FlacFramer::whole_at_end(std::span<const std::uint8_t> rest) {
     // A frame ends with the CRC-16 of everything before it: the whole frame sums to zero.
+    unit_end_.reset();
     return parse_flac_frame_header(rest).status == FlacParse::ok && crc16(rest) == 0;
+}
+
+std::size_t FlacFramer::unit_size(std::size_t end) {
+    if (unit_end_)
+        return std::min(*unit_end_, end);
+    return SyncFramer::unit_size(end);
 }
 
 std::optional<std::size_t> FlacFramer::head_length() {
@@ -210,6 +221,8 @@ void FlacFramer::describe(Unit& unit) {
                        unit.bytes.begin() + static_cast<std::ptrdiff_t>(m.size));
         stream_info_ = m.info;
         first_frame_.reset(); // a new stream starts here
+        unit.starts_stream = true;
+        unit.codec = "flac";
         return;
     }
     const auto scan = parse_flac_frame_header(unit.bytes);
@@ -223,6 +236,8 @@ void FlacFramer::on_new_head() {
     crc_pos_ = 0;
     crc_ = 0;
     crc_matched_ = false;
+    last_match_ = 0;
+    unit_end_.reset();
     const auto data = buffered();
     if (!first_frame_ && head_is_unit() && !data.empty() && data[0] == 0xFF) {
         const auto scan = parse_flac_frame_header(data);

@@ -12,7 +12,7 @@ class FlacFramer final : public SyncFramer {
 public:
     // The saved header with STREAMINFO's sample count and MD5 zeroed (they describe the whole
     // stream), or one synthesised from the first frame when the stream was joined mid-way.
-    std::vector<std::uint8_t> begin_file() override;
+    std::vector<std::uint8_t> begin_file(const Unit& first) override;
     // Drops the "fLaC" + metadata part of a header unit when the file already has a header
     // (begin_file() injected it, or an earlier header unit was written): a second header
     // would corrupt the file. Identity for frames.
@@ -33,6 +33,8 @@ private:
         return first == 0xFF || first == 'f';
     }
     std::optional<std::size_t> head_length() override;
+    // A frame ends where its CRC-16 matched; junk may lie between that and the next frame.
+    std::size_t unit_size(std::size_t end) override;
     bool whole_at_end(std::span<const std::uint8_t> rest) override;
     void describe(Unit& unit) override;
     void on_new_head() override;
@@ -53,6 +55,10 @@ private:
     std::size_t crc_pos_ = 0;
     std::uint16_t crc_ = 0;
     bool crc_matched_ = false; // the head frame's CRC matched at some end before crc_pos_
+    std::size_t last_match_ = 0; // the latest such end
+    // Where the head frame ends when the next frame was accepted after junk; nullopt: at the
+    // next frame (or the end of the data).
+    std::optional<std::size_t> unit_end_;
     bool file_has_header_ = false;
 };
 

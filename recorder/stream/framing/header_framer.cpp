@@ -50,6 +50,14 @@ std::optional<std::size_t> HeaderFramer::head_length() {
     return head->length;
 }
 
+std::size_t HeaderFramer::unit_size(std::size_t end) {
+    const auto frame = SyncFramer::unit_size(end);
+    if (frame == 0 || frame >= end)
+        return frame;
+    const auto tag = id3v2_size(buffered().subspan(frame, end - frame));
+    return tag > 0 && frame + tag <= end ? frame + tag : frame;
+}
+
 std::size_t HeaderFramer::skippable(std::size_t pos) {
     return id3v2_size(buffered().subspan(pos));
 }

@@ -25,7 +25,7 @@ struct FrameHeader {
 // skipped before the first frame and appended to the previous unit mid-stream.
 class HeaderFramer : public SyncFramer {
 public:
-    std::vector<std::uint8_t> begin_file() override { return {}; }
+    std::vector<std::uint8_t> begin_file(const Unit&) override { return {}; }
     void adapt(Unit&) override {}
     StreamInfo info() const override;
 
@@ -52,6 +52,8 @@ private:
         return first == 0xFF || first == 'I';
     }
     std::optional<std::size_t> head_length() override;
+    // The frame, and an ID3 tag that directly follows it (metadata players skip, not junk).
+    std::size_t unit_size(std::size_t end) override;
     std::size_t skippable(std::size_t pos) override;
     void describe(Unit& unit) override;
 

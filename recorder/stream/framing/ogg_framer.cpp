@@ -9,14 +9,34 @@ namespace {
 
 // adapt() is called right after next() in practice; this covers a generous lag.
 constexpr std::size_t kRecentPages = 256;
+// Streams whose headers are kept: files start with pages of the latest one or, when a chain
+// arrived in the same read, of the one before.
+constexpr std::size_t kKeptStreams = 4;
 
 } // namespace
 
-std::vector<std::uint8_t> OggFramer::begin_file() {
+const OggFramer::Headers* OggFramer::headers_for(std::uint32_t id) const noexcept {
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it)
+        if (it->id == id)
+            return &*it;
+    return history_.empty() ? nullptr : &history_.back();
+}
+
+const OggFramer::Headers* OggFramer::headers_of_serial(std::uint32_t serial) const noexcept {
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it)
+        if (it->serial == serial)
+            return &*it;
+    return nullptr;
+}
+
+std::vector<std::uint8_t> OggFramer::begin_file(const Unit& first) {
     file_ = {};
     std::vector<std::uint8_t> out;
+    const auto* headers = headers_for(first.stream);
+    if (!headers)
+        return out;
     std::uint32_t sequence = 0;
-    for (auto page : headers_) {
+    for (auto page : headers->pages) {
         const auto view = read_ogg_page(page);
         file_.injected.emplace_back(view.serial, view.sequence);
         if (view.sequence != sequence) {
@@ -26,8 +46,8 @@ std::vector<std::uint8_t> OggFramer::begin_file() {
         out.insert(out.end(), page.begin(), page.end());
         ++sequence;
     }
-    if (!headers_.empty()) {
-        file_.serial = stream_.serial;
+    if (!headers->pages.empty()) {
+        file_.serial = headers->serial;
         file_.next_sequence = sequence;
     }
     return out;
@@ -65,9 +85,8 @@ void OggFramer::adapt(Unit& unit) {
             // first file had them counted in its granules already; a later file's first pages
             // hold real audio, so the pre-skip is added back to keep the file's decoded length
             // (last granule - pre-skip) equal to the audio it holds.
-            if (base > 0 && stream_.codec && stream_.codec->codec == "opus" &&
-                view.serial == stream_.serial)
-                granule += stream_.codec->pre_skip;
+            if (const auto* headers = headers_of_serial(view.serial); base > 0 && headers)
+                granule += headers->pre_skip;
             granule = std::max<std::int64_t>(granule, 0);
         }
     }
@@ -120,15 +139,27 @@ std::optional<std::size_t> OggFramer::head_length() {
 
 void OggFramer::describe(Unit& unit) {
     const auto page = read_ogg_page(unit.bytes);
-    if (page.bos())
+    if (page.bos()) {
         start_stream(page);
+        unit.starts_stream = true;
+        unit.codec = stream_.codec ? stream_.codec->codec : std::string();
+    }
     const bool ours = stream_.known && page.serial == stream_.serial;
+    if (ours)
+        unit.stream = stream_.id;
+    if (ours && !stream_.headers_done && !page.bos() && stream_.last_header_sequence &&
+        page.sequence != *stream_.last_header_sequence + 1) {
+        // A header page is missing (it failed its CRC, say): no decoder can use this stream.
+        stream_.broken = true;
+        stream_.headers_done = true;
+        history_.back().pages.clear();
+    }
     if (ours && !stream_.headers_done && is_header_page(page)) {
         stream_.last_header_sequence = page.sequence;
         unit.is_header = true;
         unit.cut_ok = false;
-        headers_.emplace_back(unit.bytes.begin(),
-                              unit.bytes.begin() + static_cast<std::ptrdiff_t>(page.size));
+        history_.back().pages.emplace_back(unit.bytes.begin(),
+                                           unit.bytes.begin() + static_cast<std::ptrdiff_t>(page.size));
         return;
     }
     // Pages of a stream whose BOS was missed pass through; without headers a file cannot
@@ -175,11 +206,27 @@ void OggFramer::start_stream(const OggPage& bos) {
     // A BOS page starts a new logical stream: a chain (with or without an EOS before it).
     stream_ = {};
     stream_.known = true;
+    stream_.id = next_id_++;
     stream_.serial = bos.serial;
     const auto packets = bos.packet_starts();
     if (!packets.empty())
         stream_.codec = identify_ogg_codec(packets.front());
-    headers_.clear();
+    Headers headers;
+    headers.id = stream_.id;
+    headers.serial = bos.serial;
+    headers.pre_skip = stream_.codec && stream_.codec->codec == "opus" ? stream_.codec->pre_skip : 0;
+    history_.push_back(std::move(headers));
+    if (history_.size() > kKeptStreams)
+        history_.pop_front();
+}
+
+bool OggFramer::usable(const Unit& unit) const {
+    // Without the BOS page and every header page after it, a stream's pages decode to nothing:
+    // written into a file, they would make it unplayable.
+    const auto page = read_ogg_page(unit.bytes);
+    if (!stream_.known)
+        return false;
+    return !(page.serial == stream_.serial && stream_.broken);
 }
 
 bool OggFramer::is_header_page(const OggPage& page) {

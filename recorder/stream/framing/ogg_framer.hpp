@@ -11,14 +11,16 @@ namespace isr::rec::framing {
 
 // Ogg pages ("ogg", "opus"): Vorbis, Opus and FLAC in Ogg, including chained streams. One
 // logical stream at a time (no multiplexed streams). Each page is a unit once its CRC is
-// verified and the page after it (or a resync point) has been found.
+// verified and the page after it (or a resync point) has been found. The pages of a stream
+// whose header pages did not all arrive (its first page missed, or one failing its CRC) are
+// junk: no decoder can use them, and a file must never start with them.
 class OggFramer final : public SyncFramer {
 public:
     // The extension to report until the codec is known.
     explicit OggFramer(std::string default_extension = ".ogg")
         : default_extension_(std::move(default_extension)) {}
 
-    std::vector<std::uint8_t> begin_file() override;
+    std::vector<std::uint8_t> begin_file(const Unit& first) override;
     // Also removes a header page that begin_file() already injected into this file, in case
     // the caller writes header units as well.
     void adapt(Unit& unit) override;
@@ -33,6 +35,7 @@ private:
     // A page is CRC-checked, so it cannot be truncated: garbage can only follow it.
     std::size_t resync_start(std::size_t head_len) const noexcept override { return head_len + 1; }
     void describe(Unit& unit) override;
+    bool usable(const Unit& unit) const override;
     // Twice the largest page, so that a page waiting to be completed never triggers it.
     std::size_t max_scan_bytes() const noexcept override { return 2 * 65536; }
 
@@ -43,6 +46,8 @@ private:
 
     struct Logical {
         bool known = false; // its BOS page was seen
+        bool broken = false; // a header page is missing: its pages cannot be decoded
+        std::uint32_t id = 0;
         std::uint32_t serial = 0;
         std::optional<OggCodec> codec;
         bool headers_done = false;
@@ -63,9 +68,20 @@ private:
         std::uint32_t next_sequence = 0;
         std::optional<std::int64_t> granule_base;
     };
+    // A stream's header pages, kept for the files that start with its pages. The latest few:
+    // a file may start with pages of a stream whose successor's headers were read already.
+    struct Headers {
+        std::uint32_t id = 0;
+        std::uint32_t serial = 0;
+        int pre_skip = 0; // Opus: added back in files after the first
+        std::vector<std::vector<std::uint8_t>> pages;
+    };
+    const Headers* headers_for(std::uint32_t id) const noexcept;
+    const Headers* headers_of_serial(std::uint32_t serial) const noexcept;
 
     Logical stream_;
-    std::vector<std::vector<std::uint8_t>> headers_; // header pages of stream_
+    std::deque<Headers> history_;
+    std::uint32_t next_id_ = 1;
     std::deque<Emitted> recent_;                     // lets adapt() find a page's predecessor
     FileState file_;
     std::string default_extension_;

@@ -38,7 +38,39 @@ bool frames_found(std::string_view format, std::span<const std::uint8_t> head) {
     return framer->synced();
 }
 
+// Whether `format`'s framer finds a stream in `bytes` (junk before it allowed): three units of
+// audio in a row for MPEG and ADTS, whose two-header checks a short run of junk passes by
+// chance; one frame confirmed by its CRC-16 and the next frame's header for FLAC (frames are
+// large); a new stream's first page, with a codec it names, for Ogg.
+std::optional<std::string> stream_in(std::string_view format, std::span<const std::uint8_t> bytes) {
+    auto framer = make_framer(format);
+    framer->push(bytes);
+    int in_a_row = 0;
+    while (auto unit = framer->next()) {
+        if (format == "ogg")
+            return unit->starts_stream && !unit->codec.empty()
+                       ? std::optional<std::string>(unit->codec == "opus" ? "opus" : "ogg")
+                       : std::nullopt;
+        if (framer->resyncs() > 0)
+            return std::nullopt; // not a stream: it fell apart again
+        if (unit->duration > 0 && ++in_a_row >= (format == "flac" ? 1 : 3))
+            return std::string(format);
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::optional<std::string> identify_new_format(std::span<const std::uint8_t> bytes, std::string_view current) {
+    const auto family = [](std::string_view f) { return f == "opus" ? std::string_view("ogg") : f; };
+    for (const char* format : {"mp3", "aac", "ogg", "flac"}) {
+        if (family(format) == family(current))
+            continue;
+        if (auto found = stream_in(format, bytes))
+            return found;
+    }
+    return std::nullopt;
+}
 
 std::optional<std::string> sniff_format(std::span<const std::uint8_t> head) {
     if (starts_with(head, "fLaC"))

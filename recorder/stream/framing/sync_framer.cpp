@@ -9,6 +9,15 @@ void SyncFramer::push(std::span<const std::uint8_t> bytes) {
 }
 
 std::optional<Unit> SyncFramer::next() {
+    // A cut may find only junk; the search then goes on from where it ended.
+    for (;;) {
+        const auto before = buffered().size();
+        auto unit = find_next();
+        if (unit || buffered().size() == before) return unit;
+    }
+}
+
+std::optional<Unit> SyncFramer::find_next() {
     if (!synced_ && !find_first())
         return std::nullopt;
     const auto data = buffered();
@@ -54,14 +63,14 @@ std::optional<Unit> SyncFramer::flush() {
     if (!synced_ || data.empty())
         return std::nullopt;
     if (!head_is_unit_)
-        return cut(data.size(), false); // trailing garbage stays with the stream
+        return cut(data.size(), false); // trailing junk
     if (!head_length_known_) {
         head_length_ = head_length();
         head_length_known_ = true;
     }
     if (head_length_ && *head_length_ < data.size()) {
         // Bytes after the head: the start of a unit the connection cut off (dropped on the
-        // next call), or garbage (kept with the head).
+        // next call), or junk (dropped with the cut).
         const auto len = *head_length_;
         const bool truncated_unit = data.size() < len + probe_bytes()
                                         ? may_start(data[len])
@@ -75,6 +84,34 @@ std::optional<Unit> SyncFramer::flush() {
         return std::nullopt;
     }
     return cut(data.size(), false);
+}
+
+std::size_t SyncFramer::unframed_bytes() const noexcept {
+    const auto size = buffered().size();
+    if (!synced_) return 0;
+    if (!head_is_unit_) return size;
+    if (!expected_checked_) return 0; // the next unit is where the head says: in sync
+    // A unit that does not give its length (a FLAC frame) cannot be told from junk yet.
+    if (!head_length_) return 0;
+    return size > *head_length_ ? size - *head_length_ : 0;
+}
+
+std::vector<std::uint8_t> SyncFramer::take_unframed() {
+    const auto data = buffered();
+    std::size_t keep = 0;
+    if (synced_ && head_is_unit_) {
+        keep = unit_size(data.size());
+        // A head whose end is not known yet is no whole unit for us: it goes with the rest.
+        if (!head_length_ && keep == data.size()) keep = 0;
+    }
+    std::vector<std::uint8_t> rest(data.begin() + static_cast<std::ptrdiff_t>(keep), data.end());
+    buf_.resize(begin_ + keep);
+    scan_pos_ = std::min(scan_pos_, keep);
+    if (keep == 0) {
+        buf_.clear();
+        begin_ = 0;
+    }
+    return rest;
 }
 
 bool SyncFramer::find_first() {
@@ -121,18 +158,31 @@ bool SyncFramer::find_first() {
 
 std::optional<Unit> SyncFramer::cut(std::size_t end, bool next_is_unit) {
     if (end == 0) {
-        // Garbage emitted earlier ended exactly where a unit starts.
+        // Junk dropped earlier ended exactly where a unit starts.
         new_head(next_is_unit);
-        return next();
+        return std::nullopt;
     }
     const auto data = buffered();
-    Unit unit;
-    unit.bytes.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(end));
-    if (head_is_unit_) {
-        describe(unit);
-    } else {
-        // Only garbage: no audio, and not a place a file should start.
-        unit.cut_ok = false;
+    const std::size_t size = head_is_unit_ ? std::min(end, unit_size(end)) : 0;
+    std::optional<Unit> unit;
+    std::size_t junk = end - size;
+    if (size > 0) {
+        unit.emplace();
+        unit->bytes.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(size));
+        describe(*unit);
+        if (!usable(*unit)) {
+            unit.reset();
+            junk = end;
+        } else if (in_junk_) {
+            ++resyncs_;
+            in_junk_ = false;
+            unit->after_junk = true;
+        }
+    }
+    if (junk > 0) {
+        junk_ += junk;
+        skipped_ += junk;
+        in_junk_ = true;
     }
     drop(end, false);
     new_head(next_is_unit);

@@ -107,4 +107,13 @@ std::string decode_errors(const std::filesystem::path& file) {
     return run_command("ffmpeg -nostdin -v error " + input_args(file) + " -f null -").output;
 }
 
+double decoded_seconds(const std::filesystem::path& file) {
+    const auto r = run_command("ffmpeg -nostdin -v quiet " + input_args(file) + " -ac 1 -ar 48000 -f s16le - | wc -c");
+    try {
+        return r.status == 0 ? std::stod(r.output) / (2 * 48000) : -1;
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
 } // namespace isr::test

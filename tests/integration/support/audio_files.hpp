@@ -45,5 +45,7 @@ double longest_ogg_page_seconds(const std::vector<OggPage>& pages, int granule_r
 double ffprobe_duration(const std::filesystem::path& file);
 // What `ffmpeg -v error -i FILE -f null -` prints: empty when the file decodes cleanly.
 std::string decode_errors(const std::filesystem::path& file);
+// Seconds of audio ffmpeg decodes from the file (-1 when it fails): what a player plays.
+double decoded_seconds(const std::filesystem::path& file);
 
 } // namespace isr::test

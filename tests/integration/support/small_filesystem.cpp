@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 namespace isr::test {
 
@@ -17,6 +19,19 @@ SmallFilesystem::SmallFilesystem(std::filesystem::path where, const std::string&
         WARN("cannot mount a " << size << " tmpfs on " << path_ << " (" << std::strerror(errno)
                                << "; not root?): the disk-full test is skipped");
     }
+}
+
+std::filesystem::path SmallFilesystem::fill(const std::string& name) const {
+    const auto file = path_ / name;
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    REQUIRE(fd >= 0);
+    const std::string chunk(4096, 'x');
+    for (std::size_t n = chunk.size(); n > 0; n /= 2) {
+        while (::write(fd, chunk.data(), n) == static_cast<ssize_t>(n)) {
+        }
+    }
+    ::close(fd);
+    return file;
 }
 
 SmallFilesystem::~SmallFilesystem() {

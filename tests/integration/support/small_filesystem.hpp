@@ -19,6 +19,10 @@ public:
     bool mounted() const noexcept { return mounted_; }
     const std::filesystem::path& path() const noexcept { return path_; }
 
+    // Fills every free byte with a file named `name` (until ENOSPC) and returns its path:
+    // the next write of anyone on this filesystem fails. Remove the file to make room again.
+    std::filesystem::path fill(const std::string& name = "ballast") const;
+
 private:
     std::filesystem::path path_;
     bool mounted_ = false;
