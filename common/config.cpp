@@ -266,9 +266,9 @@ Config parse_config(std::string_view text, const std::string& file_label) {
 Config load_config(const std::filesystem::path& path) {
     std::string text;
     try {
-        text = read_small_file(path);
+        text = read_small_file(path, 4 * 1024 * 1024, true);
     } catch (const std::system_error& e) {
-        throw ConfigError({cat(path.string(), ": cannot read the config file: ", e.code().message(),
+        throw ConfigError({cat(path.string(), ": cannot read the config file: ", open_failure_reason(e),
                                "; copy config.example.ini to ", path.string(), " and edit it")});
     }
     return parse_config(text, path.string());

@@ -91,8 +91,14 @@ std::string open_failure_reason(const std::system_error& error) {
     return error.code() == std::errc::invalid_argument ? "not a regular file" : error.code().message();
 }
 
-std::string read_small_file(const fs::path& path, std::size_t limit) {
-    const auto fd = open_regular_file(path);
+std::string read_small_file(const fs::path& path, std::size_t limit, bool pipes) {
+    UniqueFd fd;
+    if (pipes) {
+        fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    } else {
+        fd = open_regular_file(path);
+    }
     std::string out;
     char buf[16384];
     for (;;) {

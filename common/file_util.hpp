@@ -53,9 +53,11 @@ UniqueFd open_regular_file(const std::filesystem::path& path);
 // Why open_regular_file failed, without the path (for messages that must not show folders).
 std::string open_failure_reason(const std::system_error& error);
 
-// Reads a whole (small) regular file, at most `limit` bytes (EFBIG beyond). Throws
+// Reads a whole (small) regular file, at most `limit` bytes (EFBIG beyond). With `pipes`, a FIFO
+// is read too, waiting for its writer (a config given as `<(command)`). Throws
 // std::system_error naming the path.
-std::string read_small_file(const std::filesystem::path& path, std::size_t limit = 32 * 1024 * 1024);
+std::string read_small_file(const std::filesystem::path& path, std::size_t limit = 32 * 1024 * 1024,
+                            bool pipes = false);
 
 struct CreatedFile {
     std::filesystem::path path;
