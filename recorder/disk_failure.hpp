@@ -55,6 +55,9 @@ public:
 
 private:
     struct Episode {
+        // User-provided: clang 14 cannot see a nested class's default constructor, made from
+        // member initializers, while std::optional<Episode> is declared in the enclosing one.
+        Episode() {}
         double began_mono = 0;
         double lost = 0; // closed gaps
         std::string cause;
