@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for SECONDS on its checked-in seed corpus
 # (tests/fuzz/corpus/<target>). New inputs go to the build folder, never into the repository;
-# a crash leaves its input in build/fuzz/artifacts/ and fails the run. Each crash found becomes
-# a unit test (tests/webserver/test_fuzz_findings.cpp and friends).
+# a crash leaves its input in BUILD_DIR/artifacts/ and fails the run. Each crash found is kept in
+# tests/fuzz/findings/ and becomes a unit test (tests/*/test_fuzz_findings.cpp).
 # The targets live in the ASan build that `make test-asan` uses (clang, ASan+UBSan, coverage).
 # Usage: scripts/run-fuzz.sh [SECONDS per target] [BUILD_DIR]
 set -uo pipefail

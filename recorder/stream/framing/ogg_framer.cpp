@@ -137,6 +137,11 @@ std::optional<std::size_t> OggFramer::head_length() {
     return check.size;
 }
 
+std::size_t OggFramer::unit_size(std::size_t end) {
+    const auto len = head_length();
+    return len && *len <= end ? *len : 0;
+}
+
 void OggFramer::describe(Unit& unit) {
     const auto page = read_ogg_page(unit.bytes);
     if (page.bos()) {

@@ -32,6 +32,10 @@ private:
     std::size_t probe_bytes() const noexcept override { return 4; }
     bool may_start(std::uint8_t first) const noexcept override { return first == 'O'; }
     std::optional<std::size_t> head_length() override;
+    // A page states its length and its CRC proves it: a head that is no whole valid page (the
+    // start of a page a connection cut off, junk that looked like one) is no unit at all,
+    // whatever ends it.
+    std::size_t unit_size(std::size_t end) override;
     // A page is CRC-checked, so it cannot be truncated: garbage can only follow it.
     std::size_t resync_start(std::size_t head_len) const noexcept override { return head_len + 1; }
     void describe(Unit& unit) override;
