@@ -63,11 +63,17 @@ std::vector<AlsaCaptureDevice> list_capture_hardware() {
     return out;
 }
 
+namespace {
+void free_hints(void** hints) noexcept { snd_device_name_free_hint(hints); }
+using DeviceHints = UniqueHandle<void*, &free_hints>;
+} // namespace
+
 std::vector<AlsaNamedPcm> list_capture_pcms() {
     std::vector<AlsaNamedPcm> out;
-    void** hints = nullptr;
-    if (snd_device_name_hint(-1, "pcm", &hints) < 0 || !hints) return out;
-    for (void** h = hints; *h; ++h) {
+    void** raw = nullptr;
+    if (snd_device_name_hint(-1, "pcm", &raw) < 0 || !raw) return out;
+    const DeviceHints hints(raw); // freed however the loop ends (push_back may throw)
+    for (void** h = hints.get(); *h; ++h) {
         const auto io = hint_field(*h, "IOID");
         if (io == "Output") continue;
         auto name = hint_field(*h, "NAME");
@@ -76,7 +82,6 @@ std::vector<AlsaNamedPcm> list_capture_pcms() {
         std::replace(desc.begin(), desc.end(), '\n', ' ');
         out.push_back({std::move(name), std::move(desc)});
     }
-    snd_device_name_free_hint(hints);
     return out;
 }
 

@@ -142,7 +142,6 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     folder_.file_opened();
     file_relative_ = relative;
     file_first_frame_ = first_frame;
-    file_start_utc_ = start;
     next_boundary_utc_ = namer_->next_boundary(start);
     disk_->resumed(seconds_of(first_frame));
     // While the disk fails, every retry opens a file: the summary names the one that works.

@@ -65,7 +65,6 @@ private:
     std::unique_ptr<PcmFileWriter> writer_;
     std::string file_relative_;
     std::uint64_t file_first_frame_ = 0;
-    double file_start_utc_ = 0;
     double next_boundary_utc_ = 0;
     std::optional<double> pending_boundary_; // the boundary the previous file ended on
 
