@@ -14,15 +14,6 @@ namespace isr {
 
 namespace keys = config_keys;
 
-std::string_view to_string(SourceType type) noexcept {
-    switch (type) {
-    case SourceType::stream: return "stream";
-    case SourceType::soundcard: return "soundcard";
-    case SourceType::generator: return "generator";
-    }
-    return "?";
-}
-
 ConfigError::ConfigError(std::vector<std::string> errors)
     : std::runtime_error(errors.empty() ? "invalid configuration" : join(errors, "\n")),
       errors_(std::move(errors)) {}

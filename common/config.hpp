@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/log.hpp"
+#include "common/source_kinds.hpp"
 #include "common/split_schedule.hpp"
 
 #include <cstdint>
@@ -13,8 +14,6 @@
 
 namespace isr {
 
-enum class SourceType { stream, soundcard, generator };
-std::string_view to_string(SourceType type) noexcept;
 
 // One recording source: a config.ini section other than [general], with every [general] key
 // inherited and overridable. Defaults match the original ISR.

@@ -1,5 +1,6 @@
 #include "common/config_keys.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/filename_pattern.hpp"
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
@@ -41,25 +42,39 @@ std::string parse_bool(std::string_view v, bool& out) {
 std::string require_value(std::string_view v) { return v.empty() ? "must not be empty" : ""; }
 
 std::string apply_type(SourceConfig& c, GeneralConfig*, std::string_view v) {
-    if (iequals(v, "stream")) c.type = SourceType::stream;
-    else if (iequals(v, "soundcard")) c.type = SourceType::soundcard;
-    else if (iequals(v, "generator")) c.type = SourceType::generator;
-    else return "unknown source type";
+    const auto type = parse_source_type(to_lower(v));
+    if (!type) return "unknown source type";
+    c.type = *type;
     return {};
+}
+
+// A format a source of this type records into (the table in common/audio_formats).
+bool records_into(SourceType type, const AudioFormatInfo& f) noexcept {
+    return type == SourceType::stream ? f.framing != Framing::none : f.pcm_target;
 }
 
 std::string apply_format(SourceConfig& c, GeneralConfig*, std::string_view v) {
     const auto f = to_lower(v);
-    static constexpr std::string_view kStreamFormats[] = {"auto", "mp3", "aac", "ogg", "opus", "flac"};
-    static constexpr std::string_view kPcmFormats[] = {"wav", "flac"};
-    const auto ok = [&f](const auto& list) {
-        return std::find(std::begin(list), std::end(list), f) != std::end(list);
-    };
-    if (c.type == SourceType::stream ? !ok(kStreamFormats) : !ok(kPcmFormats)) {
+    const auto* info = format_named(f);
+    if (!(c.type == SourceType::stream && f == "auto") && !(info && records_into(c.type, *info))) {
         return cat("not a format for type = ", to_string(c.type));
     }
     c.format = f;
     return {};
+}
+
+// "auto, mp3, … for streams; wav, flac for soundcard and generator", from the table.
+std::string_view accepted_formats() {
+    static const std::string text = [] {
+        std::string streams = "auto";
+        std::string pcm;
+        for (const auto& f : audio_formats()) {
+            if (records_into(SourceType::stream, f)) streams += cat(", ", f.name);
+            if (records_into(SourceType::soundcard, f)) pcm += cat(pcm.empty() ? "" : ", ", f.name);
+        }
+        return cat(streams, " for streams; ", pcm, " for soundcard and generator");
+    }();
+    return text;
 }
 
 std::string apply_timezone(SourceConfig& c, GeneralConfig*, std::string_view v) {
@@ -183,7 +198,8 @@ std::string apply_seed(SourceConfig& c, GeneralConfig*, std::string_view v) {
     return {};
 }
 
-constexpr KeySpec kKeys[] = {
+// Built at start-up: the format key lists what the audio format table allows.
+const KeySpec kKeys[] = {
     {"type", kAllTypes, false, "stream, soundcard, generator", apply_type},
     {"enabled", kAllTypes, false, "yes, no (true/false, on/off, 1/0)",
      [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.enabled); }},
@@ -227,9 +243,7 @@ constexpr KeySpec kKeys[] = {
      [](SourceConfig& c, GeneralConfig*, std::string_view v) {
          return parse_seconds(v, 1, 300, c.connect_timeout_seconds);
      }},
-    {"format", kAllTypes, false,
-     "auto, mp3, aac, ogg, opus, flac for streams; wav, flac for soundcard and generator",
-     apply_format},
+    {"format", kAllTypes, false, accepted_formats(), apply_format},
     {"device", kSoundcard, false,
      "default, hw:X,Y, plughw:X,Y, a PCM name from asound.conf, or part of a card name",
      apply_device},

@@ -19,8 +19,8 @@ std::string to_json(const Status& s) {
     for (const auto& src : s.sources) {
         w.begin_object()
             .member("name", src.name)
-            .member("type", src.type)
-            .member("state", src.state)
+            .member("type", to_string(src.type))
+            .member("state", to_string(src.state))
             .member("file", src.file)
             .member("format", src.format)
             .member("bytes", src.bytes)
@@ -67,8 +67,9 @@ std::optional<Status> parse_status(std::string_view json) {
             if (!v.IsObject()) continue;
             SourceStatus src;
             src.name = json_string(v, "name").value_or("");
-            src.type = json_string(v, "type").value_or("");
-            src.state = json_string(v, "state").value_or("");
+            // Words from a newer isrd that this build does not know keep the defaults.
+            if (const auto t = parse_source_type(json_string(v, "type").value_or(""))) src.type = *t;
+            if (const auto st = parse_run_state(json_string(v, "state").value_or(""))) src.state = *st;
             src.file = json_string(v, "file");
             src.format = json_string(v, "format").value_or("");
             src.bytes = static_cast<std::uint64_t>(json_int(v, "bytes").value_or(0));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/source_kinds.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -14,8 +16,8 @@ namespace isr {
 // never renamed: isr-web, the web UI and users' scripts read them.
 struct SourceStatus {
     std::string name;
-    std::string type;            // stream | soundcard | generator
-    std::string state = "starting"; // starting connecting recording retrying failed paused stopped
+    SourceType type = SourceType::soundcard;
+    RunState state = RunState::starting;
     std::optional<std::string> file; // relative to the recordings directory, '/' separators
     std::string format;
     std::uint64_t bytes = 0;     // bytes written to the current file

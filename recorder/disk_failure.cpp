@@ -49,7 +49,7 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
                     " s of audio lost so far): ", e.what());
     }
     state_->update([&](SourceStatus& s) {
-        s.state = "retrying";
+        s.state = RunState::retrying;
         s.error = message;
         s.file.reset();
     });

@@ -105,7 +105,7 @@ Status Recorder::collect() const {
     s.pid = static_cast<long>(::getpid());
     for (const auto& state : states_) {
         auto snap = state->snapshot();
-        if (snap.state == "recording" && snap.file) s.active.push_back(*snap.file);
+        if (snap.state == RunState::recording && snap.file) s.active.push_back(*snap.file);
         s.sources.push_back(std::move(snap));
     }
     return s;
@@ -149,7 +149,7 @@ int Recorder::run() {
         }
         SourceStatus initial;
         initial.name = cfg.name;
-        initial.type = std::string(to_string(cfg.type));
+        initial.type = cfg.type;
         initial.format = cfg.format;
         initial.input = cfg.type == SourceType::stream ? mask_url_password(cfg.url)
                         : cfg.type == SourceType::soundcard ? cfg.device : "generator";

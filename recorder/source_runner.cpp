@@ -51,7 +51,7 @@ void SourceRunner::run(std::stop_token stop) {
     while (!stop.stop_requested()) {
         state_->attempt_started();
         state_->update([](SourceStatus& s) {
-            s.state = s.type == "stream" ? "connecting" : "starting";
+            s.state = s.type == SourceType::stream ? RunState::connecting : RunState::starting;
         });
         std::string error;
         double recorded = 0;
@@ -88,7 +88,7 @@ void SourceRunner::run(std::stop_token stop) {
             s.bytes = 0;
             s.level_dbfs.reset();
             s.peak_dbfs.reset();
-            s.state = give_up ? "failed" : "retrying";
+            s.state = give_up ? RunState::failed : RunState::retrying;
         });
         if (give_up) {
             log_.error("giving up after ", failures, " consecutive failures (max_retries = ",
@@ -102,7 +102,7 @@ void SourceRunner::run(std::stop_token stop) {
     }
     if (stop.stop_requested()) {
         state_->update([](SourceStatus& s) {
-            s.state = "stopped";
+            s.state = RunState::stopped;
             s.file.reset();
         });
     }

@@ -24,7 +24,7 @@ public:
         std::lock_guard lock(mutex_);
         if (notice_until_ && mono_now() >= *notice_until_) {
             notice_until_.reset();
-            if (status_.state == "recording") status_.error.reset();
+            if (status_.state == RunState::recording) status_.error.reset();
         }
         return status_;
     }
@@ -48,7 +48,7 @@ public:
     // that follows one that recorded, it counts as a reconnect.
     void recording() {
         std::lock_guard lock(mutex_);
-        status_.state = "recording";
+        status_.state = RunState::recording;
         if (!notice_until_) status_.error.reset();
         if (recording_in_attempt_) return;
         recording_in_attempt_ = true;

@@ -1,5 +1,6 @@
 #include "recorder/stream/stream_format.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/strings.hpp"
 
 namespace isr::rec {
@@ -11,24 +12,9 @@ std::string media_type(std::string_view content_type) {
 } // namespace
 
 std::optional<std::string> format_for_content_type(std::string_view content_type) {
-    const auto type = media_type(content_type);
-    struct Row {
-        std::string_view type;
-        std::string_view format;
-    };
-    static constexpr Row kRows[] = {
-        {"audio/mpeg", "mp3"},      {"audio/mp3", "mp3"},          {"audio/mpeg3", "mp3"},
-        {"audio/x-mpeg", "mp3"},    {"audio/x-mp3", "mp3"},        {"audio/mpa", "mp3"},
-        {"audio/aac", "aac"},       {"audio/aacp", "aac"},         {"audio/x-aac", "aac"},
-        {"audio/aac-adts", "aac"},  {"audio/ogg", "ogg"},          {"application/ogg", "ogg"},
-        {"audio/x-ogg", "ogg"},     {"audio/vorbis", "ogg"},       {"audio/x-vorbis+ogg", "ogg"},
-        {"audio/opus", "opus"},     {"audio/ogg;codecs=opus", "opus"},
-        {"audio/flac", "flac"},     {"audio/x-flac", "flac"},
-    };
-    for (const auto& row : kRows) {
-        if (type == row.type) return std::string(row.format);
-    }
-    return std::nullopt;
+    const auto* f = format_of_content_type(content_type);
+    if (!f || f->framing == Framing::none) return std::nullopt;
+    return std::string(f->name);
 }
 
 bool is_text_content_type(std::string_view content_type) {

@@ -1,5 +1,6 @@
 #include "recorder/stream/stream_session.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/clock.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
@@ -35,10 +36,12 @@ std::string describe_start(std::span<const std::uint8_t> bytes) {
     return out;
 }
 
-bool same_framing(const std::string& a, const std::string& b) {
-    const auto family = [](const std::string& f) { return f == "opus" ? std::string("ogg") : f; };
-    return family(a) == family(b);
+Framing framing_of(const std::string& format) noexcept {
+    const auto* f = format_named(format);
+    return f ? f->framing : Framing::none;
 }
+
+bool same_framing(const std::string& a, const std::string& b) { return framing_of(a) == framing_of(b); }
 
 } // namespace
 
@@ -174,7 +177,7 @@ void StreamSession::run(std::stop_token stop) {
                 }
             }
             if (framer_->synced() && arrival - last_unit_mono_ > cfg_.stall_timeout_seconds) {
-                const bool ogg = format_ == "ogg" || format_ == "opus";
+                const bool ogg = framing_of(format_) == Framing::ogg;
                 throw SourceError(cat(
                     "no usable ", ogg ? "Ogg pages" : format_ + " frames", " for ", cfg_.stall_timeout_seconds,
                     " s (stall_timeout_seconds), only data that is not (",
@@ -270,7 +273,7 @@ void StreamSession::measure_gaps(std::vector<framing::Unit>& units, double arriv
 
 void StreamSession::report_junk(bool summary) {
     if (junk_unlogged_ == 0 && resyncs_unlogged_ == 0) return;
-    const bool ogg = format_ == "ogg" || format_ == "opus";
+    const bool ogg = framing_of(format_) == Framing::ogg;
     log_.warning(summary ? "since the last report: " : "", "skipped ", junk_unlogged_, " bytes that were not ",
                  ogg ? "usable Ogg pages" : format_ + " frames", " (damaged or foreign data in the stream)",
                  resyncs_unlogged_ > 0 ? cat("; found the frames again ", resyncs_unlogged_,

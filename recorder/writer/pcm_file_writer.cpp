@@ -1,5 +1,6 @@
 #include "recorder/writer/pcm_file_writer.hpp"
 
+#include "common/audio_formats.hpp"
 #include "recorder/writer/flac_repair.hpp"
 #include "common/strings.hpp"
 
@@ -126,6 +127,11 @@ std::uint64_t PcmFileWriter::bytes() const noexcept {
     struct stat st {};
     if (sndfile_ && ::fstat(fd_, &st) == 0) return static_cast<std::uint64_t>(st.st_size);
     return 0;
+}
+
+std::string PcmFileWriter::extension(const std::string& format) {
+    const auto* f = format_named(format);
+    return "." + std::string(f && f->pcm_target ? f->extension : format_info(AudioFormat::wav).extension);
 }
 
 } // namespace isr::rec

@@ -56,9 +56,8 @@ public:
     std::uint64_t frames_kept() const noexcept { return kept_; }
     std::uint64_t bytes() const noexcept; // current size on disk
 
-    static std::string_view extension(const std::string& format) {
-        return format == "flac" ? ".flac" : ".wav";
-    }
+    // ".wav", ".flac": the extension of the files this format makes (common/audio_formats).
+    static std::string extension(const std::string& format);
 
 private:
     void update_flac_sample_count();

@@ -31,8 +31,8 @@ TEST_CASE("status.json round-trips and tolerates missing fields", "[common]") {
     s.active = {"radio1/2026/11/21/radio1_140000.mp3", "mic_140000.flac"};
     SourceStatus src;
     src.name = "radio1";
-    src.type = "stream";
-    src.state = "recording";
+    src.type = SourceType::stream;
+    src.state = RunState::recording;
     src.file = s.active[0];
     src.format = "mp3";
     src.bytes = 1234567;

@@ -148,7 +148,7 @@ TEST_CASE("a busy device is an error in the log and status.json, and no file is 
     run.start();
     REQUIRE(wait_until([&] {
         const auto s = run.status_of("mic");
-        return s && s->error && (s->state == "retrying" || s->state == "failed");
+        return s && s->error && (s->state == RunState::retrying || s->state == RunState::failed);
     }, 10s));
     const auto s = run.status_of("mic");
     CHECK_THAT(*s->error, Catch::Contains("isrtest_stereo") && Catch::Contains("busy") && Catch::Contains("shared_mic"));
@@ -160,7 +160,7 @@ TEST_CASE("a busy device is an error in the log and status.json, and no file is 
 
     // Once the other program lets go, recording starts by itself.
     fs::remove(run.control / "isrtest_stereo.ctl");
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == "recording"; }, 10s));
+    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
     REQUIRE(wait_until([&] { return !files_with_extension(run.recordings, ".wav").empty(); }, 5s));
     CHECK(run.process->stop() == 0);
 }
@@ -169,14 +169,14 @@ TEST_CASE("overruns are recovered, counted and logged", "[integration][alsa]") {
     AlsaRun run;
     run.write_config("split_interval = 1h", {{"mic", "isrtest_stereo24", "wav", 2, 48000, 24}});
     run.start();
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == "recording"; }, 10s));
+    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
     std::this_thread::sleep_for(1s);
     run.command("isrtest_stereo24", "xrun 1");
     REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->xruns == 1; }, 10s));
     std::this_thread::sleep_for(2500ms);
     const auto s = run.status_of("mic");
     REQUIRE(s);
-    CHECK(s->state == "recording");
+    CHECK(s->state == RunState::recording);
     CHECK(s->lost_frames > 0);
     CHECK(run.process->stop() == 0);
     CHECK_THAT(run.process->log(), Catch::Contains("WARNING  [mic] overrun"));
@@ -203,18 +203,18 @@ TEST_CASE("an unplugged device is retried and recording resumes in a new file", 
     run.write_config("split_interval = 1h\nretry_delay_seconds = 0.5\nmax_retries = 0",
                      {{"mic", "isrtest_mono", "flac", 1, 48000, 16}});
     run.start();
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == "recording"; }, 10s));
+    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
     std::this_thread::sleep_for(1500ms);
     run.command("isrtest_mono", "gone");
     REQUIRE(wait_until([&] {
         const auto s = run.status_of("mic");
-        return s && s->state == "retrying" && s->error;
+        return s && s->state == RunState::retrying && s->error;
     }, 10s));
     CHECK_THAT(*run.status_of("mic")->error, Catch::Contains("isrtest_mono"));
     std::this_thread::sleep_for(1s);
     fs::remove(run.control / "isrtest_mono.ctl");
     REQUIRE(wait_until([&] { return files_with_extension(run.recordings, ".flac").size() == 2; }, 10s));
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == "recording"; }, 10s));
+    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
     std::this_thread::sleep_for(1s);
     CHECK(run.status_of("mic")->reconnects == 1);
     CHECK(run.process->stop() == 0);
@@ -240,10 +240,10 @@ TEST_CASE("a bad device name or rate is explained and the source gives up after 
     const auto badrate = run.status_of("badrate");
     REQUIRE(nodev);
     REQUIRE(badrate);
-    CHECK(nodev->state == "failed");
+    CHECK(nodev->state == RunState::failed);
     CHECK_THAT(*nodev->error, Catch::Contains("no ALSA capture device matches device = no_such_device_xyz") &&
                                   Catch::Contains("isrd --list-devices"));
-    CHECK(badrate->state == "failed");
+    CHECK(badrate->state == RunState::failed);
     CHECK_THAT(*badrate->error, Catch::Contains("cannot capture at 44100 Hz; it supports 48000 Hz"));
     CHECK_THAT(run.process->log(), Catch::Contains("giving up after 2 consecutive failures"));
     CHECK(files_with_extension(run.recordings, ".wav").empty());

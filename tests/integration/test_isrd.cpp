@@ -45,8 +45,8 @@ TEST_CASE("the generator records in real time, split on the second, with levels 
     CHECK(reading.status->pid == isrd.pid());
     for (const auto& s : reading.status->sources) {
         INFO(s.name);
-        CHECK(s.state == "recording");
-        CHECK(s.type == "generator");
+        CHECK(s.state == RunState::recording);
+        CHECK(s.type == SourceType::generator);
         REQUIRE(s.level_dbfs);
         CHECK(*s.level_dbfs < -20);
         CHECK(*s.level_dbfs > -90);

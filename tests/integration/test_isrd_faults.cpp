@@ -80,7 +80,7 @@ TEST_CASE("a full disk under WAV and FLAC: one error and one summary per episode
     std::map<std::string, SourceStatus> status;
     for (const auto& s : sources) {
         status[s.name] = *run.status_of(s.name);
-        CHECK(status[s.name].state == "recording");
+        CHECK(status[s.name].state == RunState::recording);
         CHECK_FALSE(status[s.name].error);
     }
     REQUIRE(run.process->stop() == 0);
@@ -268,7 +268,7 @@ TEST_CASE("the recordings folder removed while recording: found, created again, 
         INFO(name);
         const auto s = run.status_of(name);
         REQUIRE(s);
-        CHECK(s->state == "recording");
+        CHECK(s->state == RunState::recording);
         REQUIRE(s->error);
         CHECK_THAT(*s->error, Catch::Contains("was removed while recording") && Catch::Contains("s of audio written to"));
         CHECK(s->lost_seconds > 1.5); // the files deleted held two seconds and more
@@ -290,7 +290,7 @@ TEST_CASE("the recordings folder removed while recording: found, created again, 
         INFO(name);
         const auto s = run.status_of(name);
         REQUIRE(s);
-        CHECK(s->state == "recording");
+        CHECK(s->state == RunState::recording);
         CHECK(s->lost_seconds > lost[name] + 2.0);
     }
     // 3. Only the lock file deleted: a new one is locked, the recordings are untouched.

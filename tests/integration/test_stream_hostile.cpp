@@ -157,7 +157,7 @@ TEST_CASE("a response head trickled line by line fails after connect_timeout_sec
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     CHECK(took < 8.0); // 3 s, plus start-up and the status interval
     const auto s = run.status_of("slowloris");
-    CHECK(s->state == "retrying");
+    CHECK(s->state == RunState::retrying);
     CHECK_THAT(*s->error, Catch::Contains("no complete response head within 3 s (connect_timeout_seconds)") &&
                               Catch::Contains("HTTP/1.0 200 OK"));
     REQUIRE(run.process->stop() == 0);

@@ -146,13 +146,13 @@ TEST_CASE("Icecast stops and comes back: isrd reconnects into a new file", "[int
     feeder.reset();
     REQUIRE(wait_until([&] {
         const auto s = run.status_of("radio");
-        return s && s->state == "retrying" && s->error;
+        return s && s->state == RunState::retrying && s->error;
     }, 10s));
     icecast.start();
     feeder = std::make_unique<FfmpegSource>(icecast, "/live.mp3", "mp3", run.dir / "ffmpeg2.log");
     REQUIRE(wait_until([&] {
         const auto s = run.status_of("radio");
-        return s && s->state == "recording" && s->reconnects == 1;
+        return s && s->state == RunState::recording && s->reconnects == 1;
     }, 20s));
     std::this_thread::sleep_for(3s);
     REQUIRE(run.process->stop() == 0);

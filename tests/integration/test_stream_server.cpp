@@ -208,7 +208,7 @@ TEST_CASE("HTML pages, stalls, 404 and 500 are errors that say what to check", "
     run.start();
     REQUIRE(run.process->wait(40s) == 1); // every source gives up after 3 attempts
     const auto html = run.status_of("html");
-    CHECK(html->state == "failed");
+    CHECK(html->state == RunState::failed);
     CHECK_THAT(*html->error, Catch::Contains("text/html") && Catch::Contains("not audio") &&
                                  Catch::Contains("<!DOCTYPE html>"));
     CHECK_FALSE(fs::exists(run.recordings / "html"));

@@ -83,7 +83,7 @@ TEST_CASE("/api/status passes status.json through and says when it is stale or m
     s.active = {"a.wav"};
     SourceStatus src;
     src.name = "mic";
-    src.state = "recording";
+    src.state = RunState::recording;
     s.sources.push_back(src);
     write_status_file(rec / "status.json", s);
     std::this_thread::sleep_for(600ms); // the server re-reads it twice a second

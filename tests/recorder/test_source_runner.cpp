@@ -53,7 +53,7 @@ SourceConfig config(int max_retries) {
 SourceStatus initial() {
     SourceStatus s;
     s.name = "scripted";
-    s.type = "soundcard";
+    s.type = SourceType::soundcard;
     return s;
 }
 
@@ -95,7 +95,7 @@ TEST_CASE("a source that keeps failing gives up after max_retries retries", "[re
     SourceRunner runner(config(3), state, factory(script, state));
     CHECK(run_until_given_up(runner, script) == 4); // the first attempt and three retries
     const auto s = state->snapshot();
-    CHECK(s.state == "failed");
+    CHECK(s.state == RunState::failed);
     CHECK(s.error == "device gone");
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("an attempt that recorded for a minute resets the failure count", "[re
     // Without the reset: gives up at the 3rd call. With it: the long attempt counts as failure 1
     // of a fresh run, so calls 3, 4, 5 are failures 1-3 and the runner gives up after call 5.
     CHECK(run_until_given_up(runner, script) == 5);
-    CHECK(state->snapshot().state == "failed");
+    CHECK(state->snapshot().state == RunState::failed);
 }
 
 TEST_CASE("a short recording does not reset the failure count", "[recorder][retry]") {
@@ -129,11 +129,11 @@ TEST_CASE("max_retries = 0 retries for ever, until stopped", "[recorder][retry]"
         return script.calls > 50;
     }));
     CHECK_FALSE(runner.finished());
-    CHECK(state->snapshot().state != "failed");
+    CHECK(state->snapshot().state != RunState::failed);
     runner.request_stop();
     runner.join();
     CHECK(runner.finished());
-    CHECK(state->snapshot().state == "stopped");
+    CHECK(state->snapshot().state == RunState::stopped);
 }
 
 TEST_CASE("a clean end of input is retried and counted as a reconnect when audio came back",
@@ -147,6 +147,6 @@ TEST_CASE("a clean end of input is retried and counted as a reconnect when audio
     CHECK(run_until_given_up(runner, script) == 2);
     const auto s = state->snapshot();
     CHECK(s.reconnects == 1);
-    CHECK(s.state == "failed");
+    CHECK(s.state == RunState::failed);
     CHECK(s.error->find("the input ended after 10.0 s") == 0);
 }

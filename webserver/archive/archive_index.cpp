@@ -1,7 +1,7 @@
 #include "webserver/archive/archive_index.hpp"
 
 #include "webserver/archive/file_key.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 #include "webserver/archive/name_time.hpp"
 
 #include "common/time_format.hpp"
@@ -25,7 +25,7 @@ EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& abs
     e->size = size;
     e->mtime = static_cast<double>(mtime_ns) / 1e9;
     e->mtime_ns = mtime_ns;
-    e->format = std::string(media_type_for(relative)->extension);
+    e->format = std::string(format_of_file(relative)->extension);
     e->media = probe_media(absolute, size, recording);
     const double length = e->media.duration.value_or(0);
     if (const auto t = start_time_from_name(relative, *zone_, e->mtime - length)) {
@@ -96,7 +96,7 @@ std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording)
             it.disable_recursion_pending();
             continue;
         }
-        if (!media_type_for(name) || name.find(".tmp") != std::string_view::npos) continue;
+        if (!format_of_file(name) || name.find(".tmp") != std::string_view::npos) continue;
         if (!RecordingsRoot::safe_name(relative)) continue; // a name no URL can reach
         const bool is_recording = recording.count(relative) > 0;
         // Only a symlink can lead out of the root; everything else found here is inside it.

@@ -5,7 +5,7 @@
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/archive/live_extent.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 #include "webserver/media/av_input.hpp"
 
 #include <vector>
@@ -94,9 +94,9 @@ MediaFacts probe_libav(const std::filesystem::path& path, std::uint64_t size, bo
 } // namespace
 
 MediaFacts probe_media(const std::filesystem::path& path, std::uint64_t size, bool quick) {
-    const auto type = media_type_for(path.filename().string());
-    const auto ext = type ? type->extension : std::string_view{};
-    if (ext == "wav" || ext == "flac") {
+    const auto* type = format_of_file(path.filename().string());
+    const bool wav = type && type->format == AudioFormat::wav;
+    if (wav || (type && type->format == AudioFormat::flac)) {
         UniqueFd fd;
         try {
             fd = open_regular_file(path);
@@ -105,7 +105,7 @@ MediaFacts probe_media(const std::filesystem::path& path, std::uint64_t size, bo
             f.problem = cat("cannot open the file: ", open_failure_reason(e));
             return f;
         }
-        return ext == "wav" ? probe_wav(fd.get(), size) : probe_flac(fd.get(), size);
+        return wav ? probe_wav(fd.get(), size) : probe_flac(fd.get(), size);
     }
     return probe_libav(path, size, quick);
 }

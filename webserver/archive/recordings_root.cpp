@@ -1,6 +1,6 @@
 #include "webserver/archive/recordings_root.hpp"
 
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -65,7 +65,7 @@ bool RecordingsRoot::safe_name(std::string_view name) noexcept {
 }
 
 bool RecordingsRoot::acceptable(std::string_view relative) const noexcept {
-    return safe_name(relative) && !hidden(relative) && media_type_for(relative).has_value();
+    return safe_name(relative) && !hidden(relative) && format_of_file(relative) != nullptr;
 }
 
 std::optional<Recording> RecordingsRoot::resolve(std::string_view name) const {

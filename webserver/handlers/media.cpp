@@ -6,7 +6,7 @@
 #include "webserver/http_error.hpp"
 #include "webserver/media/clip.hpp"
 #include "webserver/media/cut.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 
 #include <stdexcept>
 
@@ -82,7 +82,7 @@ Response cut_download(const Request& request, const App& app) {
     const auto ext = dot == std::string::npos ? std::string() : base.substr(dot);
     if (dot != std::string::npos) base.resize(dot);
     Response r;
-    r.header("Content-Type", std::string(media_type_for(name)->content_type));
+    r.header("Content-Type", std::string(format_of_file(name)->serve_type));
     r.header("Content-Disposition",
              content_disposition(true, cat(base, '_', seconds_label(range.start), '-', seconds_label(range.end), ext)));
     r.header("Cache-Control", "no-store");

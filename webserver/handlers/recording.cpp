@@ -10,7 +10,7 @@
 #include "webserver/http_error.hpp"
 #include "webserver/archive/file_key.hpp"
 #include "webserver/archive/live_extent.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 
 #include <vector>
 
@@ -29,15 +29,15 @@ struct LiveView {
     std::string overlay; // replaces the file's first overlay.size() bytes
 };
 
-LiveView live_view(int fd, std::uint64_t size, std::string_view ext) {
+LiveView live_view(int fd, std::uint64_t size, AudioFormat format) {
     LiveView view{size, {}};
     const auto head = read_pcm_head(fd, size);
-    if (ext == "wav") {
+    if (format == AudioFormat::wav) {
         if (const auto info = parse_wav_header(head)) {
             view.overlay = patch_wav_header(head, *info, size);
             view.size = info->data_offset + wav_frames_present(*info, size) * static_cast<std::uint64_t>(info->block_align);
         }
-    } else if (ext == "flac") {
+    } else if (format == AudioFormat::flac) {
         if (const auto meta = scan_flac_metadata(head, head.size()); meta.status == FlacParse::ok) {
             if (const auto end = read_flac_live_end(fd, size, meta.info); end && end->offset >= meta.size) {
                 view.overlay = patch_flac_total_samples(head, meta.size, end->total_samples);
@@ -55,11 +55,11 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     if (!opened) throw HttpError(404, no_such_recording(name));
     auto& fd = opened->fd;
     const struct stat& st = opened->st;
-    const auto type = media_type_for(opened->recording.relative);
+    const auto* type = format_of_file(opened->recording.relative);
     const bool live = app.status.is_recording(opened->recording.relative);
 
     Response r;
-    r.header("Content-Type", std::string(type->content_type));
+    r.header("Content-Type", std::string(type->serve_type));
     r.header("Accept-Ranges", "bytes");
     const auto slash = name.rfind('/');
     r.header("Content-Disposition", content_disposition(download, slash == std::string::npos ? name : name.substr(slash + 1)));
@@ -69,7 +69,7 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     std::string etag;
     std::string last_modified;
     if (live) {
-        auto view = live_view(fd.get(), size, type->extension);
+        auto view = live_view(fd.get(), size, type->format);
         size = view.size;
         overlay = std::move(view.overlay);
         r.header("Cache-Control", "no-store"); // it grows: never reuse a cached copy

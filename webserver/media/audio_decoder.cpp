@@ -1,5 +1,6 @@
 #include "webserver/media/audio_decoder.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/strings.hpp"
 
 #include "webserver/media/libav_decoder.hpp"
@@ -24,8 +25,8 @@ std::unique_ptr<AudioDecoder> checked(std::unique_ptr<AudioDecoder> decoder, con
 } // namespace
 
 std::unique_ptr<AudioDecoder> open_decoder(const std::filesystem::path& path) {
-    const auto ext = path.extension().string();
-    if (ext != ".aac" && ext != ".m4a") {
+    const auto* format = format_of_file(path.filename().string());
+    if (!format || format->sndfile_decodes) {
         try {
             auto decoder = std::make_unique<SndfileDecoder>(path);
             // A FLAC file cut off by a crash has no length in its header: libsndfile can neither

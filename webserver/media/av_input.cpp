@@ -2,7 +2,7 @@
 
 #include "common/file_util.hpp"
 #include "common/strings.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -123,7 +123,7 @@ FormatInput open_input(const std::filesystem::path& path) {
     int err = open_with(*source, name, nullptr, raw);
     if (err == AVERROR_INVALIDDATA) {
         // Too short for the content probe (a one-frame MP3 or ADTS file): trust the extension.
-        const auto type = media_type_for(name);
+        const auto* type = format_of_file(name);
         if (type && !type->raw_demuxer.empty()) {
             const AVInputFormat* format = av_find_input_format(std::string(type->raw_demuxer).c_str());
             err = open_with(*source, name, format, raw);

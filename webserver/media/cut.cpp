@@ -5,7 +5,7 @@
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/archive/live_extent.hpp"
-#include "webserver/archive/media_types.hpp"
+#include "common/audio_formats.hpp"
 #include "webserver/chunk_channel.hpp"
 #include "webserver/media/av_input.hpp"
 
@@ -94,7 +94,7 @@ int write_to_sink(void* opaque, std::uint8_t* buf, int size) {
 // AVFMT_FLAG_BITEXACT makes two runs over the same range write the same bytes.
 MuxResult mux_range(const CutPlan& plan, Sink sink) {
     const auto name = plan.file.filename().string();
-    const auto type = media_type_for(name);
+    const auto* type = format_of_file(name);
     if (!type) throw std::runtime_error(cat("cannot cut ", name, ": unknown format"));
     const std::string muxer(type->muxer);
     auto input = open_input(plan.file);
@@ -179,7 +179,8 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
 } // namespace
 
 CutPlan plan_cut(const fs::path& file, double start, double end) {
-    if (to_lower(file.extension().string()) == ".wav") return plan_wav(file, start, end);
+    const auto* format = format_of_file(file.filename().string());
+    if (format && format->format == AudioFormat::wav) return plan_wav(file, start, end);
     CutPlan plan;
     plan.file = file;
     plan.start = start;
@@ -196,7 +197,8 @@ CutPlan plan_cut(const fs::path& file, double start, double end) {
 
 void produce_cut(const CutPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept {
     try {
-        const bool flac = to_lower(plan.file.extension().string()) == ".flac";
+        const auto* format = format_of_file(plan.file.filename().string());
+        const bool flac = format && format->format == AudioFormat::flac;
         std::string pending;
         bool head_done = !flac;
         bool gone = false;

@@ -1,3 +1,4 @@
+#include "common/audio_formats.hpp"
 #include "recorder/stream/framing/adts_framer.hpp"
 #include "recorder/stream/framing/flac_framer.hpp"
 #include "recorder/stream/framing/framer.hpp"
@@ -7,17 +8,16 @@
 namespace isr::rec::framing {
 
 std::unique_ptr<Framer> make_framer(std::string_view format) {
-    if (format == "mp3")
-        return std::make_unique<MpegFramer>();
-    if (format == "aac")
-        return std::make_unique<AdtsFramer>();
-    if (format == "ogg")
-        return std::make_unique<OggFramer>(".ogg");
+    const auto* f = format_named(format);
+    if (!f) return nullptr;
+    switch (f->framing) {
+    case Framing::mpeg: return std::make_unique<MpegFramer>();
+    case Framing::adts: return std::make_unique<AdtsFramer>();
     // Opus travels in Ogg: the same framer, reporting ".opus" even before the headers arrive.
-    if (format == "opus")
-        return std::make_unique<OggFramer>(".opus");
-    if (format == "flac")
-        return std::make_unique<FlacFramer>();
+    case Framing::ogg: return std::make_unique<OggFramer>(std::string(".") + std::string(f->extension));
+    case Framing::flac: return std::make_unique<FlacFramer>();
+    case Framing::none: break;
+    }
     return nullptr;
 }
 

@@ -27,7 +27,7 @@ std::optional<SourceStatus> IsrdRun::status_of(const std::string& source) const 
 bool IsrdRun::wait_for_state(const std::string& source, const std::string& state, std::chrono::milliseconds timeout) const {
     const bool reached = wait_until([&] {
         const auto s = status_of(source);
-        return s && s->state == state;
+        return s && to_string(s->state) == state;
     }, timeout);
     if (!reached) {
         // Say why in the test output: what status.json and the log say.
