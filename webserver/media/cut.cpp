@@ -105,14 +105,15 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
     const auto end_ts = static_cast<std::int64_t>(std::llround(plan.end / av_q2d(tb)));
 
     AVFormatContext* raw = nullptr;
-    if (avformat_alloc_output_context2(&raw, nullptr, muxer.c_str(), nullptr) < 0 || !raw) {
-        throw std::runtime_error(cat("cannot set up the ", muxer, " muxer"));
+    if (const int err = avformat_alloc_output_context2(&raw, nullptr, muxer.c_str(), nullptr); err < 0 || !raw) {
+        throw std::runtime_error(cat("cannot set up the ", muxer, " muxer to cut ", name, ": ", av_error_text(err)));
     }
     FormatOutput output(raw);
     output->flags |= AVFMT_FLAG_BITEXACT;
     AVStream* out_stream = avformat_new_stream(output.get(), nullptr);
-    if (!out_stream || avcodec_parameters_copy(out_stream->codecpar, in_stream->codecpar) < 0) {
-        throw std::runtime_error("cannot copy the stream parameters");
+    if (!out_stream) throw std::runtime_error(cat("cannot add a stream to the cut of ", name, ": out of memory"));
+    if (const int err = avcodec_parameters_copy(out_stream->codecpar, in_stream->codecpar); err < 0) {
+        throw std::runtime_error(cat("cannot copy the stream parameters of ", name, ": ", av_error_text(err)));
     }
     out_stream->codecpar->codec_tag = 0;
     out_stream->time_base = tb;
@@ -130,7 +131,7 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
     const int header_err = avformat_write_header(output.get(), &options);
     av_dict_free(&options);
     if (header_err < 0) {
-        throw std::runtime_error(cat("cannot write the ", muxer, " header of the cut: ", av_error_text(header_err)));
+        throw std::runtime_error(cat("cannot write the ", muxer, " header of the cut of ", name, ": ", av_error_text(header_err)));
     }
     MuxResult result;
     if (input->duration > 0) result.duration = static_cast<double>(input->duration) / AV_TIME_BASE;
@@ -216,7 +217,9 @@ void produce_cut(const CutPlan& plan, const std::shared_ptr<ChunkChannel>& chann
             const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size());
             const auto meta = scan_flac_metadata(bytes, 1 << 20);
             if (meta.status == FlacParse::incomplete && !all) return;
-            if (meta.status != FlacParse::ok) throw std::runtime_error("the FLAC cut has no readable STREAMINFO");
+            if (meta.status != FlacParse::ok) {
+                throw std::runtime_error(cat("the FLAC cut of ", plan.file.filename().string(), " has no readable STREAMINFO"));
+            }
             auto patched = patch_flac_total_samples(bytes, meta.size, static_cast<std::uint64_t>(plan.samples));
             std::fill_n(patched.begin() + 8 + 18, 16, '\0'); // STREAMINFO's MD5: bytes 18..33 of its body
             pending.replace(0, patched.size(), patched);
