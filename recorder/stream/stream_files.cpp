@@ -128,12 +128,7 @@ void StreamSession::write_unit(framing::Unit& unit, double start_media, double s
     }
 }
 
-void StreamSession::complete_cut() {
-    cutting_ = false;
-    auto pending = std::move(pending_);
-    pending_.clear();
-    pending_audio_ = 0;
-    close_file();
+void StreamSession::write_pending(std::vector<PendingUnit>& pending) {
     for (auto& p : pending) {
         if (!p.unit.is_header) {
             write_unit(p.unit, p.start_media, p.start_wall);
@@ -148,6 +143,15 @@ void StreamSession::complete_cut() {
     }
 }
 
+void StreamSession::complete_cut() {
+    cutting_ = false;
+    auto pending = std::move(pending_);
+    pending_.clear();
+    pending_audio_ = 0;
+    close_file();
+    write_pending(pending);
+}
+
 void StreamSession::merge_pending() {
     if (!cutting_) return;
     cutting_ = false;
@@ -156,18 +160,7 @@ void StreamSession::merge_pending() {
     auto pending = std::move(pending_);
     pending_.clear();
     pending_audio_ = 0;
-    for (auto& p : pending) {
-        if (!p.unit.is_header) {
-            write_unit(p.unit, p.start_media, p.start_wall);
-        } else if (writer_) {
-            framer_->adapt(p.unit);
-            try {
-                writer_->write(p.unit.bytes, false);
-            } catch (const std::exception& e) {
-                write_failed(e);
-            }
-        }
-    }
+    write_pending(pending);
 }
 
 void StreamSession::open_file(const framing::Unit& first, double unit_wall, double unit_media) {

@@ -121,6 +121,9 @@ private:
         double start_wall;
     };
     std::vector<PendingUnit> pending_;
+    // Writes units held back while a split waited (after the new file opened, or merged into
+    // the current one): headers go straight to the file, audio through write_unit().
+    void write_pending(std::vector<PendingUnit>& pending);
     double pending_audio_ = 0;
     bool cutting_ = false;
 

@@ -150,10 +150,7 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
         CHECK(r.status == row.status);
         CHECK_THAT(r.body, Catch::Contains(row.says));
     }
-    Status s;
-    s.updated = iso8601_now();
-    s.active = {name};
-    write_status_file(rec / "status.json", s);
+    mark_recording(rec, {name});
     std::this_thread::sleep_for(600ms);
     for (const std::string target : {"/api/analyze?file=", "/api/clip?start=0&end=5&file=", "/api/cut?start=0&end=5&file="}) {
         INFO(target);
@@ -359,13 +356,7 @@ TEST_CASE("a FLAC cut off by a crash (no sample count in STREAMINFO) is listed, 
     const auto rec = dir / "rec";
     fs::create_directories(rec);
     // What isrd leaves after SIGKILL or a power cut: STREAMINFO still says "0 samples".
-    auto bytes = read_file(ground_truth(".flac"));
-    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-    const auto meta = scan_flac_metadata(view, bytes.size());
-    REQUIRE(meta.status == FlacParse::ok);
-    const auto header = patch_flac_total_samples(view, meta.size, 0);
-    bytes.replace(0, header.size(), header);
-    write_file(rec / "crashed_20261121_080000.flac", bytes);
+    write_file(rec / "crashed_20261121_080000.flac", with_flac_total_samples(read_file(ground_truth(".flac")), 0));
     WebServer web(rec);
     const auto list = parse_json(web.get("/api/files").body);
     CHECK(list[0]["duration"].GetDouble() == Approx(180).margin(0.5));

@@ -57,13 +57,6 @@ fs::path ground_truth_day(const TempDir& dir) {
     return rec;
 }
 
-void mark_recording(const fs::path& rec, const std::vector<std::string>& active) {
-    Status s;
-    s.updated = iso8601_now();
-    s.active = active;
-    write_status_file(rec / "status.json", s);
-}
-
 } // namespace
 
 TEST_CASE("no request ends the server: huge trailer fields, unknown codings, smuggling",
@@ -301,12 +294,7 @@ TEST_CASE("a header that claims 2^36 samples costs no more memory than the audio
     const auto flac = rec / "liar.flac";
     REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i 'sine=frequency=440:sample_rate=22050:duration=3' -c:a flac '" +
                         flac.string() + "'").status == 0);
-    auto bytes = read_file(flac);
-    const std::span<const std::uint8_t> head(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-    const auto meta = scan_flac_metadata(head, head.size());
-    REQUIRE(meta.status == FlacParse::ok);
-    const auto patched = patch_flac_total_samples(head, meta.size, (std::uint64_t{1} << 36) - 1);
-    bytes.replace(0, patched.size(), patched);
+    const auto bytes = with_flac_total_samples(read_file(flac), (std::uint64_t{1} << 36) - 1);
     write_file(flac, bytes);
     REQUIRE(fs::file_size(flac) < 100000);
 

@@ -101,15 +101,9 @@ TEST_CASE("256 connections from wrk and every abuse at once: memory and descript
     REQUIRE(::mkfifo((rec / "pipe.wav").c_str(), 0644) == 0);
     write_file(rec / "status.json", "{}");
     fs::create_symlink("status.json", rec / "link_to_status.wav");
-    {
-        auto bytes = read_file(ground_truth(".flac")).substr(0, 60000);
-        const std::span<const std::uint8_t> head(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-        const auto meta = scan_flac_metadata(head, head.size());
-        REQUIRE(meta.status == FlacParse::ok);
-        const auto patched = patch_flac_total_samples(head, meta.size, (std::uint64_t{1} << 36) - 1);
-        bytes.replace(0, patched.size(), patched);
-        write_file(rec / "liar.flac", bytes);
-    }
+    // The first 60 KB of a FLAC file whose header claims 2^36 samples.
+    write_file(rec / "liar.flac", with_flac_total_samples(read_file(ground_truth(".flac")).substr(0, 60000),
+                                                          (std::uint64_t{1} << 36) - 1));
     WebServer web(rec, {"--log-level", "WARNING"});
     const int pid = web.process().pid();
     const auto range = "-H 'Range: bytes=0-65535'";

@@ -128,10 +128,7 @@ TEST_CASE("DELETE removes the recording and its analysis cache, refuses other si
     CHECK(fs::exists(rec));
 
     // A file being recorded cannot be deleted.
-    Status s;
-    s.updated = iso8601_now();
-    s.active = {"2026/11/21/rec_140000.wav"};
-    write_status_file(rec / "status.json", s);
+    mark_recording(rec, {"2026/11/21/rec_140000.wav"});
     std::this_thread::sleep_for(600ms);
     const auto busy = http_request(port, "DELETE", "/api/files/2026/11/21/rec_140000.wav");
     CHECK(busy.status == 409);

@@ -2,6 +2,7 @@
 // then shut down: the threaded parts (sessions on strands, work and media pools, producers,
 // analyses) for ThreadSanitizer to watch, in the unit suite it runs.
 #include "common/log.hpp"
+#include "tests/integration/support/http_client.hpp"
 #include "webserver/app.hpp"
 #include "webserver/routes.hpp"
 #include "webserver/server.hpp"
@@ -20,7 +21,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,36 +42,21 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
-int connect_to(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 // Sends `request` and reads up to `limit` bytes of the answer (all of it when 0), then closes.
 std::string round_trip(int port, const std::string& request, std::size_t limit = 0) {
-    const int fd = connect_to(port);
-    if (fd < 0) return {};
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string got;
-    char buf[65536];
-    for (;;) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 20000) <= 0) break;
-        const auto n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        got.append(buf, static_cast<std::size_t>(n));
-        if (limit && got.size() >= limit) break;
+    try {
+        isr::test::RawConnection c(port);
+        c.send(request);
+        std::string got;
+        while (auto chunk = c.receive(20000)) {
+            if (chunk->empty()) break;
+            got += *chunk;
+            if (limit && got.size() >= limit) break;
+        }
+        return got;
+    } catch (const std::exception&) {
+        return {};
     }
-    ::close(fd);
-    return got;
 }
 
 std::string get(const std::string& target, const std::string& method = "GET") {
@@ -118,14 +103,7 @@ TEST_CASE("concurrent clients, abandoned clips and shutdown", "[web][threads]") 
         Server server(app, router);
         std::thread serving([&] { exit_code = server.run(); });
         const int port = options.port;
-        for (int i = 0; i < 200; ++i) {
-            const int fd = connect_to(port);
-            if (fd >= 0) {
-                ::close(fd);
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        REQUIRE(isr::test::wait_for_port(port, 10000));
         const std::string flac = "day/b_20261121_090000.flac";
         const std::string wav = "day/a_20261121_080000.wav";
         std::atomic<int> answered{0};
@@ -152,13 +130,11 @@ TEST_CASE("concurrent clients, abandoned clips and shutdown", "[web][threads]") 
         for (auto& t : clients) t.join();
         CHECK(answered == 6 * 3 * 8);
         // A client in the middle of a clip when the server is told to stop.
-        const int held = connect_to(port);
-        const auto clip = get("/api/clip?file=" + wav + "&start=0&end=59");
-        ::send(held, clip.data(), clip.size(), MSG_NOSIGNAL);
+        isr::test::RawConnection held(port);
+        held.send(get("/api/clip?file=" + wav + "&start=0&end=59"));
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         ::kill(::getpid(), SIGTERM);
         serving.join();
-        ::close(held);
     }
     CHECK(exit_code == 0);
     fs::remove_all(dir);

@@ -1,5 +1,9 @@
 #include "tests/integration/support/web_fixture.hpp"
 
+#include "common/flac_header.hpp"
+#include "common/status_file.hpp"
+#include "common/time_format.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
@@ -54,6 +58,22 @@ WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra,
     const auto log = (log_dir.empty() ? recordings.parent_path() : log_dir) / ("isr-web-" + std::to_string(port_) + ".log");
     process_ = std::make_unique<ChildProcess>(args, log, std::move(env));
     if (!wait_for_port(port_, 10000)) throw std::runtime_error("isr-web did not start: " + process_->log());
+}
+
+void mark_recording(const fs::path& recordings, const std::vector<std::string>& active) {
+    Status s;
+    s.updated = iso8601_now();
+    s.active = active;
+    write_status_file(recordings / "status.json", s);
+}
+
+std::string with_flac_total_samples(std::string flac, std::uint64_t samples) {
+    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t*>(flac.data()), flac.size());
+    const auto meta = scan_flac_metadata(view, flac.size());
+    REQUIRE(meta.status == FlacParse::ok);
+    const auto header = patch_flac_total_samples(view, meta.size, samples);
+    flac.replace(0, header.size(), header);
+    return flac;
 }
 
 rapidjson::Document parse_json(const std::string& text) {

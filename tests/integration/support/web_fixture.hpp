@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -43,6 +44,13 @@ private:
     int port_;
     std::unique_ptr<ChildProcess> process_;
 };
+
+// A fresh status.json in `recordings` naming `active` as the files being recorded.
+void mark_recording(const std::filesystem::path& recordings, const std::vector<std::string>& active);
+
+// `flac` (a whole FLAC file's bytes) with STREAMINFO's total sample count set to `samples`:
+// 0 as after a crash, or a lie. Fails the test when it is no FLAC file.
+std::string with_flac_total_samples(std::string flac, std::uint64_t samples);
 
 // A JSON response body as a document; fails the test (showing the body) when it is not JSON.
 rapidjson::Document parse_json(const std::string& text);
