@@ -10,9 +10,10 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ca-certificates tzdata
 # Real peers for the integration tests: an Icecast server fed by ffmpeg, a socket activator,
 # a browser for the UI tests, curl for the scripted checks, docker-compose (validates the
 # compose file offline), binutils (objdump, to check the image has every library), wrk (load
-# beside the abuse cases), and clang with its runtime for the libFuzzer targets.
+# beside the abuse cases), clang with its runtime for the libFuzzer targets, clang-format for the
+# house style.
 test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium docker-compose binutils wrk
-           clang libclang-rt-14-dev)
+           clang libclang-rt-14-dev clang-format)
 bench_pkgs=(hyperfine wrk nginx-light time flac sox alsa-utils ffmpeg)
 
 wanted=()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Fails, listing them, when C/C++ sources differ from .clang-format. `make format` fixes them.
+# Usage: scripts/check-format.sh [SOURCE_DIR]
+set -uo pipefail
+cd "${1:-$(dirname "$0")/..}"
+command -v clang-format >/dev/null || { echo "check-format: clang-format is not installed (scripts/install-deps.sh test)"; exit 1; }
+files=$(git ls-files '*.cpp' '*.hpp' '*.c' 2>/dev/null || find common recorder webserver tests bench -name '*.cpp' -o -name '*.hpp' -o -name '*.c')
+bad=()
+for f in $files; do
+    clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+done
+if [[ ${#bad[@]} -gt 0 ]]; then
+    echo "check-format: ${#bad[@]} file(s) differ from .clang-format; run 'make format':"
+    printf '  %s\n' "${bad[@]}"
+    exit 1
+fi
+echo "check-format: $(wc -w <<< "$files") files formatted"
