@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
         auto decoder = isr::web::open_decoder(argv[1]);
         std::vector<float> buffer(16384 * static_cast<std::size_t>(decoder->channels()));
         std::size_t frames = 0;
-        while (const auto n = decoder->read(buffer.data(), 16384)) frames += n;
+        while (const auto n = decoder->read(buffer.data(), 16384))
+            frames += n;
         std::printf("%zu frames\n", frames);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());

@@ -28,9 +28,9 @@ struct AudioFormatInfo {
     // libavformat's content probe fails: it needs about three frames to recognise one, and a
     // split just after isrd started or just before it stopped can leave a shorter file.
     std::string_view raw_demuxer;
-    Framing framing;       // none: isrd does not record it from streams
-    bool pcm_target;       // isrd writes PCM sources (sound cards, the generator) into it
-    bool sndfile_decodes;  // libsndfile decodes it (and seeks exactly); libavcodec otherwise
+    Framing framing;      // none: isrd does not record it from streams
+    bool pcm_target;      // isrd writes PCM sources (sound cards, the generator) into it
+    bool sndfile_decodes; // libsndfile decodes it (and seeks exactly); libavcodec otherwise
 };
 
 // The table, in a stable order.

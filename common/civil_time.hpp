@@ -45,7 +45,9 @@ constexpr int weekday_from_days(std::int64_t z) noexcept {
     return static_cast<int>(floor_mod(z + 4, 7));
 }
 
-constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+constexpr bool is_leap(int y) noexcept {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 constexpr int days_in_month(int y, int m) noexcept {
     constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -6,12 +6,14 @@ namespace isr {
 
 // Seconds on the monotonic clock (never jumps; for measuring and anchoring media time).
 inline double mono_now() noexcept {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 // Seconds since the Unix epoch on the wall clock (for names and split boundaries).
 inline double wall_now() noexcept {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // Wall clock minus monotonic clock, for turning monotonic instants into wall time. Read as

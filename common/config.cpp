@@ -27,8 +27,10 @@ struct Problem {
 
 // A value as messages may quote it: escaped, a URL's password masked, a password not at all.
 std::string shown_value(std::string_view key, std::string_view value) {
-    if (key == "password") return value.empty() ? "" : "***";
-    if (key == "url") return printable(mask_url_password(value), 120);
+    if (key == "password")
+        return value.empty() ? "" : "***";
+    if (key == "url")
+        return printable(mask_url_password(value), 120);
     return printable(value, 120);
 }
 
@@ -53,8 +55,10 @@ public:
         std::vector<std::string> out;
         std::set<std::string> seen;
         for (const auto& p : items_) {
-            auto text = p.line > 0 ? cat(file_, ':', p.line, ": ", p.text) : cat(file_, ": ", p.text);
-            if (seen.insert(text).second) out.push_back(std::move(text));
+            auto text =
+                p.line > 0 ? cat(file_, ':', p.line, ": ", p.text) : cat(file_, ": ", p.text);
+            if (seen.insert(text).second)
+                out.push_back(std::move(text));
         }
         throw ConfigError(std::move(out));
     }
@@ -74,9 +78,11 @@ bool valid_source_name(std::string_view name) {
 }
 
 const IniEntry* find_entry(const IniSection* s, std::string_view key) {
-    if (!s) return nullptr;
+    if (!s)
+        return nullptr;
     for (const auto& e : s->entries) {
-        if (e.key == key) return &e;
+        if (e.key == key)
+            return &e;
     }
     return nullptr;
 }
@@ -86,8 +92,8 @@ void check_section_keys(const IniSection& s, bool is_general, Problems& problems
     std::map<std::string, int> first_line;
     for (const auto& e : s.entries) {
         if (const auto [it, inserted] = first_line.emplace(e.key, e.line); !inserted) {
-            problems.add(e.line, cat('[', s.name, "] ", printable(e.key, 40), " is set twice (first on line ",
-                                     it->second, "); keep one"));
+            problems.add(e.line, cat('[', s.name, "] ", printable(e.key, 40),
+                                     " is set twice (first on line ", it->second, "); keep one"));
         }
         if (!keys::find(e.key)) {
             const auto hint = keys::suggest(e.key);
@@ -102,27 +108,32 @@ void check_section_keys(const IniSection& s, bool is_general, Problems& problems
     const auto* interval = find_entry(&s, "split_interval");
     if (minutes && interval) {
         problems.add(interval->line, cat('[', s.name, "] split_minutes (line ", minutes->line,
-                                          ") and split_interval are both set; keep one"));
+                                         ") and split_interval are both set; keep one"));
     }
 }
 
 // Validates [general] values once: each must suit at least one source type it applies to.
 // Returns the keys whose values are wrong for every type, so sources do not repeat them.
-std::set<std::string> check_general(const IniSection& g, GeneralConfig& general, Problems& problems) {
+std::set<std::string> check_general(const IniSection& g, GeneralConfig& general,
+                                    Problems& problems) {
     std::set<std::string> invalid;
     for (const auto& e : g.entries) {
         const auto* spec = keys::find(e.key);
-        if (!spec) continue;
+        if (!spec)
+            continue;
         std::string problem = "?";
         for (const auto type : {SourceType::stream, SourceType::soundcard, SourceType::generator}) {
-            if (!(spec->types & keys::mask_of(type))) continue;
+            if (!(spec->types & keys::mask_of(type)))
+                continue;
             SourceConfig scratch;
             scratch.type = type;
             problem = spec->apply(scratch, &general, e.value);
-            if (problem.empty()) break;
+            if (problem.empty())
+                break;
         }
         if (!problem.empty()) {
-            problems.add_entry(g, e, e.key == "format" ? "not a known format" : problem, spec->accepted);
+            problems.add_entry(g, e, e.key == "format" ? "not a known format" : problem,
+                               spec->accepted);
             invalid.insert(e.key);
         }
     }
@@ -139,11 +150,14 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
     const auto* own_type = find_entry(&s, "type");
     const auto* type_entry = own_type ? own_type : find_entry(general, "type");
     if (!type_entry) {
-        problems.add(s.line, cat('[', s.name, "] missing 'type'; accepted: stream, soundcard, generator"));
+        problems.add(s.line,
+                     cat('[', s.name, "] missing 'type'; accepted: stream, soundcard, generator"));
         return std::nullopt;
     }
-    if (const auto problem = keys::find("type")->apply(cfg, nullptr, type_entry->value); !problem.empty()) {
-        if (own_type) problems.add_entry(s, *own_type, problem, "stream, soundcard, generator");
+    if (const auto problem = keys::find("type")->apply(cfg, nullptr, type_entry->value);
+        !problem.empty()) {
+        if (own_type)
+            problems.add_entry(s, *own_type, problem, "stream, soundcard, generator");
         return std::nullopt; // [general]'s own type value was reported by check_general
     }
     const auto mask = keys::mask_of(cfg.type);
@@ -151,21 +165,26 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
     if (general) {
         for (const auto& e : general->entries) {
             const auto* spec = keys::find(e.key);
-            if (!spec || e.key == "type" || !(spec->types & mask) || spec->general_only) continue;
-            if (e.key == "log_level") continue; // the process level; sources inherit it anyway
-            if (invalid_general.count(e.key)) continue; // reported once, at [general]
+            if (!spec || e.key == "type" || !(spec->types & mask) || spec->general_only)
+                continue;
+            if (e.key == "log_level")
+                continue; // the process level; sources inherit it anyway
+            if (invalid_general.count(e.key))
+                continue; // reported once, at [general]
             const auto problem = spec->apply(cfg, nullptr, e.value);
             if (!problem.empty()) {
-                problems.add(s.line, cat('[', s.name, "] ", e.key, " = ", shown_value(e.key, e.value),
-                                         " (inherited from [general], line ", e.line,
-                                         "): ", problem, "; set ", e.key, " in [", s.name, "]; accepted: ",
-                                         e.key == "format" ? keys::formats_for(cfg.type) : spec->accepted));
+                problems.add(s.line,
+                             cat('[', s.name, "] ", e.key, " = ", shown_value(e.key, e.value),
+                                 " (inherited from [general], line ", e.line, "): ", problem,
+                                 "; set ", e.key, " in [", s.name, "]; accepted: ",
+                                 e.key == "format" ? keys::formats_for(cfg.type) : spec->accepted));
             }
         }
     }
     for (const auto& e : s.entries) {
         const auto* spec = keys::find(e.key);
-        if (!spec || e.key == "type") continue;
+        if (!spec || e.key == "type")
+            continue;
         if (spec->general_only) {
             problems.add(e.line, cat('[', s.name, "] ", e.key, " can only be set in [general]"));
             continue;
@@ -184,10 +203,12 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
     }
 
     if (cfg.type == SourceType::stream && !find_entry(&s, "url") && !find_entry(general, "url")) {
-        problems.add(s.line, cat('[', s.name, "] missing 'url' (required for type = stream); "
-                                              "accepted: an http:// or https:// URL"));
+        problems.add(s.line, cat('[', s.name,
+                                 "] missing 'url' (required for type = stream); "
+                                 "accepted: an http:// or https:// URL"));
     }
-    if (cfg.format.empty()) cfg.format = cfg.type == SourceType::stream ? "auto" : "wav";
+    if (cfg.format.empty())
+        cfg.format = cfg.type == SourceType::stream ? "auto" : "wav";
     return cfg;
 }
 
@@ -198,7 +219,8 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     config.file = file_label;
     Problems problems(file_label);
     const auto ini = parse_ini(text);
-    for (const auto& e : ini.errors) problems.add(e.line, e.message);
+    for (const auto& e : ini.errors)
+        problems.add(e.line, e.message);
 
     const IniSection* general = nullptr;
     std::set<std::string> invalid_general;
@@ -207,8 +229,9 @@ Config parse_config(std::string_view text, const std::string& file_label) {
         const bool is_general = iequals(s.name, "general");
         const auto key = is_general ? std::string("general") : s.name;
         if (const auto [it, inserted] = section_lines.emplace(key, s.line); !inserted) {
-            problems.add(s.line, cat("duplicate section [", printable(s.name, 64), "] (first on line ", it->second,
-                                     "); section names must be unique"));
+            problems.add(s.line,
+                         cat("duplicate section [", printable(s.name, 64), "] (first on line ",
+                             it->second, "); section names must be unique"));
             continue;
         }
         if (is_general) {
@@ -219,29 +242,36 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     }
 
     for (const auto& s : ini.sections) {
-        if (iequals(s.name, "general")) continue;
-        if (section_lines.at(s.name) != s.line) continue; // duplicate, reported above
+        if (iequals(s.name, "general"))
+            continue;
+        if (section_lines.at(s.name) != s.line)
+            continue; // duplicate, reported above
         if (!valid_source_name(s.name)) {
-            problems.add(s.line, cat("section name [", printable(s.name, 64), "] is not a valid source name; use "
+            problems.add(s.line, cat("section name [", printable(s.name, 64),
+                                     "] is not a valid source name; use "
                                      "letters, digits, '_', '-' and '.' (up to 64, starting with "
                                      "a letter or digit)"));
             continue;
         }
         check_section_keys(s, false, problems);
-        if (auto cfg = resolve_source(s, general, invalid_general, problems)) config.sources.push_back(std::move(*cfg));
+        if (auto cfg = resolve_source(s, general, invalid_general, problems))
+            config.sources.push_back(std::move(*cfg));
     }
 
     if (ini.sections.size() == (general ? 1u : 0u) && problems.empty()) {
         problems.add(0, "no sources defined; add a section such as\n"
                         "  [mic]\n  type = soundcard\n  device = default");
     }
-    if (!problems.empty()) problems.raise();
+    if (!problems.empty())
+        problems.raise();
 
     // Two sources writing the same names into one folder would get _1 suffixes forever.
     std::map<std::pair<std::string, std::string>, std::string> owners;
     for (const auto& s : config.sources) {
-        if (!s.enabled || s.filename_pattern.find("{source}") != std::string::npos) continue;
-        const auto key = std::make_pair(s.output_directory.lexically_normal().string(), s.filename_pattern);
+        if (!s.enabled || s.filename_pattern.find("{source}") != std::string::npos)
+            continue;
+        const auto key =
+            std::make_pair(s.output_directory.lexically_normal().string(), s.filename_pattern);
         if (const auto [it, inserted] = owners.emplace(key, s.name); !inserted) {
             config.warnings.push_back(cat("[", it->second, "] and [", s.name,
                                           "] write the same file names into ", key.first,
@@ -249,7 +279,8 @@ Config parse_config(std::string_view text, const std::string& file_label) {
         }
     }
     for (const auto& s : config.sources) {
-        if (!s.enabled) config.warnings.push_back(cat("[", s.name, "] is disabled (enabled = no)"));
+        if (!s.enabled)
+            config.warnings.push_back(cat("[", s.name, "] is disabled (enabled = no)"));
     }
     return config;
 }
@@ -259,8 +290,9 @@ Config load_config(const std::filesystem::path& path) {
     try {
         text = read_small_file(path, 4 * 1024 * 1024, true);
     } catch (const std::system_error& e) {
-        throw ConfigError({cat(path.string(), ": cannot read the config file: ", open_failure_reason(e),
-                               "; copy config.example.ini to ", path.string(), " and edit it")});
+        throw ConfigError(
+            {cat(path.string(), ": cannot read the config file: ", open_failure_reason(e),
+                 "; copy config.example.ini to ", path.string(), " and edit it")});
     }
     return parse_config(text, path.string());
 }
@@ -273,33 +305,43 @@ std::string describe_config(const Config& config) {
     for (const auto& s : config.sources) {
         out += cat("\n[", s.name, "]\n");
         out += cat("type = ", to_string(s.type), "\n");
-        if (!s.enabled) out += "enabled = no\n";
+        if (!s.enabled)
+            out += "enabled = no\n";
         if (s.type == SourceType::stream) {
             out += cat("url = ", mask_url_password(s.url), "\n");
-            if (!s.username.empty()) out += cat("username = ", s.username, "\n");
-            if (!s.password.empty()) out += "password = ***\n";
+            if (!s.username.empty())
+                out += cat("username = ", s.username, "\n");
+            if (!s.password.empty())
+                out += "password = ***\n";
             out += cat("format = ", s.format, "\n");
             out += cat("tls_verify = ", s.tls_verify ? "yes" : "no", "\n");
             out += cat("connect_timeout_seconds = ", s.connect_timeout_seconds, "\n");
             out += cat("stall_timeout_seconds = ", s.stall_timeout_seconds, "\n");
         } else {
-            if (s.type == SourceType::soundcard) out += cat("device = ", s.device, "\n");
-            if (s.type == SourceType::generator) out += cat("seed = ", s.seed, "\n");
+            if (s.type == SourceType::soundcard)
+                out += cat("device = ", s.device, "\n");
+            if (s.type == SourceType::generator)
+                out += cat("seed = ", s.seed, "\n");
             out += cat("format = ", s.format, "\n");
             out += cat("sample_rate = ", s.sample_rate, "\nchannels = ", s.channels,
                        "\nbit_depth = ", s.bit_depth, "\n");
-            if (s.format == "flac") out += cat("compression_level = ", s.compression_level, "\n");
+            if (s.format == "flac")
+                out += cat("compression_level = ", s.compression_level, "\n");
         }
         out += cat("output_directory = ", s.output_directory.string(), "\n");
         out += cat("split_interval = ", s.split.to_string(), "\n");
         out += cat("filename_pattern = ", s.filename_pattern, "\n");
         out += cat("timezone = ", s.timezone.empty() ? "local" : s.timezone, "\n");
-        out += cat("max_retries = ", s.max_retries, s.max_retries == 0 ? " (retry forever)" : "", "\n");
+        out += cat("max_retries = ", s.max_retries, s.max_retries == 0 ? " (retry forever)" : "",
+                   "\n");
         out += cat("retry_delay_seconds = ", s.retry_delay_seconds, "\n");
-        if (s.log_level) out += cat("log_level = ", log::level_name(*s.log_level), "\n");
+        if (s.log_level)
+            out += cat("log_level = ", log::level_name(*s.log_level), "\n");
     }
-    for (const auto& w : config.warnings) out += cat("\n# warning: ", w);
-    if (!config.warnings.empty()) out += "\n";
+    for (const auto& w : config.warnings)
+        out += cat("\n# warning: ", w);
+    if (!config.warnings.empty())
+        out += "\n";
     return out;
 }
 

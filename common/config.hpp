@@ -14,7 +14,6 @@
 
 namespace isr {
 
-
 // One recording source: a config.ini section other than [general], with every [general] key
 // inherited and overridable. Defaults match the original ISR.
 struct SourceConfig {

@@ -17,8 +17,10 @@ namespace {
 std::string parse_int(std::string_view v, long long lo, long long hi, auto& out) {
     long long n = 0;
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size()) return "not a whole number";
-    if (n < lo || n > hi) return cat("out of range (", lo, " to ", hi, ")");
+    if (ec != std::errc() || end != v.data() + v.size())
+        return "not a whole number";
+    if (n < lo || n > hi)
+        return cat("out of range (", lo, " to ", hi, ")");
     out = static_cast<std::remove_reference_t<decltype(out)>>(n);
     return {};
 }
@@ -26,24 +28,32 @@ std::string parse_int(std::string_view v, long long lo, long long hi, auto& out)
 std::string parse_seconds(std::string_view v, double lo, double hi, double& out) {
     double x = 0;
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x)) return "not a number";
-    if (x < lo || x > hi) return cat("out of range (", lo, " to ", hi, " seconds)");
+    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x))
+        return "not a number";
+    if (x < lo || x > hi)
+        return cat("out of range (", lo, " to ", hi, " seconds)");
     out = x;
     return {};
 }
 
 std::string parse_bool(std::string_view v, bool& out) {
-    if (iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || v == "1") out = true;
-    else if (iequals(v, "false") || iequals(v, "no") || iequals(v, "off") || v == "0") out = false;
-    else return "not a yes/no value";
+    if (iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || v == "1")
+        out = true;
+    else if (iequals(v, "false") || iequals(v, "no") || iequals(v, "off") || v == "0")
+        out = false;
+    else
+        return "not a yes/no value";
     return {};
 }
 
-std::string require_value(std::string_view v) { return v.empty() ? "must not be empty" : ""; }
+std::string require_value(std::string_view v) {
+    return v.empty() ? "must not be empty" : "";
+}
 
 std::string apply_type(SourceConfig& c, GeneralConfig*, std::string_view v) {
     const auto type = parse_source_type(to_lower(v));
-    if (!type) return "unknown source type";
+    if (!type)
+        return "unknown source type";
     c.type = *type;
     return {};
 }
@@ -69,8 +79,10 @@ std::string_view accepted_formats() {
         std::string streams = "auto";
         std::string pcm;
         for (const auto& f : audio_formats()) {
-            if (records_into(SourceType::stream, f)) streams += cat(", ", f.name);
-            if (records_into(SourceType::soundcard, f)) pcm += cat(pcm.empty() ? "" : ", ", f.name);
+            if (records_into(SourceType::stream, f))
+                streams += cat(", ", f.name);
+            if (records_into(SourceType::soundcard, f))
+                pcm += cat(pcm.empty() ? "" : ", ", f.name);
         }
         return cat(streams, " for streams; ", pcm, " for soundcard and generator");
     }();
@@ -93,41 +105,50 @@ std::string apply_timezone(SourceConfig& c, GeneralConfig*, std::string_view v) 
 
 std::string apply_split_minutes(SourceConfig& c, GeneralConfig*, std::string_view v) {
     int minutes = 0;
-    if (auto e = parse_int(v, 1, 1440, minutes); !e.empty()) return e;
+    if (auto e = parse_int(v, 1, 1440, minutes); !e.empty())
+        return e;
     c.split = SplitInterval{minutes * 60LL};
     return {};
 }
 
 std::string apply_split_interval(SourceConfig& c, GeneralConfig*, std::string_view v) {
     const auto interval = SplitInterval::parse(v);
-    if (!interval) return "not a duration from 1s to 1d";
+    if (!interval)
+        return "not a duration from 1s to 1d";
     c.split = *interval;
     return {};
 }
 
 std::string apply_pattern(SourceConfig& c, GeneralConfig*, std::string_view v) {
-    if (auto problem = FilenamePattern::problem(v)) return *problem;
+    if (auto problem = FilenamePattern::problem(v))
+        return *problem;
     c.filename_pattern = std::string(v);
     return {};
 }
 
 std::string apply_output_directory(SourceConfig& c, GeneralConfig* g, std::string_view v) {
-    if (auto e = require_value(v); !e.empty()) return e;
+    if (auto e = require_value(v); !e.empty())
+        return e;
     c.output_directory = std::string(v);
-    if (g) g->output_directory = c.output_directory;
+    if (g)
+        g->output_directory = c.output_directory;
     return {};
 }
 
 std::string apply_log_level(SourceConfig& c, GeneralConfig* g, std::string_view v) {
     const auto level = log::parse_level(v);
-    if (!level) return "unknown log level";
-    if (g) g->log_level = *level;
-    else c.log_level = *level;
+    if (!level)
+        return "unknown log level";
+    if (g)
+        g->log_level = *level;
+    else
+        c.log_level = *level;
     return {};
 }
 
 std::string apply_log_file(SourceConfig&, GeneralConfig* g, std::string_view v) {
-    if (g) g->log_file = std::string(v);
+    if (g)
+        g->log_file = std::string(v);
     return {};
 }
 
@@ -140,8 +161,10 @@ std::string apply_url(SourceConfig& c, GeneralConfig*, std::string_view v) {
     }
     for (const char ch : v) {
         const auto b = static_cast<unsigned char>(ch);
-        if (b == ' ' || b == '\t') return "contains spaces (encode them as %20)";
-        if (b < 0x20 || b == 0x7F) return "contains a control character";
+        if (b == ' ' || b == '\t')
+            return "contains spaces (encode them as %20)";
+        if (b < 0x20 || b == 0x7F)
+            return "contains a control character";
     }
     const auto rest = v.substr(v.find("://") + 3);
     const auto authority = rest.substr(0, rest.find_first_of("/?#"));
@@ -150,15 +173,21 @@ std::string apply_url(SourceConfig& c, GeneralConfig*, std::string_view v) {
     std::string_view port;
     if (!host_port.empty() && host_port.front() == '[') {
         const auto close = host_port.find(']');
-        if (close == std::string_view::npos) return "has an IPv6 address without its closing ']'";
-        if (close == 1) return "has no host name";
+        if (close == std::string_view::npos)
+            return "has an IPv6 address without its closing ']'";
+        if (close == 1)
+            return "has no host name";
         const auto after = host_port.substr(close + 1);
-        if (!after.empty() && after.front() != ':') return "has text after the IPv6 address's ']'";
-        if (!after.empty()) port = after.substr(1);
+        if (!after.empty() && after.front() != ':')
+            return "has text after the IPv6 address's ']'";
+        if (!after.empty())
+            port = after.substr(1);
     } else {
         const auto colon = host_port.rfind(':');
-        if (colon == 0 || host_port.empty()) return "has no host name";
-        if (colon != std::string_view::npos) port = host_port.substr(colon + 1);
+        if (colon == 0 || host_port.empty())
+            return "has no host name";
+        if (colon != std::string_view::npos)
+            port = host_port.substr(colon + 1);
     }
     if (!port.empty()) {
         if (port.find_first_not_of("0123456789") != std::string_view::npos) {
@@ -178,22 +207,27 @@ std::string apply_url(SourceConfig& c, GeneralConfig*, std::string_view v) {
 }
 
 std::string apply_device(SourceConfig& c, GeneralConfig*, std::string_view v) {
-    if (auto e = require_value(v); !e.empty()) return e;
+    if (auto e = require_value(v); !e.empty())
+        return e;
     c.device = std::string(v);
     return {};
 }
 
 std::string apply_bit_depth(SourceConfig& c, GeneralConfig*, std::string_view v) {
-    if (v == "16") c.bit_depth = 16;
-    else if (v == "24") c.bit_depth = 24;
-    else return "unsupported bit depth";
+    if (v == "16")
+        c.bit_depth = 16;
+    else if (v == "24")
+        c.bit_depth = 24;
+    else
+        return "unsupported bit depth";
     return {};
 }
 
 std::string apply_seed(SourceConfig& c, GeneralConfig*, std::string_view v) {
     std::uint64_t n = 0;
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size()) return "not a whole number";
+    if (ec != std::errc() || end != v.data() + v.size())
+        return "not a whole number";
     c.seed = n;
     return {};
 }
@@ -203,13 +237,15 @@ const KeySpec kKeys[] = {
     {"type", kAllTypes, false, "stream, soundcard, generator", apply_type},
     {"enabled", kAllTypes, false, "yes, no (true/false, on/off, 1/0)",
      [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.enabled); }},
-    {"output_directory", kAllTypes, false, "a folder path, relative to the working directory or absolute",
-     apply_output_directory},
-    {"split_minutes", kAllTypes, false, "a whole number of minutes from 1 to 1440", apply_split_minutes},
-    {"split_interval", kAllTypes, false, "a duration with unit s, m, h or d (10s, 15m, 1h, 1d), 1s to 1d",
-     apply_split_interval},
+    {"output_directory", kAllTypes, false,
+     "a folder path, relative to the working directory or absolute", apply_output_directory},
+    {"split_minutes", kAllTypes, false, "a whole number of minutes from 1 to 1440",
+     apply_split_minutes},
+    {"split_interval", kAllTypes, false,
+     "a duration with unit s, m, h or d (10s, 15m, 1h, 1d), 1s to 1d", apply_split_interval},
     {"filename_pattern", kAllTypes, false,
-     "a relative strftime pattern such as %Y%m%d_%H%M%S or {source}/%Y/%m/%d/%H%M%S", apply_pattern},
+     "a relative strftime pattern such as %Y%m%d_%H%M%S or {source}/%Y/%m/%d/%H%M%S",
+     apply_pattern},
     {"timezone", kAllTypes, false, "local, UTC, or an IANA zone name such as Europe/Berlin",
      apply_timezone},
     {"max_retries", kAllTypes, false, "a whole number from 0 (retry forever) to 1000000",
@@ -234,7 +270,9 @@ const KeySpec kKeys[] = {
          return std::string();
      }},
     {"tls_verify", kStream, false, "yes, no",
-     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.tls_verify); }},
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_bool(v, c.tls_verify);
+     }},
     {"stall_timeout_seconds", kStream, false, "seconds from 1 to 3600",
      [](SourceConfig& c, GeneralConfig*, std::string_view v) {
          return parse_seconds(v, 1, 3600, c.stall_timeout_seconds);
@@ -252,7 +290,9 @@ const KeySpec kKeys[] = {
          return parse_int(v, 8000, 768000, c.sample_rate);
      }},
     {"channels", kPcm, false, "a whole number from 1 to 32",
-     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_int(v, 1, 32, c.channels); }},
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_int(v, 1, 32, c.channels);
+     }},
     {"bit_depth", kPcm, false, "16, 24", apply_bit_depth},
     {"compression_level", kPcm, false, "a FLAC level from 0 (fastest) to 8 (smallest)",
      [](SourceConfig& c, GeneralConfig*, std::string_view v) {
@@ -263,13 +303,15 @@ const KeySpec kKeys[] = {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         std::size_t diag = row[0];
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const auto up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0u : 1u)});
             diag = up;
         }
     }
@@ -280,18 +322,24 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 unsigned mask_of(SourceType type) noexcept {
     switch (type) {
-    case SourceType::stream: return kStream;
-    case SourceType::soundcard: return kSoundcard;
-    case SourceType::generator: return kGenerator;
+    case SourceType::stream:
+        return kStream;
+    case SourceType::soundcard:
+        return kSoundcard;
+    case SourceType::generator:
+        return kGenerator;
     }
     return 0;
 }
 
-std::span<const KeySpec> all() noexcept { return kKeys; }
+std::span<const KeySpec> all() noexcept {
+    return kKeys;
+}
 
 const KeySpec* find(std::string_view name) noexcept {
     for (const auto& k : kKeys) {
-        if (k.name == name) return &k;
+        if (k.name == name)
+            return &k;
     }
     return nullptr;
 }
@@ -299,7 +347,8 @@ const KeySpec* find(std::string_view name) noexcept {
 std::string names_for(unsigned types) {
     std::vector<std::string> names;
     for (const auto& k : kKeys) {
-        if ((k.types & types) && !k.general_only) names.emplace_back(k.name);
+        if ((k.types & types) && !k.general_only)
+            names.emplace_back(k.name);
     }
     return join(names, ", ");
 }

@@ -22,8 +22,8 @@ unsigned mask_of(SourceType type) noexcept;
 
 struct KeySpec {
     std::string_view name;
-    unsigned types;          // source types the key applies to
-    bool general_only;       // may only appear in [general]
+    unsigned types;            // source types the key applies to
+    bool general_only;         // may only appear in [general]
     std::string_view accepted; // what a user may write, for messages
     // Applies `value` to `cfg` (and to `general` when it comes from [general], else null).
     // Returns an empty string, or what is wrong with the value.

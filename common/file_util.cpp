@@ -14,7 +14,8 @@ namespace isr {
 namespace fs = std::filesystem;
 
 void UniqueFd::reset(int fd) noexcept {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+        ::close(fd_);
     fd_ = fd;
 }
 
@@ -22,7 +23,8 @@ void write_all(int fd, std::string_view data, const std::string& what) {
     while (!data.empty()) {
         const auto n = ::write(fd, data.data(), data.size());
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             throw std::system_error(errno, std::generic_category(), "write " + what);
         }
         data.remove_prefix(static_cast<std::size_t>(n));
@@ -44,7 +46,8 @@ void write_file_atomic(const fs::path& path, std::string_view data) {
     tmp += cat(".tmp.", ::getpid());
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!fd) throw std::system_error(errno, std::generic_category(), "create " + tmp.string());
+        if (!fd)
+            throw std::system_error(errno, std::generic_category(), "create " + tmp.string());
         try {
             write_all(fd.get(), data, tmp.string());
             if (::fsync(fd.get()) != 0) {
@@ -67,9 +70,12 @@ std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t 
     std::vector<std::uint8_t> out(length);
     std::size_t done = 0;
     while (done < length) {
-        const auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        const auto n =
+            ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
         done += static_cast<std::size_t>(n);
     }
     out.resize(done);
@@ -78,24 +84,29 @@ std::vector<std::uint8_t> pread_bytes(int fd, std::uint64_t offset, std::size_t 
 
 UniqueFd open_regular_file(const fs::path& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-    if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    if (!fd)
+        throw std::system_error(errno, std::generic_category(), "open " + path.string());
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) throw std::system_error(errno, std::generic_category(), "stat " + path.string());
+    if (::fstat(fd.get(), &st) != 0)
+        throw std::system_error(errno, std::generic_category(), "stat " + path.string());
     if (!S_ISREG(st.st_mode)) {
-        throw std::system_error(EINVAL, std::generic_category(), "open " + path.string() + ": not a regular file");
+        throw std::system_error(EINVAL, std::generic_category(),
+                                "open " + path.string() + ": not a regular file");
     }
     return fd;
 }
 
 std::string open_failure_reason(const std::system_error& error) {
-    return error.code() == std::errc::invalid_argument ? "not a regular file" : error.code().message();
+    return error.code() == std::errc::invalid_argument ? "not a regular file"
+                                                       : error.code().message();
 }
 
 std::string read_small_file(const fs::path& path, std::size_t limit, bool pipes) {
     UniqueFd fd;
     if (pipes) {
         fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
+        if (!fd)
+            throw std::system_error(errno, std::generic_category(), "open " + path.string());
     } else {
         fd = open_regular_file(path);
     }
@@ -104,10 +115,12 @@ std::string read_small_file(const fs::path& path, std::size_t limit, bool pipes)
     for (;;) {
         const auto n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             throw std::system_error(errno, std::generic_category(), "read " + path.string());
         }
-        if (n == 0) break;
+        if (n == 0)
+            break;
         if (out.size() + static_cast<std::size_t>(n) > limit) {
             throw std::system_error(EFBIG, std::generic_category(), "read " + path.string());
         }
@@ -120,12 +133,14 @@ CreatedFile create_unique_file(const fs::path& dir, std::string_view stem, std::
     const fs::path base = dir / std::string(stem);
     std::error_code ec;
     fs::create_directories(base.parent_path(), ec);
-    if (ec) throw std::system_error(ec, "create directory " + base.parent_path().string());
+    if (ec)
+        throw std::system_error(ec, "create directory " + base.parent_path().string());
     for (unsigned n = 0;; ++n) {
         fs::path candidate = base;
         candidate += n == 0 ? std::string(ext) : cat('_', n, ext);
         const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) return {candidate, UniqueFd(fd)};
+        if (fd >= 0)
+            return {candidate, UniqueFd(fd)};
         if (errno != EEXIST || n >= 100000) {
             throw std::system_error(errno, std::generic_category(), "create " + candidate.string());
         }
@@ -137,7 +152,8 @@ std::string relative_to(const fs::path& path, const fs::path& root) {
     const auto abs_path = fs::weakly_canonical(fs::absolute(path, ec), ec);
     const auto abs_root = fs::weakly_canonical(fs::absolute(root, ec), ec);
     const auto rel = abs_path.lexically_relative(abs_root);
-    if (rel.empty() || *rel.begin() == "..") return abs_path.generic_string();
+    if (rel.empty() || *rel.begin() == "..")
+        return abs_path.generic_string();
     return rel.generic_string();
 }
 

@@ -199,14 +199,18 @@ std::uint64_t flac_first_sample(const FlacFrameHeader& h, std::uint32_t fixed_bl
     return h.variable_block_size ? h.number : h.number * fixed_block_size;
 }
 
-std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail, std::uint64_t tail_offset,
+std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail,
+                                              std::uint64_t tail_offset,
                                               const FlacStreamInfo& info) {
     const auto fixed = static_cast<std::uint32_t>(info.max_block_size);
-    std::optional<std::pair<std::size_t, std::uint64_t>> later; // offset and first sample of the next header
+    std::optional<std::pair<std::size_t, std::uint64_t>>
+        later; // offset and first sample of the next header
     for (std::size_t i = tail.size(); i-- > 0;) {
-        if (tail[i] != 0xFF) continue;
+        if (tail[i] != 0xFF)
+            continue;
         const auto scan = parse_flac_frame_header(tail.subspan(i));
-        if (scan.status != FlacParse::ok) continue;
+        if (scan.status != FlacParse::ok)
+            continue;
         const auto first = flac_first_sample(scan.header, fixed);
         if (later && later->second == first + static_cast<std::uint64_t>(scan.header.block_size)) {
             return FlacLiveEnd{tail_offset + later->first, later->second};
@@ -220,9 +224,11 @@ namespace {
 
 // Whether the frame starting at tail[start] is complete: its CRC-16 sums to zero at the end of
 // the tail, or where a frame header that the end of the tail cut short begins. Returns the end.
-std::optional<std::size_t> complete_frame_end(std::span<const std::uint8_t> tail, std::size_t start) {
+std::optional<std::size_t> complete_frame_end(std::span<const std::uint8_t> tail,
+                                              std::size_t start) {
     const auto head = parse_flac_frame_header(tail.subspan(start));
-    if (head.status != FlacParse::ok) return std::nullopt;
+    if (head.status != FlacParse::ok)
+        return std::nullopt;
     std::uint16_t crc = crc16(tail.subspan(start, head.header.size));
     for (std::size_t end = start + head.header.size; end < tail.size(); ++end) {
         if (crc == 0 && end >= start + head.header.size + 2 && tail[end] == 0xFF &&
@@ -231,7 +237,8 @@ std::optional<std::size_t> complete_frame_end(std::span<const std::uint8_t> tail
         }
         crc = crc16_update(crc, tail[end]);
     }
-    if (crc == 0 && tail.size() >= start + head.header.size + 2) return tail.size();
+    if (crc == 0 && tail.size() >= start + head.header.size + 2)
+        return tail.size();
     return std::nullopt;
 }
 

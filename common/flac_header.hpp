@@ -57,7 +57,8 @@ FlacFrameScan parse_flac_frame_header(std::span<const std::uint8_t> bytes);
 
 // The sample number of a frame's first sample (frame number × block size for fixed-size
 // streams; `fixed_block_size` is STREAMINFO's block size).
-std::uint64_t flac_first_sample(const FlacFrameHeader& header, std::uint32_t fixed_block_size) noexcept;
+std::uint64_t flac_first_sample(const FlacFrameHeader& header,
+                                std::uint32_t fixed_block_size) noexcept;
 
 // Where the complete frames of a growing file end, found from its tail: the last frame header
 // that its predecessor's header confirms (the predecessor's first sample plus its block size
@@ -67,7 +68,8 @@ struct FlacLiveEnd {
     std::uint64_t offset = 0;        // start of the last (possibly incomplete) frame
     std::uint64_t total_samples = 0; // samples in the frames before it
 };
-std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail, std::uint64_t tail_offset,
+std::optional<FlacLiveEnd> find_flac_live_end(std::span<const std::uint8_t> tail,
+                                              std::uint64_t tail_offset,
                                               const FlacStreamInfo& info);
 
 // Where a FLAC file cut off mid-frame (a write that failed on a full disk, a crash) must end to

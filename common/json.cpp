@@ -17,8 +17,10 @@ JsonWriter& JsonWriter::value(std::string_view v) {
 JsonWriter& JsonWriter::value(double v) {
     // RapidJSON truncates to the decimal places; round first so 1.2346 prints as 1.235.
     const double scale = std::pow(10.0, decimals_);
-    if (std::isfinite(v)) writer_.Double(std::round(v * scale) / scale);
-    else writer_.Null();
+    if (std::isfinite(v))
+        writer_.Double(std::round(v * scale) / scale);
+    else
+        writer_.Null();
     return *this;
 }
 
@@ -28,32 +30,42 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 }
 
 std::optional<std::string> json_string(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return std::nullopt;
+    if (!obj.IsObject())
+        return std::nullopt;
     const auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsString()) return std::nullopt;
+    if (it == obj.MemberEnd() || !it->value.IsString())
+        return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 std::optional<double> json_number(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return std::nullopt;
+    if (!obj.IsObject())
+        return std::nullopt;
     const auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
+    if (it == obj.MemberEnd() || !it->value.IsNumber())
+        return std::nullopt;
     return it->value.GetDouble();
 }
 
 std::optional<std::int64_t> json_int(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return std::nullopt;
+    if (!obj.IsObject())
+        return std::nullopt;
     const auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd()) return std::nullopt;
-    if (it->value.IsInt64()) return it->value.GetInt64();
-    if (it->value.IsUint64()) return static_cast<std::int64_t>(it->value.GetUint64());
+    if (it == obj.MemberEnd())
+        return std::nullopt;
+    if (it->value.IsInt64())
+        return it->value.GetInt64();
+    if (it->value.IsUint64())
+        return static_cast<std::int64_t>(it->value.GetUint64());
     return std::nullopt;
 }
 
 std::optional<bool> json_bool(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return std::nullopt;
+    if (!obj.IsObject())
+        return std::nullopt;
     const auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsBool()) return std::nullopt;
+    if (it == obj.MemberEnd() || !it->value.IsBool())
+        return std::nullopt;
     return it->value.GetBool();
 }
 

@@ -19,24 +19,60 @@ public:
         writer_.SetMaxDecimalPlaces(decimals);
     }
 
-    JsonWriter& begin_object() { writer_.StartObject(); return *this; }
-    JsonWriter& end_object() { writer_.EndObject(); return *this; }
-    JsonWriter& begin_array() { writer_.StartArray(); return *this; }
-    JsonWriter& end_array() { writer_.EndArray(); return *this; }
+    JsonWriter& begin_object() {
+        writer_.StartObject();
+        return *this;
+    }
+    JsonWriter& end_object() {
+        writer_.EndObject();
+        return *this;
+    }
+    JsonWriter& begin_array() {
+        writer_.StartArray();
+        return *this;
+    }
+    JsonWriter& end_array() {
+        writer_.EndArray();
+        return *this;
+    }
     JsonWriter& key(std::string_view k);
 
     JsonWriter& value(std::string_view v);
     JsonWriter& value(const char* v) { return value(std::string_view(v)); }
     JsonWriter& value(const std::string& v) { return value(std::string_view(v)); }
-    JsonWriter& value(bool v) { writer_.Bool(v); return *this; }
-    JsonWriter& value(int v) { writer_.Int(v); return *this; }
-    JsonWriter& value(long v) { writer_.Int64(v); return *this; }
-    JsonWriter& value(long long v) { writer_.Int64(v); return *this; }
-    JsonWriter& value(unsigned v) { writer_.Uint(v); return *this; }
-    JsonWriter& value(unsigned long v) { writer_.Uint64(v); return *this; }
-    JsonWriter& value(unsigned long long v) { writer_.Uint64(v); return *this; }
+    JsonWriter& value(bool v) {
+        writer_.Bool(v);
+        return *this;
+    }
+    JsonWriter& value(int v) {
+        writer_.Int(v);
+        return *this;
+    }
+    JsonWriter& value(long v) {
+        writer_.Int64(v);
+        return *this;
+    }
+    JsonWriter& value(long long v) {
+        writer_.Int64(v);
+        return *this;
+    }
+    JsonWriter& value(unsigned v) {
+        writer_.Uint(v);
+        return *this;
+    }
+    JsonWriter& value(unsigned long v) {
+        writer_.Uint64(v);
+        return *this;
+    }
+    JsonWriter& value(unsigned long long v) {
+        writer_.Uint64(v);
+        return *this;
+    }
     JsonWriter& value(double v);
-    JsonWriter& value(std::nullptr_t) { writer_.Null(); return *this; }
+    JsonWriter& value(std::nullptr_t) {
+        writer_.Null();
+        return *this;
+    }
     template <class T> JsonWriter& value(const std::optional<T>& v) {
         return v ? value(*v) : value(nullptr);
     }

@@ -26,8 +26,10 @@ void write_all(int fd, const std::string& line) noexcept {
     std::size_t done = 0;
     while (done < line.size()) {
         const auto n = ::write(fd, line.data() + done, line.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return; // nowhere left to report a failing log sink
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; // nowhere left to report a failing log sink
         done += static_cast<std::size_t>(n);
     }
 }
@@ -47,16 +49,24 @@ std::string timestamp() {
 
 std::optional<Level> parse_level(std::string_view name) noexcept {
     for (std::size_t i = 0; i < std::size(kNames); ++i) {
-        if (iequals(name, kNames[i])) return static_cast<Level>(i);
+        if (iequals(name, kNames[i]))
+            return static_cast<Level>(i);
     }
-    if (iequals(name, "WARN")) return Level::warning;
+    if (iequals(name, "WARN"))
+        return Level::warning;
     return std::nullopt;
 }
 
-std::string_view level_name(Level level) noexcept { return kNames[static_cast<int>(level)]; }
+std::string_view level_name(Level level) noexcept {
+    return kNames[static_cast<int>(level)];
+}
 
-void set_level(Level level) noexcept { g_level.store(level); }
-Level level() noexcept { return g_level.load(); }
+void set_level(Level level) noexcept {
+    g_level.store(level);
+}
+Level level() noexcept {
+    return g_level.load();
+}
 
 void open_file(const std::filesystem::path& path) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
@@ -89,7 +99,8 @@ void write(Level level, std::string_view source, std::string_view message) noexc
         line += '\n';
         std::lock_guard lock(g_mutex);
         write_all(STDERR_FILENO, line);
-        if (g_file) write_all(g_file.get(), line);
+        if (g_file)
+            write_all(g_file.get(), line);
     } catch (...) {
         // Out of memory while logging: drop the line rather than take the process down.
     }

@@ -28,19 +28,25 @@ void close_file() noexcept;
 // Writes one line. `source` may be empty for process-level events. Never throws.
 void write(Level level, std::string_view source, std::string_view message) noexcept;
 
-inline bool enabled(Level l) noexcept { return l >= level(); }
+inline bool enabled(Level l) noexcept {
+    return l >= level();
+}
 
 template <class... P> void debug(std::string_view src, const P&... p) {
-    if (enabled(Level::debug)) write(Level::debug, src, cat(p...));
+    if (enabled(Level::debug))
+        write(Level::debug, src, cat(p...));
 }
 template <class... P> void info(std::string_view src, const P&... p) {
-    if (enabled(Level::info)) write(Level::info, src, cat(p...));
+    if (enabled(Level::info))
+        write(Level::info, src, cat(p...));
 }
 template <class... P> void warning(std::string_view src, const P&... p) {
-    if (enabled(Level::warning)) write(Level::warning, src, cat(p...));
+    if (enabled(Level::warning))
+        write(Level::warning, src, cat(p...));
 }
 template <class... P> void error(std::string_view src, const P&... p) {
-    if (enabled(Level::error)) write(Level::error, src, cat(p...));
+    if (enabled(Level::error))
+        write(Level::error, src, cat(p...));
 }
 template <class... P> void critical(std::string_view src, const P&... p) {
     write(Level::critical, src, cat(p...));
@@ -69,7 +75,8 @@ public:
 
 private:
     template <class... P> void emit(log::Level l, const P&... p) const {
-        if (enabled(l)) log::write(l, source_, cat(p...));
+        if (enabled(l))
+            log::write(l, source_, cat(p...));
     }
 
     std::string source_;

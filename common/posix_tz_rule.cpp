@@ -16,7 +16,8 @@ struct Cursor {
     bool done() const { return pos >= s.size(); }
     char peek() const { return done() ? '\0' : s[pos]; }
     bool eat(char c) {
-        if (peek() != c) return false;
+        if (peek() != c)
+            return false;
         ++pos;
         return true;
     }
@@ -24,14 +25,17 @@ struct Cursor {
     std::optional<std::string> name() {
         if (eat('<')) {
             const auto end = s.find('>', pos);
-            if (end == std::string_view::npos || end == pos) return std::nullopt;
+            if (end == std::string_view::npos || end == pos)
+                return std::nullopt;
             std::string out(s.substr(pos, end - pos));
             pos = end + 1;
             return out;
         }
         const auto start = pos;
-        while (!done() && std::isalpha(static_cast<unsigned char>(peek()))) ++pos;
-        if (pos - start < 3) return std::nullopt;
+        while (!done() && std::isalpha(static_cast<unsigned char>(peek())))
+            ++pos;
+        if (pos - start < 3)
+            return std::nullopt;
         return std::string(s.substr(start, pos - start));
     }
 
@@ -42,25 +46,31 @@ struct Cursor {
             value = value * 10 + (s[pos++] - '0');
             ++digits;
         }
-        if (digits == 0) return std::nullopt;
+        if (digits == 0)
+            return std::nullopt;
         return value;
     }
 
     // [+|-]hh[:mm[:ss]] in seconds; hours up to 167 (RFC 8536 extension for rule times).
     std::optional<std::int32_t> hms() {
         int sign = 1;
-        if (eat('-')) sign = -1;
-        else eat('+');
+        if (eat('-'))
+            sign = -1;
+        else
+            eat('+');
         const auto h = number(3);
-        if (!h || *h > 167) return std::nullopt;
+        if (!h || *h > 167)
+            return std::nullopt;
         std::int32_t total = *h * 3600;
         if (eat(':')) {
             const auto m = number(2);
-            if (!m || *m > 59) return std::nullopt;
+            if (!m || *m > 59)
+                return std::nullopt;
             total += *m * 60;
             if (eat(':')) {
                 const auto sec = number(2);
-                if (!sec || *sec > 59) return std::nullopt;
+                if (!sec || *sec > 59)
+                    return std::nullopt;
                 total += *sec;
             }
         }
@@ -74,21 +84,26 @@ std::optional<PosixTzRule> PosixTzRule::parse(std::string_view spec) {
     PosixTzRule rule;
     Cursor c{spec};
     auto std_name = c.name();
-    if (!std_name) return std::nullopt;
+    if (!std_name)
+        return std::nullopt;
     rule.std_abbrev_ = std::move(*std_name);
     const auto std_off = c.hms();
-    if (!std_off) return std::nullopt;
+    if (!std_off)
+        return std::nullopt;
     rule.std_offset_ = -*std_off; // POSIX counts west of Greenwich as positive
-    if (c.done()) return rule;
+    if (c.done())
+        return rule;
 
     auto dst_name = c.name();
-    if (!dst_name) return std::nullopt;
+    if (!dst_name)
+        return std::nullopt;
     rule.dst_abbrev_ = std::move(*dst_name);
     rule.has_dst_ = true;
     rule.dst_offset_ = rule.std_offset_ + 3600;
     if (!c.done() && c.peek() != ',') {
         const auto dst_off = c.hms();
-        if (!dst_off) return std::nullopt;
+        if (!dst_off)
+            return std::nullopt;
         rule.dst_offset_ = -*dst_off;
     }
 
@@ -96,28 +111,34 @@ std::optional<PosixTzRule> PosixTzRule::parse(std::string_view spec) {
         if (c.eat('M')) {
             out.kind = DateRule::Kind::month_week_day;
             const auto m = c.number(2);
-            if (!m || *m < 1 || *m > 12 || !c.eat('.')) return false;
+            if (!m || *m < 1 || *m > 12 || !c.eat('.'))
+                return false;
             const auto w = c.number(1);
-            if (!w || *w < 1 || *w > 5 || !c.eat('.')) return false;
+            if (!w || *w < 1 || *w > 5 || !c.eat('.'))
+                return false;
             const auto d = c.number(1);
-            if (!d || *d > 6) return false;
+            if (!d || *d > 6)
+                return false;
             out.month = *m;
             out.week = *w;
             out.day = *d;
         } else if (c.eat('J')) {
             out.kind = DateRule::Kind::julian_no_leap;
             const auto n = c.number(3);
-            if (!n || *n < 1 || *n > 365) return false;
+            if (!n || *n < 1 || *n > 365)
+                return false;
             out.day = *n;
         } else {
             out.kind = DateRule::Kind::zero_based;
             const auto n = c.number(3);
-            if (!n || *n > 365) return false;
+            if (!n || *n > 365)
+                return false;
             out.day = *n;
         }
         if (c.eat('/')) {
             const auto t = c.hms();
-            if (!t) return false;
+            if (!t)
+                return false;
             out.time = *t;
         }
         return true;
@@ -151,7 +172,8 @@ std::int64_t PosixTzRule::transition(int year, const DateRule& rule,
         const auto first = civil::days_from_civil(year, rule.month, 1);
         const int first_wd = civil::weekday_from_days(first);
         int dom = 1 + (rule.day - first_wd + 7) % 7 + (rule.week - 1) * 7;
-        while (dom > civil::days_in_month(year, rule.month)) dom -= 7;
+        while (dom > civil::days_in_month(year, rule.month))
+            dom -= 7;
         day = first + dom - 1;
         break;
     }
@@ -168,9 +190,11 @@ bool PosixTzRule::dst_all_year() const noexcept {
 
 PosixTzRule::Offset PosixTzRule::at(std::int64_t utc_seconds) const noexcept {
     const Offset standard{std_offset_, false, std_abbrev_};
-    if (!has_dst_) return standard;
+    if (!has_dst_)
+        return standard;
     const Offset daylight{dst_offset_, true, dst_abbrev_};
-    if (dst_all_year()) return daylight;
+    if (dst_all_year())
+        return daylight;
     const int year = civil::civil_from_days(civil::floor_div(utc_seconds, 86400)).year;
     const auto start = transition(year, start_, std_offset_);
     const auto end = transition(year, end_, dst_offset_);
@@ -180,12 +204,15 @@ PosixTzRule::Offset PosixTzRule::at(std::int64_t utc_seconds) const noexcept {
 }
 
 std::optional<std::int64_t> PosixTzRule::next_transition(std::int64_t utc_seconds) const noexcept {
-    if (!has_dst_ || dst_all_year()) return std::nullopt;
+    if (!has_dst_ || dst_all_year())
+        return std::nullopt;
     const int year = civil::civil_from_days(civil::floor_div(utc_seconds, 86400)).year;
     std::optional<std::int64_t> best;
     for (int y = year - 1; y <= year + 1; ++y) {
-        for (const auto t : {transition(y, start_, std_offset_), transition(y, end_, dst_offset_)}) {
-            if (t > utc_seconds && (!best || t < *best)) best = t;
+        for (const auto t :
+             {transition(y, start_, std_offset_), transition(y, end_, dst_offset_)}) {
+            if (t > utc_seconds && (!best || t < *best))
+                best = t;
         }
     }
     return best;

@@ -33,7 +33,8 @@ private:
         std::int32_t time = 7200; // seconds after local midnight; may be negative or past 24 h
     };
 
-    std::int64_t transition(int year, const DateRule& rule, std::int32_t offset_before) const noexcept;
+    std::int64_t transition(int year, const DateRule& rule,
+                            std::int32_t offset_before) const noexcept;
     bool dst_all_year() const noexcept;
 
     std::string std_abbrev_;

@@ -23,25 +23,37 @@ constexpr std::array<std::pair<RunState, std::string_view>, 7> kStates{{
     {RunState::stopped, "stopped"},
 }};
 
-template <class Table, class Value> std::string_view word_of(const Table& table, Value value) noexcept {
+template <class Table, class Value>
+std::string_view word_of(const Table& table, Value value) noexcept {
     for (const auto& [v, word] : table) {
-        if (v == value) return word;
+        if (v == value)
+            return word;
     }
     return "?";
 }
 
-template <class Value, class Table> std::optional<Value> value_of(const Table& table, std::string_view word) noexcept {
+template <class Value, class Table>
+std::optional<Value> value_of(const Table& table, std::string_view word) noexcept {
     for (const auto& [v, w] : table) {
-        if (w == word) return v;
+        if (w == word)
+            return v;
     }
     return std::nullopt;
 }
 
 } // namespace
 
-std::string_view to_string(SourceType type) noexcept { return word_of(kTypes, type); }
-std::string_view to_string(RunState state) noexcept { return word_of(kStates, state); }
-std::optional<SourceType> parse_source_type(std::string_view word) noexcept { return value_of<SourceType>(kTypes, word); }
-std::optional<RunState> parse_run_state(std::string_view word) noexcept { return value_of<RunState>(kStates, word); }
+std::string_view to_string(SourceType type) noexcept {
+    return word_of(kTypes, type);
+}
+std::string_view to_string(RunState state) noexcept {
+    return word_of(kStates, state);
+}
+std::optional<SourceType> parse_source_type(std::string_view word) noexcept {
+    return value_of<SourceType>(kTypes, word);
+}
+std::optional<RunState> parse_run_state(std::string_view word) noexcept {
+    return value_of<RunState>(kStates, word);
+}
 
 } // namespace isr

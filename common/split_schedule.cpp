@@ -15,22 +15,32 @@ std::optional<SplitInterval> SplitInterval::parse(std::string_view text) {
     text = trim(text);
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end == text.data()) return std::nullopt;
+    if (ec != std::errc() || end == text.data())
+        return std::nullopt;
     const auto unit = to_lower(trim(std::string_view(end, text.data() + text.size() - end)));
     std::int64_t scale = 0;
-    if (unit.empty() || unit == "m" || unit == "min") scale = 60;
-    else if (unit == "s" || unit == "sec") scale = 1;
-    else if (unit == "h") scale = 3600;
-    else if (unit == "d") scale = 86400;
-    else return std::nullopt;
-    if (value <= 0 || value > kMaxSeconds / scale) return std::nullopt;
+    if (unit.empty() || unit == "m" || unit == "min")
+        scale = 60;
+    else if (unit == "s" || unit == "sec")
+        scale = 1;
+    else if (unit == "h")
+        scale = 3600;
+    else if (unit == "d")
+        scale = 86400;
+    else
+        return std::nullopt;
+    if (value <= 0 || value > kMaxSeconds / scale)
+        return std::nullopt;
     return SplitInterval{value * scale};
 }
 
 std::string SplitInterval::to_string() const {
-    if (seconds % 86400 == 0) return cat(seconds / 86400, 'd');
-    if (seconds % 3600 == 0) return cat(seconds / 3600, 'h');
-    if (seconds % 60 == 0) return cat(seconds / 60, 'm');
+    if (seconds % 86400 == 0)
+        return cat(seconds / 86400, 'd');
+    if (seconds % 3600 == 0)
+        return cat(seconds / 3600, 'h');
+    if (seconds % 60 == 0)
+        return cat(seconds / 60, 'm');
     return cat(seconds, 's');
 }
 
@@ -60,7 +70,8 @@ std::int64_t SplitSchedule::next_boundary(std::int64_t t) const noexcept {
         const auto offset = zone_->at(t).utc_offset;
         const auto change = zone_->next_transition(t);
         const auto candidate = next_aligned(t + offset) - offset;
-        if (!change || candidate < *change) return candidate;
+        if (!change || candidate < *change)
+            return candidate;
 
         const auto after = zone_->at(*change).utc_offset;
         const auto before_local = *change + offset; // where the old clock would be

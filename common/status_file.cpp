@@ -13,7 +13,8 @@ std::string to_json(const Status& s) {
     w.begin_object();
     w.member("version", s.version).member("updated", s.updated).member("pid", s.pid);
     w.key("active").begin_array();
-    for (const auto& a : s.active) w.value(a);
+    for (const auto& a : s.active)
+        w.value(a);
     w.end_array();
     w.key("sources").begin_array();
     for (const auto& src : s.sources) {
@@ -52,24 +53,29 @@ std::string to_json(const Status& s) {
 std::optional<Status> parse_status(std::string_view json) {
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    if (doc.HasParseError() || !doc.IsObject())
+        return std::nullopt;
     Status s;
     s.version = static_cast<int>(json_int(doc, "version").value_or(1));
     s.updated = json_string(doc, "updated").value_or("");
     s.pid = static_cast<long>(json_int(doc, "pid").value_or(0));
     if (const auto it = doc.FindMember("active"); it != doc.MemberEnd() && it->value.IsArray()) {
         for (const auto& a : it->value.GetArray()) {
-            if (a.IsString()) s.active.emplace_back(a.GetString(), a.GetStringLength());
+            if (a.IsString())
+                s.active.emplace_back(a.GetString(), a.GetStringLength());
         }
     }
     if (const auto it = doc.FindMember("sources"); it != doc.MemberEnd() && it->value.IsArray()) {
         for (const auto& v : it->value.GetArray()) {
-            if (!v.IsObject()) continue;
+            if (!v.IsObject())
+                continue;
             SourceStatus src;
             src.name = json_string(v, "name").value_or("");
             // Words from a newer isrd that this build does not know keep the defaults.
-            if (const auto t = parse_source_type(json_string(v, "type").value_or(""))) src.type = *t;
-            if (const auto st = parse_run_state(json_string(v, "state").value_or(""))) src.state = *st;
+            if (const auto t = parse_source_type(json_string(v, "type").value_or("")))
+                src.type = *t;
+            if (const auto st = parse_run_state(json_string(v, "state").value_or("")))
+                src.state = *st;
             src.file = json_string(v, "file");
             src.format = json_string(v, "format").value_or("");
             src.bytes = static_cast<std::uint64_t>(json_int(v, "bytes").value_or(0));
@@ -80,14 +86,17 @@ std::optional<Status> parse_status(std::string_view json) {
             src.lost_frames = static_cast<std::uint64_t>(json_int(v, "lost_frames").value_or(0));
             src.lost_seconds = json_number(v, "lost_seconds").value_or(0);
             src.disk_errors = static_cast<std::uint64_t>(json_int(v, "disk_errors").value_or(0));
-            src.skipped_bytes = static_cast<std::uint64_t>(json_int(v, "skipped_bytes").value_or(0));
+            src.skipped_bytes =
+                static_cast<std::uint64_t>(json_int(v, "skipped_bytes").value_or(0));
             src.resyncs = static_cast<std::uint64_t>(json_int(v, "resyncs").value_or(0));
             src.level_dbfs = json_number(v, "level_dbfs");
             src.peak_dbfs = json_number(v, "peak_dbfs");
             src.error = json_string(v, "error");
             src.input = json_string(v, "input");
-            if (const auto n = json_int(v, "sample_rate")) src.sample_rate = static_cast<int>(*n);
-            if (const auto n = json_int(v, "channels")) src.channels = static_cast<int>(*n);
+            if (const auto n = json_int(v, "sample_rate"))
+                src.sample_rate = static_cast<int>(*n);
+            if (const auto n = json_int(v, "channels"))
+                src.channels = static_cast<int>(*n);
             src.bitrate_kbps = json_number(v, "bitrate_kbps");
             src.stream_title = json_string(v, "stream_title");
             src.files = static_cast<std::uint64_t>(json_int(v, "files").value_or(0));
@@ -107,7 +116,8 @@ StatusReading read_status_file(const std::filesystem::path& path,
     struct stat st {};
     try {
         r.raw = read_small_file(path);
-        if (::stat(path.c_str(), &st) != 0) return r;
+        if (::stat(path.c_str(), &st) != 0)
+            return r;
     } catch (const std::exception&) {
         return r;
     }
@@ -115,9 +125,11 @@ StatusReading read_status_file(const std::filesystem::path& path,
     r.status = parse_status(r.raw);
     const double now_s = to_seconds(now);
     std::optional<double> updated;
-    if (r.status) updated = parse_iso8601(r.status->updated);
+    if (r.status)
+        updated = parse_iso8601(r.status->updated);
     if (!updated) {
-        updated = static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) * 1e-9;
+        updated =
+            static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) * 1e-9;
     }
     r.age_seconds = now_s - *updated;
     r.stale = r.age_seconds > kStatusStaleSeconds;

@@ -20,14 +20,14 @@ struct SourceStatus {
     RunState state = RunState::starting;
     std::optional<std::string> file; // relative to the recordings directory, '/' separators
     std::string format;
-    std::uint64_t bytes = 0;     // bytes written to the current file
+    std::uint64_t bytes = 0;              // bytes written to the current file
     std::optional<std::string> since;     // when the current file was started
     std::optional<std::string> last_data; // when data last arrived
     std::uint64_t reconnects = 0;
     std::uint64_t xruns = 0;
-    std::uint64_t lost_frames = 0;  // audio lost since isrd started, in frames at sample_rate
-    double lost_seconds = 0;        // the same in seconds (overruns, disk failures, deleted files)
-    std::uint64_t disk_errors = 0;  // episodes in which the recordings could not be written
+    std::uint64_t lost_frames = 0;   // audio lost since isrd started, in frames at sample_rate
+    double lost_seconds = 0;         // the same in seconds (overruns, disk failures, deleted files)
+    std::uint64_t disk_errors = 0;   // episodes in which the recordings could not be written
     std::uint64_t skipped_bytes = 0; // streams: received bytes that were not audio frames
     std::uint64_t resyncs = 0;       // streams: times the framing was lost and found again
     std::optional<double> level_dbfs; // RMS over the last second
@@ -62,16 +62,16 @@ std::optional<Status> parse_status(std::string_view json);
 void write_status_file(const std::filesystem::path& path, const Status& status);
 
 struct StatusReading {
-    bool present = false;        // the file exists and was readable
+    bool present = false;         // the file exists and was readable
     std::optional<Status> status; // parsed, when it was valid JSON
-    std::string raw;             // the file's text
-    double age_seconds = 0;      // now - "updated" (or the file's mtime when that is missing)
-    bool stale = false;          // older than kStatusStaleSeconds: the recorder is not running
+    std::string raw;              // the file's text
+    double age_seconds = 0;       // now - "updated" (or the file's mtime when that is missing)
+    bool stale = false;           // older than kStatusStaleSeconds: the recorder is not running
 };
 
 // Never throws: a missing or unreadable file is `present = false`.
-StatusReading read_status_file(const std::filesystem::path& path,
-                               std::chrono::system_clock::time_point now =
-                                   std::chrono::system_clock::now());
+StatusReading
+read_status_file(const std::filesystem::path& path,
+                 std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 } // namespace isr

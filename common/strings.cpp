@@ -14,8 +14,10 @@ char lower(char c) noexcept {
 
 std::string_view trim(std::string_view s) noexcept {
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -26,12 +28,13 @@ std::string to_lower(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool icontains(std::string_view haystack, std::string_view needle) noexcept {
-    if (needle.empty()) return true;
+    if (needle.empty())
+        return true;
     const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                                 [](char x, char y) { return lower(x) == lower(y); });
     return it != haystack.end();
@@ -43,7 +46,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
     while (true) {
         const auto pos = s.find(sep, start);
         parts.emplace_back(s.substr(start, pos - start));
-        if (pos == std::string_view::npos) break;
+        if (pos == std::string_view::npos)
+            break;
         start = pos + 1;
     }
     return parts;
@@ -52,7 +56,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     std::string out;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i) out += sep;
+        if (i)
+            out += sep;
         out += parts[i];
     }
     return out;
@@ -60,7 +65,8 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string mask_url_password(std::string_view url) {
     const auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return std::string(url);
+    if (scheme_end == std::string_view::npos)
+        return std::string(url);
     const auto authority_start = scheme_end + 3;
     const auto authority_end = url.find_first_of("/?#", authority_start);
     const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
@@ -72,9 +78,11 @@ std::string mask_url_password(std::string_view url) {
         // ("http://user:pa/ss@host/"): the authority is then "user:pa", which is not a host and
         // port, and the credentials run to the last '@'.
         const auto colon = authority.find(':');
-        if (colon == std::string_view::npos) return std::string(url);
+        if (colon == std::string_view::npos)
+            return std::string(url);
         const auto port = authority.substr(colon + 1);
-        const bool is_port = !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
+        const bool is_port =
+            !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
         const auto last_at = url.rfind('@');
         if (is_port || last_at == std::string_view::npos || last_at < authority_start) {
             return std::string(url);
@@ -82,7 +90,8 @@ std::string mask_url_password(std::string_view url) {
         at = last_at - authority_start;
     }
     const auto colon = url.substr(authority_start, at).find(':');
-    if (colon == std::string_view::npos) return std::string(url);
+    if (colon == std::string_view::npos)
+        return std::string(url);
     std::string out(url.substr(0, authority_start + colon + 1));
     out += "***";
     out += url.substr(authority_start + at);
@@ -96,8 +105,10 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
     for (std::size_t i = 0; i < n;) {
         const auto c = static_cast<unsigned char>(text[i]);
         // A whole, valid UTF-8 sequence (no overlong forms, surrogates or C1 controls) is kept.
-        const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                                : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+        const std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                                : c >= 0xE0 && c <= 0xEF ? 3
+                                : c >= 0xF0 && c <= 0xF4 ? 4
+                                                         : 1;
         bool utf8 = len > 1 && i + len <= n;
         for (std::size_t k = 1; utf8 && k < len; ++k) {
             utf8 = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -115,11 +126,16 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
             i += len;
             continue;
         }
-        if (c == '\\') out += "\\\\";
-        else if (c == '\t') out += "\\t";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\n') out += "\\n";
-        else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c >= 0x20 && c < 0x7F)
+            out += static_cast<char>(c);
         else {
             out += "\\x";
             out += kHex[c >> 4];
@@ -127,7 +143,8 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
         }
         ++i;
     }
-    if (text.size() > n) out += "\u2026"; // …
+    if (text.size() > n)
+        out += "\u2026"; // …
     return out;
 }
 

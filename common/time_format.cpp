@@ -65,7 +65,8 @@ std::string iso8601(std::int64_t utc_seconds, const TimeZone& zone) {
 }
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     const auto secs = civil::floor_div(ms, 1000);
     const auto& zone = *TimeZone::locate("");
     std::string abbrev;
@@ -76,7 +77,9 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
     return buf + offset_suffix(static_cast<std::int32_t>(tm.tm_gmtoff));
 }
 
-std::string iso8601_now() { return iso8601(std::chrono::system_clock::now()); }
+std::string iso8601_now() {
+    return iso8601(std::chrono::system_clock::now());
+}
 
 double to_seconds(std::chrono::system_clock::time_point t) noexcept {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -84,10 +87,12 @@ double to_seconds(std::chrono::system_clock::time_point t) noexcept {
 
 std::optional<double> parse_iso8601(std::string_view s) {
     const auto num = [&s](std::size_t at, std::size_t len) -> std::optional<int> {
-        if (s.size() < at + len) return std::nullopt;
+        if (s.size() < at + len)
+            return std::nullopt;
         int v = 0;
         const auto [p, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
-        if (ec != std::errc() || p != s.data() + at + len) return std::nullopt;
+        if (ec != std::errc() || p != s.data() + at + len)
+            return std::nullopt;
         return v;
     };
     const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
@@ -100,8 +105,8 @@ std::optional<double> parse_iso8601(std::string_view s) {
         *mi > 59 || *se > 60) {
         return std::nullopt;
     }
-    double value = static_cast<double>(civil::days_from_civil(*y, *mo, *d) * 86400 +
-                                       *h * 3600 + *mi * 60 + *se);
+    double value = static_cast<double>(civil::days_from_civil(*y, *mo, *d) * 86400 + *h * 3600 +
+                                       *mi * 60 + *se);
     std::size_t pos = 19;
     if (pos < s.size() && s[pos] == '.') {
         double scale = 0.1;
@@ -111,10 +116,12 @@ std::optional<double> parse_iso8601(std::string_view s) {
             scale /= 10;
         }
     }
-    if (pos < s.size() && s[pos] == 'Z' && pos + 1 == s.size()) return value;
+    if (pos < s.size() && s[pos] == 'Z' && pos + 1 == s.size())
+        return value;
     if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
         const auto oh = num(pos + 1, 2), om = num(pos + 4, 2);
-        if (!oh || !om) return std::nullopt;
+        if (!oh || !om)
+            return std::nullopt;
         const int offset = (*oh * 3600 + *om * 60) * (s[pos] == '-' ? -1 : 1);
         return value - offset;
     }
@@ -123,7 +130,8 @@ std::optional<double> parse_iso8601(std::string_view s) {
 
 namespace {
 constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 } // namespace
 
 std::string http_date(std::int64_t t) {
@@ -131,27 +139,32 @@ std::string http_date(std::int64_t t) {
     const auto secs = civil::floor_mod(t, 86400);
     const auto d = civil::civil_from_days(days);
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[civil::weekday_from_days(days)], d.day,
-                  kMonths[d.month - 1], d.year % 10000, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  kDays[civil::weekday_from_days(days)], d.day, kMonths[d.month - 1],
+                  d.year % 10000, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
                   static_cast<int>(secs % 60));
     return buf;
 }
 
 std::optional<std::int64_t> parse_http_date(std::string_view s) {
     // "Sun, 06 Nov 1994 08:49:37 GMT"
-    if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
+    if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT")
+        return std::nullopt;
     int month = 0;
     for (int m = 0; m < 12; ++m) {
-        if (s.substr(8, 3) == kMonths[m]) month = m + 1;
+        if (s.substr(8, 3) == kMonths[m])
+            month = m + 1;
     }
     const auto num = [&s](std::size_t at, std::size_t len) -> std::optional<int> {
         int v = 0;
         const auto [p, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
-        if (ec != std::errc() || p != s.data() + at + len) return std::nullopt;
+        if (ec != std::errc() || p != s.data() + at + len)
+            return std::nullopt;
         return v;
     };
     const auto day = num(5, 2), year = num(12, 4), h = num(17, 2), mi = num(20, 2), se = num(23, 2);
-    if (!month || !day || !year || !h || !mi || !se) return std::nullopt;
+    if (!month || !day || !year || !h || !mi || !se)
+        return std::nullopt;
     return civil::days_from_civil(*year, month, *day) * 86400 + *h * 3600 + *mi * 60 + *se;
 }
 

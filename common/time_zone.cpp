@@ -17,7 +17,8 @@ namespace isr {
 namespace {
 
 std::uint32_t be32(std::string_view d, std::size_t at) {
-    return (std::uint32_t(std::uint8_t(d[at])) << 24) | (std::uint32_t(std::uint8_t(d[at + 1])) << 16) |
+    return (std::uint32_t(std::uint8_t(d[at])) << 24) |
+           (std::uint32_t(std::uint8_t(d[at + 1])) << 16) |
            (std::uint32_t(std::uint8_t(d[at + 2])) << 8) | std::uint32_t(std::uint8_t(d[at + 3]));
 }
 
@@ -59,7 +60,8 @@ std::string zoneinfo_dir() {
 
 std::optional<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
+    if (!in)
+        return std::nullopt;
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
@@ -68,7 +70,8 @@ std::shared_ptr<const TimeZone> load_uncached(std::string_view name) {
         const char* tz = std::getenv("TZ");
         if (tz && *tz) {
             std::string_view spec(tz);
-            if (spec.front() == ':') spec.remove_prefix(1);
+            if (spec.front() == ':')
+                spec.remove_prefix(1);
             if (!spec.empty() && spec.front() == '/') {
                 if (auto data = read_file(std::string(spec))) {
                     return TimeZone::from_tzif(std::string(spec), *data);
@@ -78,18 +81,22 @@ std::shared_ptr<const TimeZone> load_uncached(std::string_view name) {
                     return TimeZone::from_tzif(std::string(spec), *data);
                 }
             }
-            if (auto zone = TimeZone::from_posix(std::string(spec), spec)) return zone;
+            if (auto zone = TimeZone::from_posix(std::string(spec), spec))
+                return zone;
         }
         if (auto data = read_file("/etc/localtime")) {
             // Name it after the zone it links to ("Europe/Berlin") when it is a link.
             std::error_code ec;
-            const auto target = std::filesystem::read_symlink("/etc/localtime", ec).generic_string();
+            const auto target =
+                std::filesystem::read_symlink("/etc/localtime", ec).generic_string();
             const auto at = target.find("zoneinfo/");
-            return TimeZone::from_tzif(!ec && at != std::string::npos ? target.substr(at + 9) : "localtime", *data);
+            return TimeZone::from_tzif(
+                !ec && at != std::string::npos ? target.substr(at + 9) : "localtime", *data);
         }
         return TimeZone::from_posix("UTC", "UTC0");
     }
-    if (name == "UTC" || name == "Etc/UTC" || name == "Z") return TimeZone::from_posix("UTC", "UTC0");
+    if (name == "UTC" || name == "Etc/UTC" || name == "Z")
+        return TimeZone::from_posix("UTC", "UTC0");
     if (!valid_zone_name(name)) {
         throw std::runtime_error(cat("invalid time zone name '", name, "'"));
     }
@@ -112,17 +119,21 @@ std::shared_ptr<const TimeZone> TimeZone::locate(std::string_view name) {
     static std::mutex mutex;
     static std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>> cache;
     std::lock_guard lock(mutex);
-    if (const auto it = cache.find(name); it != cache.end()) return it->second;
+    if (const auto it = cache.find(name); it != cache.end())
+        return it->second;
     auto zone = load_uncached(name);
     cache.emplace(std::string(name), zone);
     return zone;
 }
 
-std::shared_ptr<const TimeZone> TimeZone::utc() { return locate("UTC"); }
+std::shared_ptr<const TimeZone> TimeZone::utc() {
+    return locate("UTC");
+}
 
 std::shared_ptr<const TimeZone> TimeZone::from_posix(std::string name, std::string_view spec) {
     auto rule = PosixTzRule::parse(spec);
-    if (!rule) return nullptr;
+    if (!rule)
+        return nullptr;
     std::shared_ptr<TimeZone> zone(new TimeZone());
     zone->name_ = std::move(name);
     zone->footer_ = std::move(rule);
@@ -142,8 +153,10 @@ std::shared_ptr<const TimeZone> TimeZone::from_tzif(std::string name, std::strin
         body += v1.body_size(4) + 44;
         time_size = 8;
     }
-    if (d.size() < body + hdr.body_size(time_size)) throw std::runtime_error("truncated TZif data");
-    if (hdr.typecnt == 0) throw std::runtime_error("TZif data without local time types");
+    if (d.size() < body + hdr.body_size(time_size))
+        throw std::runtime_error("truncated TZif data");
+    if (hdr.typecnt == 0)
+        throw std::runtime_error("TZif data without local time types");
 
     std::shared_ptr<TimeZone> zone(new TimeZone());
     zone->name_ = std::move(name);
@@ -155,7 +168,8 @@ std::shared_ptr<const TimeZone> TimeZone::from_tzif(std::string name, std::strin
     }
     for (std::uint32_t i = 0; i < hdr.timecnt; ++i, ++at) {
         const auto type = static_cast<std::uint8_t>(d[at]);
-        if (type >= hdr.typecnt) throw std::runtime_error("TZif transition with a bad type index");
+        if (type >= hdr.typecnt)
+            throw std::runtime_error("TZif transition with a bad type index");
         zone->transition_types_.push_back(type);
     }
     const auto chars = d.substr(at + std::size_t(hdr.typecnt) * 6, hdr.charcnt);
@@ -166,7 +180,8 @@ std::shared_ptr<const TimeZone> TimeZone::from_tzif(std::string name, std::strin
         std::string abbrev;
         if (idx < chars.size()) {
             const auto end = chars.find('\0', idx);
-            abbrev = std::string(chars.substr(idx, end == std::string_view::npos ? end : end - idx));
+            abbrev =
+                std::string(chars.substr(idx, end == std::string_view::npos ? end : end - idx));
         }
         zone->types_.push_back({offset, dst, std::move(abbrev)});
     }
@@ -199,14 +214,18 @@ std::optional<std::int64_t> TimeZone::next_transition(std::int64_t utc_seconds) 
     auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_seconds);
     for (; it != transitions_.end(); ++it) {
         // Skip entries that only rename the zone: a split schedule cares about offset changes.
-        if (at(*it - 1).utc_offset != at(*it).utc_offset) return *it;
+        if (at(*it - 1).utc_offset != at(*it).utc_offset)
+            return *it;
     }
-    if (!footer_) return std::nullopt;
+    if (!footer_)
+        return std::nullopt;
     auto from = std::max(utc_seconds, transitions_.empty() ? utc_seconds : transitions_.back());
     for (int guard = 0; guard < 8; ++guard) {
         const auto t = footer_->next_transition(from);
-        if (!t) return std::nullopt;
-        if (at(*t - 1).utc_offset != at(*t).utc_offset) return t;
+        if (!t)
+            return std::nullopt;
+        if (at(*t - 1).utc_offset != at(*t).utc_offset)
+            return t;
         from = *t;
     }
     return std::nullopt;

@@ -7,7 +7,8 @@ namespace isr {
 // Deleter that calls a C library's close function, skipping null handles.
 template <auto Close> struct CloseWith {
     template <class T> void operator()(T* p) const noexcept {
-        if (p) Close(p);
+        if (p)
+            Close(p);
     }
 };
 

@@ -8,8 +8,8 @@ namespace isr {
 namespace {
 
 std::uint32_t le32(std::span<const std::uint8_t> d, std::size_t at) {
-    return std::uint32_t(d[at]) | (std::uint32_t(d[at + 1]) << 8) | (std::uint32_t(d[at + 2]) << 16) |
-           (std::uint32_t(d[at + 3]) << 24);
+    return std::uint32_t(d[at]) | (std::uint32_t(d[at + 1]) << 8) |
+           (std::uint32_t(d[at + 2]) << 16) | (std::uint32_t(d[at + 3]) << 24);
 }
 std::uint16_t le16(std::span<const std::uint8_t> d, std::size_t at) {
     return static_cast<std::uint16_t>(d[at] | (d[at + 1] << 8));
@@ -18,7 +18,8 @@ std::uint64_t le64(std::span<const std::uint8_t> d, std::size_t at) {
     return std::uint64_t(le32(d, at)) | (std::uint64_t(le32(d, at + 4)) << 32);
 }
 void put32(std::string& s, std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) s[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+    for (int i = 0; i < 4; ++i)
+        s[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 void put64(std::string& s, std::size_t at, std::uint64_t v) {
     put32(s, at, static_cast<std::uint32_t>(v));
@@ -31,10 +32,13 @@ bool tag(std::span<const std::uint8_t> d, std::size_t at, const char* t) {
 } // namespace
 
 std::optional<WavInfo> parse_wav_header(std::span<const std::uint8_t> d) {
-    if (d.size() < 12 || !tag(d, 8, "WAVE")) return std::nullopt;
+    if (d.size() < 12 || !tag(d, 8, "WAVE"))
+        return std::nullopt;
     WavInfo info;
-    if (tag(d, 0, "RF64")) info.rf64 = true;
-    else if (!tag(d, 0, "RIFF")) return std::nullopt;
+    if (tag(d, 0, "RF64"))
+        info.rf64 = true;
+    else if (!tag(d, 0, "RIFF"))
+        return std::nullopt;
     std::size_t at = 12;
     bool have_fmt = false;
     std::uint64_t ds64_data = 0;
@@ -52,7 +56,8 @@ std::optional<WavInfo> parse_wav_header(std::span<const std::uint8_t> d) {
             info.bits_per_sample = le16(d, body + 14);
             have_fmt = true;
         } else if (tag(d, at, "data")) {
-            if (!have_fmt || info.block_align <= 0 || info.sample_rate <= 0) return std::nullopt;
+            if (!have_fmt || info.block_align <= 0 || info.sample_rate <= 0)
+                return std::nullopt;
             info.data_offset = body;
             info.declared_data = (info.rf64 && size == 0xFFFFFFFFu) ? ds64_data : size;
             return info;
@@ -63,14 +68,17 @@ std::optional<WavInfo> parse_wav_header(std::span<const std::uint8_t> d) {
 }
 
 std::uint64_t wav_frames_present(const WavInfo& info, std::uint64_t file_size) noexcept {
-    if (file_size <= info.data_offset || info.block_align <= 0) return 0;
+    if (file_size <= info.data_offset || info.block_align <= 0)
+        return 0;
     return (file_size - info.data_offset) / static_cast<std::uint64_t>(info.block_align);
 }
 
 std::string patch_wav_header(std::span<const std::uint8_t> head, const WavInfo& info,
                              std::uint64_t file_size) {
-    std::string out(reinterpret_cast<const char*>(head.data()), static_cast<std::size_t>(info.data_offset));
-    const std::uint64_t data = wav_frames_present(info, file_size) * static_cast<std::uint64_t>(info.block_align);
+    std::string out(reinterpret_cast<const char*>(head.data()),
+                    static_cast<std::size_t>(info.data_offset));
+    const std::uint64_t data =
+        wav_frames_present(info, file_size) * static_cast<std::uint64_t>(info.block_align);
     const std::uint64_t riff = info.data_offset + data - 8;
     if (info.rf64 && info.ds64_offset) {
         put32(out, 4, 0xFFFFFFFFu);

@@ -11,15 +11,17 @@ namespace {
 
 // What kind of failure it is, without the file name that changes with every try.
 std::string cause_of(const std::exception& e) {
-    if (const auto* system = dynamic_cast<const std::system_error*>(&e)) return system->code().message();
+    if (const auto* system = dynamic_cast<const std::system_error*>(&e))
+        return system->code().message();
     return e.what();
 }
 
 } // namespace
 
-DiskFailure::DiskFailure(const SourceConfig& cfg, std::shared_ptr<SourceState> state, std::string meanwhile)
-    : folder_(cfg.output_directory.string()), retry_delay_(cfg.retry_delay_seconds), state_(std::move(state)),
-      meanwhile_(std::move(meanwhile)) {}
+DiskFailure::DiskFailure(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
+                         std::string meanwhile)
+    : folder_(cfg.output_directory.string()), retry_delay_(cfg.retry_delay_seconds),
+      state_(std::move(state)), meanwhile_(std::move(meanwhile)) {}
 
 void DiskFailure::failed(const std::exception& e, double lost_from, const Logger& log) {
     const double now = mono_now();
@@ -29,8 +31,8 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
         counted_to_ = lost_from;
     }
     const auto message = cat("cannot write recordings: ", e.what(), "; ", meanwhile_,
-                             " until this is fixed (free disk space or fix the permissions of ", folder_,
-                             "); retrying every ", retry_delay_, " s");
+                             " until this is fixed (free disk space or fix the permissions of ",
+                             folder_, "); retrying every ", retry_delay_, " s");
     const auto cause = cause_of(e);
     if (!episode_) {
         episode_.emplace();
@@ -42,10 +44,11 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
         state_->update([](SourceStatus& s) { ++s.disk_errors; });
     } else if (cause != episode_->cause) {
         episode_->cause = cause;
-        if (episode_->cause_changes.allow()) log.warning("the disk problem changed: ", message);
+        if (episode_->cause_changes.allow())
+            log.warning("the disk problem changed: ", message);
     } else if (episode_->reminder.allow()) {
-        log.warning("still cannot write recordings after ", fixed(now - episode_->began_mono, 0), " s (",
-                    fixed(episode_->lost + (lost_from - *gap_start_), 1),
+        log.warning("still cannot write recordings after ", fixed(now - episode_->began_mono, 0),
+                    " s (", fixed(episode_->lost + (lost_from - *gap_start_), 1),
                     " s of audio lost so far): ", e.what());
     }
     state_->update([&](SourceStatus& s) {
@@ -56,29 +59,39 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
 }
 
 void DiskFailure::close_gap(double at) noexcept {
-    if (!gap_start_) return;
+    if (!gap_start_)
+        return;
     const double end = std::max(at, *gap_start_);
     untaken_ += std::max(0.0, end - counted_to_);
-    if (episode_) episode_->lost += end - *gap_start_;
+    if (episode_)
+        episode_->lost += end - *gap_start_;
     gap_start_.reset();
 }
 
-void DiskFailure::resumed(double at) noexcept { close_gap(at); }
+void DiskFailure::resumed(double at) noexcept {
+    close_gap(at);
+}
 
-void DiskFailure::session_ended(double end) noexcept { close_gap(end); }
+void DiskFailure::session_ended(double end) noexcept {
+    close_gap(end);
+}
 
 void DiskFailure::recovered(const Logger& log, const std::string& file) {
-    if (!episode_ || gap_start_) return;
-    log.warning("writing again after a disk problem of ", fixed(mono_now() - episode_->began_mono, 1),
-                " s: ", fixed(episode_->lost, 1), " s of audio could not be stored; recording to ", file);
+    if (!episode_ || gap_start_)
+        return;
+    log.warning("writing again after a disk problem of ",
+                fixed(mono_now() - episode_->began_mono, 1), " s: ", fixed(episode_->lost, 1),
+                " s of audio could not be stored; recording to ", file);
     episode_.reset();
     state_->recording();
 }
 
 void DiskFailure::stopping(const Logger& log) {
-    if (!episode_) return;
-    log.warning("stopping while recordings cannot be written (for ", fixed(mono_now() - episode_->began_mono, 1),
-                " s): ", fixed(episode_->lost, 1), " s of audio could not be stored");
+    if (!episode_)
+        return;
+    log.warning("stopping while recordings cannot be written (for ",
+                fixed(mono_now() - episode_->began_mono, 1), " s): ", fixed(episode_->lost, 1),
+                " s of audio could not be stored");
     episode_.reset();
 }
 

@@ -16,7 +16,8 @@ CreatedFile FileNamer::create(double utc_seconds, std::string_view extension) co
 }
 
 double FileNamer::next_boundary(double utc_seconds) const {
-    return static_cast<double>(schedule_.next_boundary(static_cast<std::int64_t>(std::floor(utc_seconds))));
+    return static_cast<double>(
+        schedule_.next_boundary(static_cast<std::int64_t>(std::floor(utc_seconds))));
 }
 
 std::string FileNamer::relative(const std::filesystem::path& path) const {

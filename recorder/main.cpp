@@ -29,7 +29,8 @@ int check_config(const std::string& file) {
         std::cout << "\nOK: " << file << " is valid (" << config.sources.size() << " source(s))\n";
         return 0;
     } catch (const ConfigError& e) {
-        for (const auto& line : e.errors()) std::cerr << line << '\n';
+        for (const auto& line : e.errors())
+            std::cerr << line << '\n';
         std::cerr << e.errors().size() << " problem(s) in " << file << '\n';
         return 1;
     }
@@ -42,11 +43,10 @@ int main(int argc, char** argv) {
     // not a signal that ends the recorder.
     std::signal(SIGPIPE, SIG_IGN);
     po::options_description options(kUsage);
-    options.add_options()
-        ("check-config", "check CONFIG, print each source's resolved settings (passwords masked), exit 0 if valid, 1 if not")
-        ("list-devices", "list ALSA capture devices and PCMs with the value to put in `device =`")
-        ("help,h", "show this help")
-        ("version,V", "show the version");
+    options.add_options()("check-config", "check CONFIG, print each source's resolved settings "
+                                          "(passwords masked), exit 0 if valid, 1 if not")(
+        "list-devices", "list ALSA capture devices and PCMs with the value to put in `device =`")(
+        "help,h", "show this help")("version,V", "show the version");
     po::options_description hidden;
     hidden.add_options()("config", po::value<std::string>()->default_value("config.ini"));
     po::options_description all;
@@ -56,14 +56,17 @@ int main(int argc, char** argv) {
 
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
+                  vm);
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "isrd: " << e.what() << "\nTry 'isrd --help'.\n";
         return 2;
     }
     if (vm.count("help")) {
-        std::cout << options << "\nThe configuration format is described in README.md and config.example.ini.\n";
+        std::cout
+            << options
+            << "\nThe configuration format is described in README.md and config.example.ini.\n";
         return 0;
     }
     if (vm.count("version")) {
@@ -75,14 +78,17 @@ int main(int argc, char** argv) {
         return 0;
     }
     const auto file = vm["config"].as<std::string>();
-    if (vm.count("check-config")) return check_config(file);
+    if (vm.count("check-config"))
+        return check_config(file);
 
     Config config;
     try {
         config = load_config(file);
     } catch (const ConfigError& e) {
-        for (const auto& line : e.errors()) log::critical("", line);
-        log::critical("", "not starting: fix ", file, " (check it with `isrd --check-config ", file, "`)");
+        for (const auto& line : e.errors())
+            log::critical("", line);
+        log::critical("", "not starting: fix ", file, " (check it with `isrd --check-config ", file,
+                      "`)");
         return 1;
     }
     try {

@@ -40,7 +40,8 @@ bool Recorder::take_lock() {
                    ": ", ec.message(), "; create it or fix its permissions");
     }
     UniqueFd lock(::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) return false;
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        return false;
     lock_identity_ = lock ? FileIdentity::of(lock.get()) : FileIdentity{};
     folder_identity_ = FileIdentity::at(config_.general.output_directory);
     lock_ = std::move(lock);
@@ -48,7 +49,8 @@ bool Recorder::take_lock() {
 }
 
 void Recorder::check_output_directory() {
-    if (!lock_ || lock_identity_.named_by(lock_path_)) return;
+    if (!lock_ || lock_identity_.named_by(lock_path_))
+        return;
     // The lock file is gone: the folder was removed (perhaps created again), or the file deleted.
     // Another isrd could now start on it, and status.json has nowhere to go.
     const auto folder = config_.general.output_directory.string();
@@ -56,27 +58,34 @@ void Recorder::check_output_directory() {
     if (take_lock()) {
         lock_lost_reported_ = false;
         if (folder_removed) {
-            log::error("", "output_directory ", folder, " was removed while recording; created it again and "
-                       "locked it. Each source says what it lost; stop isrd before removing its recordings folder");
+            log::error("", "output_directory ", folder,
+                       " was removed while recording; created it again and "
+                       "locked it. Each source says what it lost; stop isrd before removing its "
+                       "recordings folder");
         } else {
-            log::error("", lock_path_.string(), " was deleted while recording; locked a new one, so that no "
-                       "second isrd records into ", folder);
+            log::error("", lock_path_.string(),
+                       " was deleted while recording; locked a new one, so that no "
+                       "second isrd records into ",
+                       folder);
         }
         write_status();
     } else if (!lock_lost_reported_) {
         lock_lost_reported_ = true;
-        log::error("", "output_directory ", folder, " was removed while recording, and another isrd has "
+        log::error("", "output_directory ", folder,
+                   " was removed while recording, and another isrd has "
                    "locked it since: two recorders now write into one folder; stop one of them");
     }
 }
 
 Recorder::~Recorder() {
-    for (auto& r : runners_) r->request_stop();
+    for (auto& r : runners_)
+        r->request_stop();
     runners_.clear();
 }
 
 void Recorder::open_log() {
-    if (config_.general.log_file.empty()) return;
+    if (config_.general.log_file.empty())
+        return;
     try {
         log::open_file(config_.general.log_file);
     } catch (const std::exception& e) {
@@ -84,15 +93,17 @@ void Recorder::open_log() {
     }
 }
 
-std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
-                                                      const std::shared_ptr<SourceState>& state,
-                                                      const std::shared_ptr<DiskFailure>& disk) const {
+std::unique_ptr<SourceSession>
+Recorder::make_session(const SourceConfig& cfg, const std::shared_ptr<SourceState>& state,
+                       const std::shared_ptr<DiskFailure>& disk) const {
     auto namer = std::make_shared<const FileNamer>(cfg, config_.general.output_directory);
     switch (cfg.type) {
     case SourceType::generator:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state, namer, disk);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state,
+                                            namer, disk);
     case SourceType::soundcard:
-        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer, disk);
+        return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer,
+                                            disk);
     case SourceType::stream:
         return std::make_unique<StreamSession>(cfg, state, namer, disk);
     }
@@ -105,7 +116,8 @@ Status Recorder::collect() const {
     s.pid = static_cast<long>(::getpid());
     for (const auto& state : states_) {
         auto snap = state->snapshot();
-        if (snap.state == RunState::recording && snap.file) s.active.push_back(*snap.file);
+        if (snap.state == RunState::recording && snap.file)
+            s.active.push_back(*snap.file);
         s.sources.push_back(std::move(snap));
     }
     return s;
@@ -141,7 +153,8 @@ int Recorder::run() {
         return 1;
     }
 
-    for (const auto& w : config_.warnings) log::warning("", w);
+    for (const auto& w : config_.warnings)
+        log::warning("", w);
     for (const auto& cfg : config_.sources) {
         if (!cfg.enabled) {
             log::info(cfg.name, "disabled (enabled = no)");
@@ -151,12 +164,14 @@ int Recorder::run() {
         initial.name = cfg.name;
         initial.type = cfg.type;
         initial.format = cfg.format;
-        initial.input = cfg.type == SourceType::stream ? mask_url_password(cfg.url)
-                        : cfg.type == SourceType::soundcard ? cfg.device : "generator";
+        initial.input = cfg.type == SourceType::stream      ? mask_url_password(cfg.url)
+                        : cfg.type == SourceType::soundcard ? cfg.device
+                                                            : "generator";
         auto state = std::make_shared<SourceState>(initial);
-        auto disk = std::make_shared<DiskFailure>(cfg, state, cfg.type == SourceType::stream
-                                                                  ? "the stream stays connected but its audio is dropped"
-                                                                  : "audio is being dropped");
+        auto disk = std::make_shared<DiskFailure>(
+            cfg, state,
+            cfg.type == SourceType::stream ? "the stream stays connected but its audio is dropped"
+                                           : "audio is being dropped");
         states_.push_back(state);
         disks_.emplace_back(Logger(cfg.name, cfg.log_level), disk);
         runners_.push_back(std::make_unique<SourceRunner>(
@@ -168,7 +183,8 @@ int Recorder::run() {
     }
     log::info("", "isrd ", kVersion, " recording ", runners_.size(), " source(s) into ",
               config_.general.output_directory.string());
-    for (auto& r : runners_) r->start();
+    for (auto& r : runners_)
+        r->start();
 
     double next_status = mono_now();
     double next_check = mono_now() + kFolderCheckSeconds;
@@ -186,7 +202,8 @@ int Recorder::run() {
                                             [](const auto& r) { return r->finished(); });
         if (all_failed) {
             write_status();
-            log::critical("", "every source has failed; exiting. status.json keeps their last errors.");
+            log::critical("",
+                          "every source has failed; exiting. status.json keeps their last errors.");
             return 1;
         }
         const double wait = std::max(0.05, std::min(next_status, next_check) - mono_now());
@@ -202,10 +219,13 @@ int Recorder::run() {
     }
 
     const double started = mono_now();
-    for (auto& r : runners_) r->request_stop();
-    for (auto& r : runners_) r->join();
+    for (auto& r : runners_)
+        r->request_stop();
+    for (auto& r : runners_)
+        r->join();
     runners_.clear();
-    for (const auto& [logger, disk] : disks_) disk->stopping(logger);
+    for (const auto& [logger, disk] : disks_)
+        disk->stopping(logger);
     std::error_code ec;
     std::filesystem::remove(status_path_, ec);
     log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");

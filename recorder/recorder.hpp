@@ -3,9 +3,9 @@
 #include "common/config.hpp"
 #include "common/file_util.hpp"
 #include "recorder/disk_failure.hpp"
-#include "recorder/writer/file_identity.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
+#include "recorder/writer/file_identity.hpp"
 
 #include <memory>
 #include <vector>

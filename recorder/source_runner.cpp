@@ -26,15 +26,18 @@ void SourceRunner::start() {
     thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
-void SourceRunner::request_stop() noexcept { thread_.request_stop(); }
+void SourceRunner::request_stop() noexcept {
+    thread_.request_stop();
+}
 
 void SourceRunner::join() noexcept {
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+        thread_.join();
 }
 
 void SourceRunner::fail(const std::string& message, int failures) {
-    const auto limit = cfg_.max_retries == 0 ? std::string("no limit")
-                                             : cat(cfg_.max_retries, " allowed");
+    const auto limit =
+        cfg_.max_retries == 0 ? std::string("no limit") : cat(cfg_.max_retries, " allowed");
     if (message != last_error_) {
         log_.error(message);
         last_error_ = message;
@@ -67,16 +70,20 @@ void SourceRunner::run(std::stop_token stop) {
         std::string end_reason;
         if (session) {
             recorded = session->recorded_seconds();
-            if (ended) end_reason = session->end_reason();
+            if (ended)
+                end_reason = session->end_reason();
         }
         session.reset(); // closes files and devices before we wait
-        if (stop.stop_requested()) break;
+        if (stop.stop_requested())
+            break;
 
-        if (recorded >= kResetAfterSeconds) failures = 0;
+        if (recorded >= kResetAfterSeconds)
+            failures = 0;
         ++failures;
         if (ended) {
-            error = end_reason.empty() ? cat("the input ended after ", fixed(recorded, 1), " s of audio")
-                                       : end_reason;
+            error = end_reason.empty()
+                        ? cat("the input ended after ", fixed(recorded, 1), " s of audio")
+                        : end_reason;
             log_.warning(error, "; reconnecting");
         } else {
             fail(error, failures);
@@ -91,14 +98,16 @@ void SourceRunner::run(std::stop_token stop) {
             s.state = give_up ? RunState::failed : RunState::retrying;
         });
         if (give_up) {
-            log_.error("giving up after ", failures, " consecutive failures (max_retries = ",
-                       cfg_.max_retries, "); last error: ", error,
+            log_.error("giving up after ", failures,
+                       " consecutive failures (max_retries = ", cfg_.max_retries,
+                       "); last error: ", error,
                        ". Fix the cause and restart isrd; the other sources keep recording.");
             break;
         }
         log_.info("retrying in ", cfg_.retry_delay_seconds, " s (attempt ", failures + 1,
                   cfg_.max_retries > 0 ? cat(" of ", cfg_.max_retries + 1) : std::string(), ")");
-        if (!sleep_for(cfg_.retry_delay_seconds, stop)) break;
+        if (!sleep_for(cfg_.retry_delay_seconds, stop))
+            break;
     }
     if (stop.stop_requested()) {
         state_->update([](SourceStatus& s) {

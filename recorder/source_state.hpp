@@ -24,7 +24,8 @@ public:
         std::lock_guard lock(mutex_);
         if (notice_until_ && mono_now() >= *notice_until_) {
             notice_until_.reset();
-            if (status_.state == RunState::recording) status_.error.reset();
+            if (status_.state == RunState::recording)
+                status_.error.reset();
         }
         return status_;
     }
@@ -49,10 +50,13 @@ public:
     void recording() {
         std::lock_guard lock(mutex_);
         status_.state = RunState::recording;
-        if (!notice_until_) status_.error.reset();
-        if (recording_in_attempt_) return;
+        if (!notice_until_)
+            status_.error.reset();
+        if (recording_in_attempt_)
+            return;
         recording_in_attempt_ = true;
-        if (recorded_before_) ++status_.reconnects;
+        if (recorded_before_)
+            ++status_.reconnects;
         recorded_before_ = true;
     }
 
@@ -65,13 +69,15 @@ public:
             s.since = std::move(since);
             s.bytes = 0;
         });
-        if (recording_now) recording();
+        if (recording_now)
+            recording();
     }
 
     // Audio that could not be recorded, added to lost_seconds and lost_frames (which count since
     // isrd started, across reconnects). `frames` at `rate` Hz: PCM sources know them exactly.
     void add_lost_frames(std::uint64_t frames, int rate) {
-        if (frames == 0 || rate <= 0) return;
+        if (frames == 0 || rate <= 0)
+            return;
         std::lock_guard lock(mutex_);
         lost_frames_ += static_cast<double>(frames);
         lost_seconds_ += static_cast<double>(frames) / rate;
@@ -79,10 +85,12 @@ public:
     }
     // Streams: seconds of audio, and frames at `rate` (the stream's sample rate; 0 if unknown).
     void add_lost_seconds(double seconds, int rate) {
-        if (seconds <= 0) return;
+        if (seconds <= 0)
+            return;
         std::lock_guard lock(mutex_);
         lost_seconds_ += seconds;
-        if (rate > 0) lost_frames_ += seconds * rate;
+        if (rate > 0)
+            lost_frames_ += seconds * rate;
         publish_loss();
     }
 

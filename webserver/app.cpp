@@ -9,8 +9,8 @@ namespace isr::web {
 namespace fs = std::filesystem;
 
 App::App(ServerOptions opts)
-    : options(std::move(opts)), origins(options.bind, options.allowed_hosts), zone(TimeZone::locate(options.timezone)),
-      root([this] {
+    : options(std::move(opts)), origins(options.bind, options.allowed_hosts),
+      zone(TimeZone::locate(options.timezone)), root([this] {
           std::error_code ec;
           if (!fs::is_directory(options.dir, ec)) {
               throw std::runtime_error(cat("recordings directory ", options.dir.string(),
@@ -18,9 +18,11 @@ App::App(ServerOptions opts)
           }
           return std::make_shared<const RecordingsRoot>(options.dir, options.analyses_dir);
       }()),
-      index(root, zone), status(options.status_file), ui(options.webui_dir), work("work", options.workers),
-      decode("decode", options.analysis_workers), media("media", options.media_workers),
-      analysis(std::make_unique<AnalysisService>(options.analyses_dir, decode, options.analysis_workers)) {}
+      index(root, zone), status(options.status_file), ui(options.webui_dir),
+      work("work", options.workers), decode("decode", options.analysis_workers),
+      media("media", options.media_workers),
+      analysis(std::make_unique<AnalysisService>(options.analyses_dir, decode,
+                                                 options.analysis_workers)) {}
 
 void App::stop_pools() noexcept {
     // Connections are gone: analyses in flight stop at their next read, queued requests are
@@ -43,13 +45,17 @@ std::size_t App::prune_orphans() {
     std::size_t removed = 0;
     std::error_code ec;
     std::vector<fs::path> orphans;
-    for (auto it = fs::recursive_directory_iterator(options.analyses_dir, fs::directory_options::skip_permission_denied, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             options.analyses_dir, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
+        if (!it->is_regular_file(ec))
+            continue;
         const auto recording = recording_of_cache_file(options.analyses_dir, it->path());
-        if (!recording) continue;
+        if (!recording)
+            continue;
         std::error_code exists_ec;
-        if (!fs::exists(options.dir / *recording, exists_ec) && !exists_ec) orphans.push_back(it->path());
+        if (!fs::exists(options.dir / *recording, exists_ec) && !exists_ec)
+            orphans.push_back(it->path());
     }
     for (const auto& path : orphans) {
         if (const auto recording = recording_of_cache_file(options.analyses_dir, path)) {
@@ -57,7 +63,8 @@ std::size_t App::prune_orphans() {
             ++removed;
         }
     }
-    if (removed) log::info("web", "removed ", removed, " analysis cache file(s) whose recordings are gone");
+    if (removed)
+        log::info("web", "removed ", removed, " analysis cache file(s) whose recordings are gone");
     return removed;
 }
 

@@ -35,9 +35,9 @@ struct App {
     ArchiveIndex index;
     StatusMonitor status;
     WebUi ui;
-    WorkPool work;    // listings, deletes, waiting for analyses
-    WorkPool decode;  // decoding for analyses, in parallel parts
-    WorkPool media;   // clips and cuts
+    WorkPool work;   // listings, deletes, waiting for analyses
+    WorkPool decode; // decoding for analyses, in parallel parts
+    WorkPool media;  // clips and cuts
     std::unique_ptr<AnalysisService> analysis;
 };
 

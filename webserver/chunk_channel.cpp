@@ -7,11 +7,14 @@ bool ChunkChannel::push(std::string chunk) {
     Poster post;
     {
         std::unique_lock lock(mutex_);
-        if (!space_.wait_for(lock, stall_, [this] { return cancelled_ || chunks_.size() < capacity_ || waiting_; })) {
+        if (!space_.wait_for(lock, stall_, [this] {
+                return cancelled_ || chunks_.size() < capacity_ || waiting_;
+            })) {
             cancelled_ = true; // nobody has taken a chunk for the stall time: the consumer is gone
             chunks_.clear();
         }
-        if (cancelled_) return false;
+        if (cancelled_)
+            return false;
         if (waiting_) {
             consumer = std::move(waiting_);
             post = std::move(post_);
@@ -21,7 +24,9 @@ bool ChunkChannel::push(std::string chunk) {
             return true;
         }
     }
-    post([consumer = std::move(consumer), chunk = std::move(chunk)]() mutable { consumer(std::move(chunk), false); });
+    post([consumer = std::move(consumer), chunk = std::move(chunk)]() mutable {
+        consumer(std::move(chunk), false);
+    });
     return true;
 }
 
@@ -38,7 +43,8 @@ void ChunkChannel::finish(bool failed) {
             waiting_ = nullptr;
         }
     }
-    if (consumer) post([consumer = std::move(consumer), failed] { consumer(std::nullopt, failed); });
+    if (consumer)
+        post([consumer = std::move(consumer), failed] { consumer(std::nullopt, failed); });
 }
 
 void ChunkChannel::async_pop(Consumer consumer, Poster post) {
@@ -60,7 +66,9 @@ void ChunkChannel::async_pop(Consumer consumer, Poster post) {
     }
     if (chunk) {
         space_.notify_one();
-        post([consumer = std::move(consumer), chunk = std::move(chunk)]() mutable { consumer(std::move(chunk), false); });
+        post([consumer = std::move(consumer), chunk = std::move(chunk)]() mutable {
+            consumer(std::move(chunk), false);
+        });
     } else if (end) {
         post([consumer = std::move(consumer), failed] { consumer(std::nullopt, failed); });
     } else {

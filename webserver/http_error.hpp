@@ -16,7 +16,9 @@ public:
         : std::runtime_error(message), status_(status), headers_(std::move(headers)) {}
 
     int status() const noexcept { return status_; }
-    const std::vector<std::pair<std::string, std::string>>& headers() const noexcept { return headers_; }
+    const std::vector<std::pair<std::string, std::string>>& headers() const noexcept {
+        return headers_;
+    }
 
 private:
     int status_;

@@ -57,7 +57,8 @@ std::string date_header() {
 class HttpSession final : public ResponseSink, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(tcp::socket socket, SessionHub& hub)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub), buffer_(kReadBufferLimit), writer_(*this) {
+        : socket_(std::move(socket)), timer_(socket_.get_executor()), hub_(hub),
+          buffer_(kReadBufferLimit), writer_(*this) {
         error_code ec;
         const auto peer = socket_.remote_endpoint(ec);
         remote_ = ec ? std::string("?") : peer.address().to_string();
@@ -67,13 +68,16 @@ public:
     ~HttpSession() { hub_.remove(this); }
 
     void start() {
-        net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->guard([&] { self->wait_for_request(); }); });
+        net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+            self->guard([&] { self->wait_for_request(); });
+        });
     }
 
     // Called by the hub (any thread) at shutdown.
     void shutdown(bool force) {
         net::post(socket_.get_executor(), [self = shared_from_this(), force] {
-            if (force || self->phase_ == Phase::idle) self->close();
+            if (force || self->phase_ == Phase::idle)
+                self->close();
         });
     }
 
@@ -106,15 +110,26 @@ private:
         phase_ = phase;
         std::chrono::steady_clock::duration timeout{};
         switch (phase) {
-        case Phase::idle: timeout = kIdleTimeout; break;
-        case Phase::reading: timeout = hub_.request_timeout(); break;
-        case Phase::writing: timeout = kWriteTimeout; break;
-        case Phase::producing: timeout = kProduceTimeout; break;
-        case Phase::handling: timer_.cancel(); return; // the handler bounds its own work
+        case Phase::idle:
+            timeout = kIdleTimeout;
+            break;
+        case Phase::reading:
+            timeout = hub_.request_timeout();
+            break;
+        case Phase::writing:
+            timeout = kWriteTimeout;
+            break;
+        case Phase::producing:
+            timeout = kProduceTimeout;
+            break;
+        case Phase::handling:
+            timer_.cancel();
+            return; // the handler bounds its own work
         }
         timer_.expires_after(timeout);
         timer_.async_wait([weak = weak_from_this(), phase](error_code ec) {
-            if (ec == net::error::operation_aborted) return;
+            if (ec == net::error::operation_aborted)
+                return;
             const auto self = weak.lock();
             if (!self || self->closed_ || self->phase_ != phase ||
                 self->timer_.expiry() > std::chrono::steady_clock::now()) {
@@ -126,26 +141,33 @@ private:
 
     void timed_out() {
         switch (phase_) {
-        case Phase::idle: log::debug("web", remote_, ": closing an idle keep-alive connection"); break;
+        case Phase::idle:
+            log::debug("web", remote_, ": closing an idle keep-alive connection");
+            break;
         case Phase::reading:
-            log::info("web", remote_, ": closing a connection that sent no complete request within ",
+            log::info("web", remote_,
+                      ": closing a connection that sent no complete request within ",
                       fixed(static_cast<double>(hub_.request_timeout().count()) / 1000, 1), " s");
             break;
         case Phase::writing:
-            log::info("web", remote_, ": closing a connection that read nothing of its response for ",
+            log::info("web", remote_,
+                      ": closing a connection that read nothing of its response for ",
                       kWriteTimeout.count(), " s");
             break;
         case Phase::producing:
-            log::warning("web", remote_, ": ", method_name(request().method), ' ', request().target.substr(0, 200),
-                         ": the server produced nothing for ", kProduceTimeout.count(), " s; closing the connection");
+            log::warning("web", remote_, ": ", method_name(request().method), ' ',
+                         request().target.substr(0, 200), ": the server produced nothing for ",
+                         kProduceTimeout.count(), " s; closing the connection");
             break;
-        case Phase::handling: return;
+        case Phase::handling:
+            return;
         }
         close();
     }
 
     void close() noexcept {
-        if (closed_) return;
+        if (closed_)
+            return;
         closed_ = true;
         error_code ec;
         timer_.cancel();
@@ -162,14 +184,18 @@ private:
     // Waits for the first byte of the next request under the idle deadline, so a keep-alive
     // connection costs no parser and a slow-loris one is bounded by the request deadline.
     void wait_for_request() {
-        if (closed_) return;
-        if (hub_.stopping()) return close();
+        if (closed_)
+            return;
+        if (hub_.stopping())
+            return close();
         parser_.reset();
-        if (buffer_.size() > 0) return read_request(); // pipelined bytes already here
+        if (buffer_.size() > 0)
+            return read_request(); // pipelined bytes already here
         arm(Phase::idle);
         socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
             self->guard([&] {
-                if (ec || self->closed_) return self->close();
+                if (ec || self->closed_)
+                    return self->close();
                 self->read_request();
             });
         });
@@ -178,15 +204,18 @@ private:
     void read_request() {
         arm(Phase::reading);
         parser_.emplace();
-        http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
-            self->guard([&] { self->on_request(ec); });
-        });
+        http::async_read(socket_, buffer_, *parser_,
+                         [self = shared_from_this()](error_code ec, std::size_t) {
+                             self->guard([&] { self->on_request(ec); });
+                         });
     }
 
     void on_request(error_code ec) {
-        if (closed_) return;
-        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
-            ec == net::error::operation_aborted || ec == beast::error::timeout) {
+        if (closed_)
+            return;
+        if (ec == http::error::end_of_stream || ec == net::error::eof ||
+            ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+            ec == beast::error::timeout) {
             return close();
         }
         started_ = mono_now();
@@ -196,38 +225,45 @@ private:
             // Malformed or oversized requests get an answer, then the connection closes: what
             // follows in the stream cannot be trusted to start a request.
             keep_alive_ = false;
-            if (req.target.empty()) req.target = "-";
+            if (req.target.empty())
+                req.target = "-";
             return send(json_error(parser_->error_status(ec), parser_->error_message(ec)));
         }
         keep_alive_ = req.keep_alive;
         if (!parse_target(req.target, req.path, req.query)) {
-            return send(json_error(400, "malformed request target (bad percent escape or not an absolute path)"));
+            return send(json_error(
+                400, "malformed request target (bad percent escape or not an absolute path)"));
         }
         const auto match = hub_.router().match(req.method, req.path);
         const auto runs = match.route ? match.route->runs : Runs::inline_io;
-        if (runs == Runs::inline_io) return send(hub_.router().handle(req, match));
+        if (runs == Runs::inline_io)
+            return send(hub_.router().handle(req, match));
 
         // Blocking work goes to a pool; the response comes back to this connection's strand.
         arm(Phase::handling);
         hub_.pool(runs).post([self = shared_from_this(), match] {
-            auto response = std::make_shared<Response>(self->hub_.router().handle(self->parser_->request(), match));
-            net::post(self->socket_.get_executor(), [self, response] {
-                self->guard([&] { self->send(std::move(*response)); });
-            });
+            auto response = std::make_shared<Response>(
+                self->hub_.router().handle(self->parser_->request(), match));
+            net::post(self->socket_.get_executor(),
+                      [self, response] { self->guard([&] { self->send(std::move(*response)); }); });
         });
     }
 
     void send(Response response) {
-        if (closed_) return;
+        if (closed_)
+            return;
         status_ = response.status;
-        if (hub_.stopping()) keep_alive_ = false;
+        if (hub_.stopping())
+            keep_alive_ = false;
         http::response<http::empty_body> head;
         head.result(static_cast<unsigned>(response.status));
         head.version(request().version == 10 ? 10 : 11);
         head.set(http::field::server, cat("isr/", kVersion));
         head.set(http::field::date, date_header());
-        for (const auto& [k, v] : response.headers) head.insert(k, v);
-        if (response.status != 304 && response.status != 204) head.content_length(response.content_length());
+        for (const auto& [k, v] : response.headers)
+            head.insert(k, v);
+        if (response.status != 304 && response.status != 204)
+            head.content_length(response.content_length());
         head.keep_alive(keep_alive_);
         std::ostringstream text;
         text << head.base();
@@ -236,9 +272,11 @@ private:
 
     void finish() {
         const auto& req = request();
-        log::info("web", remote_, ' ', method_name(req.method), ' ', req.target.substr(0, 200), ' ', status_, ' ',
-                  writer_.bytes_sent(), " B ", fixed((mono_now() - started_) * 1000, 1), " ms");
-        if (!keep_alive_) return close();
+        log::info("web", remote_, ' ', method_name(req.method), ' ', req.target.substr(0, 200), ' ',
+                  status_, ' ', writer_.bytes_sent(), " B ",
+                  fixed((mono_now() - started_) * 1000, 1), " ms");
+        if (!keep_alive_)
+            return close();
         wait_for_request();
     }
 
@@ -275,7 +313,8 @@ std::size_t SessionHub::active() const {
 
 double SessionHub::idle_seconds() const {
     std::lock_guard lock(mutex_);
-    if (!sessions_.empty()) return 0;
+    if (!sessions_.empty())
+        return 0;
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_change_).count();
 }
 
@@ -285,18 +324,21 @@ std::vector<std::shared_ptr<HttpSession>> SessionHub::snapshot() const {
     std::vector<std::shared_ptr<HttpSession>> out;
     std::lock_guard lock(mutex_);
     for (const auto& [ptr, weak] : sessions_) {
-        if (auto s = weak.lock()) out.push_back(std::move(s));
+        if (auto s = weak.lock())
+            out.push_back(std::move(s));
     }
     return out;
 }
 
 void SessionHub::begin_shutdown() {
     stopping_ = true;
-    for (const auto& s : snapshot()) s->shutdown(false);
+    for (const auto& s : snapshot())
+        s->shutdown(false);
 }
 
 void SessionHub::close_all() {
-    for (const auto& s : snapshot()) s->shutdown(true);
+    for (const auto& s : snapshot())
+        s->shutdown(true);
 }
 
 void start_http_session(tcp::socket socket, SessionHub& hub) {

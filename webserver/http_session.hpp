@@ -21,7 +21,8 @@ class HttpSession;
 // lifecycle (shutdown, idle exit). Thread-safe.
 class SessionHub {
 public:
-    SessionHub(const Router& router, WorkPool& work, WorkPool& media, std::chrono::milliseconds request_timeout)
+    SessionHub(const Router& router, WorkPool& work, WorkPool& media,
+               std::chrono::milliseconds request_timeout)
         : router_(router), work_(work), media_(media), request_timeout_(request_timeout) {}
 
     const Router& router() const noexcept { return router_; }
@@ -58,9 +59,10 @@ private:
 // buffer), runs the matching handler (inline or on a pool), writes the response (files with
 // sendfile, produced bodies from a ChunkChannel) and keeps the connection alive when the client
 // wants to. One timer guards the phase the connection is in: 30 s idle between requests, 10 s
-// (--request-timeout) for a request to arrive whole (slow-loris clients are cut off), 60 s without the client reading
-// any of its response, 60 s without our producer yielding anything; none while a handler runs.
-// No input and no exception ends the process: each is logged and closes this connection.
+// (--request-timeout) for a request to arrive whole (slow-loris clients are cut off), 60 s without
+// the client reading any of its response, 60 s without our producer yielding anything; none while a
+// handler runs. No input and no exception ends the process: each is logged and closes this
+// connection.
 void start_http_session(boost::asio::ip::tcp::socket socket, SessionHub& hub);
 
 } // namespace isr::web

@@ -16,14 +16,14 @@ std::string_view method_name(Method m) noexcept;
 // A request as handlers see it: no Beast types, so handlers compile fast and test alone.
 struct Request {
     Method method = Method::get;
-    std::string target;  // as received: "/stream/a%20b.wav?x=1"
-    std::string path;    // percent-decoded path: "/stream/a b.wav"
+    std::string target; // as received: "/stream/a%20b.wav?x=1"
+    std::string path;   // percent-decoded path: "/stream/a b.wav"
     std::map<std::string, std::string, std::less<>> query; // decoded; last value wins
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string remote;  // peer address, for logs
-    int version = 11;    // 10 for HTTP/1.0, 11 for HTTP/1.1
+    std::string remote; // peer address, for logs
+    int version = 11;   // 10 for HTTP/1.0, 11 for HTTP/1.1
     bool keep_alive = true;
-    std::string body;    // at most kRequestBodyLimit bytes
+    std::string body; // at most kRequestBodyLimit bytes
 
     // Case-insensitive header lookup; empty when absent.
     std::string_view header(std::string_view name) const noexcept;

@@ -38,7 +38,8 @@ private:
     void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_str,
                          boost::beast::string_view target, int version,
                          boost::beast::error_code& ec) override;
-    void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {}
+    void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {
+    }
     void on_field_impl(boost::beast::http::field name, boost::beast::string_view name_string,
                        boost::beast::string_view value, boost::beast::error_code& ec) override;
     void on_header_impl(boost::beast::error_code& ec) override;
@@ -62,6 +63,7 @@ private:
 // Feeds `bytes` to a parser the way the session's reads do, then signals the end of the input:
 // `ec` ends as the read would report it (clear when a request is complete). Returns the bytes
 // consumed. For tests and fuzzing; never throws.
-std::size_t feed(RequestParser& parser, std::string_view bytes, boost::beast::error_code& ec) noexcept;
+std::size_t feed(RequestParser& parser, std::string_view bytes,
+                 boost::beast::error_code& ec) noexcept;
 
 } // namespace isr::web

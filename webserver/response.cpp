@@ -25,13 +25,15 @@ Response json_error(int status, std::string_view message) {
 
 std::string content_disposition(bool attachment, std::string_view filename) {
     std::string ascii;
-    for (const char c : filename) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '_';
-    return cat(attachment ? "attachment" : "inline", "; filename=\"", ascii, "\"; filename*=UTF-8''",
-               percent_encode_path(filename));
+    for (const char c : filename)
+        ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '_';
+    return cat(attachment ? "attachment" : "inline", "; filename=\"", ascii,
+               "\"; filename*=UTF-8''", percent_encode_path(filename));
 }
 
 std::string no_such_recording(std::string_view name) {
-    return RecordingsRoot::safe_name(name) ? "no such recording: " + std::string(name) : "no such recording";
+    return RecordingsRoot::safe_name(name) ? "no such recording: " + std::string(name)
+                                           : "no such recording";
 }
 
 } // namespace isr::web

@@ -48,9 +48,12 @@ struct Response {
         return std::visit(
             [](const auto& b) -> std::uint64_t {
                 using B = std::decay_t<decltype(b)>;
-                if constexpr (std::is_same_v<B, std::string>) return b.size();
-                else if constexpr (std::is_same_v<B, FileBody>) return b.size();
-                else return b.length;
+                if constexpr (std::is_same_v<B, std::string>)
+                    return b.size();
+                else if constexpr (std::is_same_v<B, FileBody>)
+                    return b.size();
+                else
+                    return b.length;
             },
             body);
     }

@@ -44,9 +44,11 @@ void ResponseWriter::send(std::string head, Response response, bool head_only) {
     error_code ec;
     const auto sent = sink_.socket().send(net::buffer(head_), file_follows ? MSG_MORE : 0, ec);
     bytes_sent_ += sent;
-    if (sent == head_.size()) return send_body();
+    if (sent == head_.size())
+        return send_body();
     // A full socket buffer (rare: a fresh response on an idle connection): wait for room.
-    if (ec && ec != net::error::would_block) return sink_.response_failed();
+    if (ec && ec != net::error::would_block)
+        return sink_.response_failed();
     write_then(net::buffer(head_.data() + sent, head_.size() - sent), [this] { send_body(); });
 }
 
@@ -60,38 +62,45 @@ void ResponseWriter::cancel() noexcept {
 // Writes `buffer` whole under the write deadline, then runs `next`.
 template <class Next> void ResponseWriter::write_then(net::const_buffer buffer, Next next) {
     sink_.arm_writing();
-    net::async_write(sink_.socket(), buffer, [this, keep = sink_.keep(), next](error_code ec, std::size_t n) {
-        guard([&] {
-            bytes_sent_ += n;
-            if (ec) return sink_.response_failed();
-            next();
-        });
-    });
+    net::async_write(sink_.socket(), buffer,
+                     [this, keep = sink_.keep(), next](error_code ec, std::size_t n) {
+                         guard([&] {
+                             bytes_sent_ += n;
+                             if (ec)
+                                 return sink_.response_failed();
+                             next();
+                         });
+                     });
 }
 
 void ResponseWriter::send_body() {
-    if (remaining_ == 0) return done();
+    if (remaining_ == 0)
+        return done();
     if (auto* text = std::get_if<std::string>(&response_.body)) {
         return write_then(net::buffer(*text), [this] {
             remaining_ = 0;
             done();
         });
     }
-    if (std::holds_alternative<FileBody>(response_.body)) return send_file_prefix();
+    if (std::holds_alternative<FileBody>(response_.body))
+        return send_file_prefix();
     channel_ = std::make_shared<ChunkChannel>(4);
-    sink_.producers().post([produce = std::get<StreamedBody>(response_.body).produce, channel = channel_] { produce(channel); });
+    sink_.producers().post([produce = std::get<StreamedBody>(response_.body).produce,
+                            channel = channel_] { produce(channel); });
     send_produced();
 }
 
 // A live file's patched header, or a cut's new one, goes before the file's bytes.
 void ResponseWriter::send_file_prefix() {
     auto& f = std::get<FileBody>(response_.body);
-    if (f.prefix.empty()) return send_file_chunk();
+    if (f.prefix.empty())
+        return send_file_chunk();
     const auto n = std::min<std::uint64_t>(f.prefix.size(), remaining_);
     write_then(net::buffer(f.prefix.data(), static_cast<std::size_t>(n)), [this, n] {
         remaining_ -= n;
         std::get<FileBody>(response_.body).prefix.clear();
-        if (remaining_ == 0) return done();
+        if (remaining_ == 0)
+            return done();
         send_file_chunk();
     });
 }
@@ -107,16 +116,19 @@ void ResponseWriter::send_file_chunk() {
         f.offset += sent;
         remaining_ -= sent;
         bytes_sent_ += sent;
-        if (remaining_ == 0) return done();
+        if (remaining_ == 0)
+            return done();
         sink_.arm_writing(); // progress: the deadline counts from here
-        net::post(socket.get_executor(), [this, keep = sink_.keep()] { guard([&] { send_file_chunk(); }); });
+        net::post(socket.get_executor(),
+                  [this, keep = sink_.keep()] { guard([&] { send_file_chunk(); }); });
         return;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
         sink_.arm_writing();
         socket.async_wait(tcp::socket::wait_write, [this, keep = sink_.keep()](error_code ec) {
             guard([&] {
-                if (ec) return sink_.response_failed();
+                if (ec)
+                    return sink_.response_failed();
                 send_file_chunk();
             });
         });
@@ -132,17 +144,21 @@ void ResponseWriter::send_produced() {
     channel_->async_pop(
         [this, keep = sink_.keep()](std::optional<std::string> chunk, bool failed) {
             guard([&] {
-                if (!channel_) return; // cancelled meanwhile
+                if (!channel_)
+                    return; // cancelled meanwhile
                 if (!chunk) {
                     // The producer ended early: the promised length cannot be met.
-                    if (failed || remaining_ > 0) return sink_.response_failed();
+                    if (failed || remaining_ > 0)
+                        return sink_.response_failed();
                     return done();
                 }
                 chunk_ = std::move(*chunk);
-                if (chunk_.size() > remaining_) chunk_.resize(static_cast<std::size_t>(remaining_));
+                if (chunk_.size() > remaining_)
+                    chunk_.resize(static_cast<std::size_t>(remaining_));
                 write_then(net::buffer(chunk_), [this] {
                     remaining_ -= chunk_.size();
-                    if (remaining_ == 0) return done();
+                    if (remaining_ == 0)
+                        return done();
                     send_produced();
                 });
             });

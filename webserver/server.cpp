@@ -14,9 +14,9 @@
 #include <boost/asio/strand.hpp>
 
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -43,7 +43,8 @@ constexpr auto kShutdownGrace = std::chrono::seconds(5);
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, tcp::acceptor acceptor, SessionHub& hub)
-        : ioc_(ioc), acceptor_(std::move(acceptor)), hub_(hub), backoff_(ioc), spare_(open_spare()) {}
+        : ioc_(ioc), acceptor_(std::move(acceptor)), hub_(hub), backoff_(ioc),
+          spare_(open_spare()) {}
 
     void start() { accept(); }
     void stop() {
@@ -56,14 +57,18 @@ private:
     static UniqueFd open_spare() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
 
     void accept() {
-        acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](error_code ec, tcp::socket socket) {
-            if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-            if (ec == net::error::connection_aborted) return self->accept(); // the client gave up
-            if (ec) return self->accept_failed(ec);
-            self->recovered();
-            start_http_session(std::move(socket), self->hub_);
-            self->accept();
-        });
+        acceptor_.async_accept(
+            net::make_strand(ioc_), [self = shared_from_this()](error_code ec, tcp::socket socket) {
+                if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
+                    return;
+                if (ec == net::error::connection_aborted)
+                    return self->accept(); // the client gave up
+                if (ec)
+                    return self->accept_failed(ec);
+                self->recovered();
+                start_http_session(std::move(socket), self->hub_);
+                self->accept();
+            });
     }
 
     void accept_failed(const error_code& ec) {
@@ -73,10 +78,11 @@ private:
             rlimit limit{};
             ::getrlimit(RLIMIT_NOFILE, &limit);
             log::error("web", "cannot accept connections: ", ec.message(),
-                       out_of_fds ? cat(" (this process may open ", limit.rlim_cur,
-                                        "); new connections get 503 until some close. Raise the limit: "
-                                        "LimitNOFILE= in the systemd unit, or ulimit -n")
-                                  : std::string("; retrying"));
+                       out_of_fds
+                           ? cat(" (this process may open ", limit.rlim_cur,
+                                 "); new connections get 503 until some close. Raise the limit: "
+                                 "LimitNOFILE= in the systemd unit, or ulimit -n")
+                           : std::string("; retrying"));
         }
         ++failures_;
         if (out_of_fds && shed_one()) {
@@ -84,29 +90,35 @@ private:
             net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
             return;
         }
-        backoff_delay_ = std::min<std::chrono::milliseconds>(std::max(backoff_delay_ * 2, std::chrono::milliseconds(10)),
-                                                              std::chrono::seconds(1));
+        backoff_delay_ = std::min<std::chrono::milliseconds>(
+            std::max(backoff_delay_ * 2, std::chrono::milliseconds(10)), std::chrono::seconds(1));
         backoff_.expires_after(backoff_delay_);
         backoff_.async_wait([self = shared_from_this()](error_code e) {
-            if (!e && self->acceptor_.is_open()) self->accept();
+            if (!e && self->acceptor_.is_open())
+                self->accept();
         });
     }
 
     // Frees the reserve descriptor to take one waiting connection, answers it 503 and closes it.
     bool shed_one() {
-        if (!spare_) spare_ = open_spare();
-        if (!spare_) return false;
+        if (!spare_)
+            spare_ = open_spare();
+        if (!spare_)
+            return false;
         spare_.reset();
         pollfd p{acceptor_.native_handle(), POLLIN, 0};
         bool shed = false;
         if (::poll(&p, 1, 0) == 1) {
-            const UniqueFd fd(::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            const UniqueFd fd(::accept4(acceptor_.native_handle(), nullptr, nullptr,
+                                        SOCK_NONBLOCK | SOCK_CLOEXEC));
             if (fd) {
                 static constexpr std::string_view kBusy =
-                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
+                    "charset=utf-8\r\n"
                     "Retry-After: 5\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
                     "{\"error\": \"the server has too many connections open; try again shortly\"}";
-                static_cast<void>(::send(fd.get(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT));
+                static_cast<void>(
+                    ::send(fd.get(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT));
                 ++shed_;
                 shed = true;
             }
@@ -116,10 +128,13 @@ private:
     }
 
     void recovered() {
-        if (!failing_since_) return;
-        const auto lasted = std::chrono::duration<double>(std::chrono::steady_clock::now() - *failing_since_).count();
-        log::info("web", "accepting connections again after ", fixed(lasted, 1), " s (", failures_, " failed accepts, ",
-                  shed_, " connection(s) answered 503)");
+        if (!failing_since_)
+            return;
+        const auto lasted =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - *failing_since_)
+                .count();
+        log::info("web", "accepting connections again after ", fixed(lasted, 1), " s (", failures_,
+                  " failed accepts, ", shed_, " connection(s) answered 503)");
         failing_since_.reset();
         failures_ = 0;
         shed_ = 0;
@@ -143,8 +158,10 @@ public:
     explicit ShutdownDeadline(std::chrono::seconds grace)
         : thread_([this, grace] {
               std::unique_lock lock(mutex_);
-              if (done_.wait_for(lock, grace, [this] { return finished_; })) return;
-              log::error("web", "jobs still running ", grace.count(), " s after the connections closed; exiting without them");
+              if (done_.wait_for(lock, grace, [this] { return finished_; }))
+                  return;
+              log::error("web", "jobs still running ", grace.count(),
+                         " s after the connections closed; exiting without them");
               std::_Exit(1);
           }) {}
     ~ShutdownDeadline() {
@@ -187,9 +204,11 @@ std::vector<int> systemd_listen_fds() {
     std::vector<int> fds;
     const char* pid = std::getenv("LISTEN_PID");
     const char* count = std::getenv("LISTEN_FDS");
-    if (!pid || !count || std::atol(pid) != static_cast<long>(::getpid())) return fds;
+    if (!pid || !count || std::atol(pid) != static_cast<long>(::getpid()))
+        return fds;
     const int n = std::atoi(count);
-    for (int i = 0; i < n; ++i) fds.push_back(3 + i); // SD_LISTEN_FDS_START
+    for (int i = 0; i < n; ++i)
+        fds.push_back(3 + i); // SD_LISTEN_FDS_START
     // Children must not think the sockets are theirs.
     ::unsetenv("LISTEN_PID");
     ::unsetenv("LISTEN_FDS");
@@ -200,8 +219,9 @@ std::vector<int> systemd_listen_fds() {
 int Server::run() {
     // Declared so that the io_context dies first: the connections it still holds unregister
     // from the hub, which outlives them. The App's pools are stopped before that.
-    SessionHub hub(router_, app_.work, app_.media,
-                   std::chrono::milliseconds(std::llround(app_.options.request_timeout_seconds * 1000)));
+    SessionHub hub(
+        router_, app_.work, app_.media,
+        std::chrono::milliseconds(std::llround(app_.options.request_timeout_seconds * 1000)));
     net::io_context ioc(app_.options.threads);
 
     std::vector<std::shared_ptr<Listener>> listeners;
@@ -214,26 +234,32 @@ int Server::run() {
                 throw std::runtime_error(cat("LISTEN_FDS socket ", fd, " is not a socket"));
             }
             tcp::acceptor acceptor(ioc, addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd);
-            log::info("web", "serving on a socket passed by systemd (", acceptor.local_endpoint().address().to_string(),
-                      ":", acceptor.local_endpoint().port(), ")");
+            log::info("web", "serving on a socket passed by systemd (",
+                      acceptor.local_endpoint().address().to_string(), ":",
+                      acceptor.local_endpoint().port(), ")");
             listeners.push_back(std::make_shared<Listener>(ioc, std::move(acceptor), hub));
         }
         if (passed.empty()) {
             error_code ec;
             const auto address = net::ip::make_address(app_.options.bind, ec);
-            if (ec) throw std::runtime_error(cat("--bind ", app_.options.bind, ": not an IP address"));
+            if (ec)
+                throw std::runtime_error(cat("--bind ", app_.options.bind, ": not an IP address"));
             const tcp::endpoint endpoint(address, app_.options.port);
             tcp::acceptor acceptor(ioc);
             acceptor.open(endpoint.protocol());
             acceptor.set_option(net::socket_base::reuse_address(true));
             acceptor.bind(endpoint, ec);
             if (ec) {
-                throw std::runtime_error(cat("cannot listen on ", app_.options.bind, ':', app_.options.port, ": ",
-                                             ec.message(),
-                                             ec == net::error::address_in_use ? " (another program uses this port; pick one with --port)" : ""));
+                throw std::runtime_error(
+                    cat("cannot listen on ", app_.options.bind, ':', app_.options.port, ": ",
+                        ec.message(),
+                        ec == net::error::address_in_use
+                            ? " (another program uses this port; pick one with --port)"
+                            : ""));
             }
             acceptor.listen(net::socket_base::max_listen_connections);
-            log::info("web", "isr-web ", kVersion, " serving ", app_.root->path().string(), " at http://",
+            log::info("web", "isr-web ", kVersion, " serving ", app_.root->path().string(),
+                      " at http://",
                       app_.options.bind == "0.0.0.0" ? "localhost" : app_.options.bind, ':',
                       acceptor.local_endpoint().port(), "/");
             listeners.push_back(std::make_shared<Listener>(ioc, std::move(acceptor), hub));
@@ -242,13 +268,16 @@ int Server::run() {
         log::critical("web", e.what());
         return 1;
     }
-    for (auto& l : listeners) l->start();
+    for (auto& l : listeners)
+        l->start();
 
     net::steady_timer grace(ioc);
     const auto stop = [&](const char* why) {
-        if (hub.stopping()) return;
+        if (hub.stopping())
+            return;
         log::info("web", why, ": no new connections; finishing responses in flight (up to 5 s)");
-        for (auto& l : listeners) l->stop();
+        for (auto& l : listeners)
+            l->stop();
         hub.begin_shutdown();
         grace.expires_after(kShutdownGrace);
         grace.async_wait([&](error_code ec) {
@@ -261,23 +290,27 @@ int Server::run() {
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](error_code ec, int sig) {
-        if (!ec) stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (!ec)
+            stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
     });
 
     net::steady_timer idle(ioc);
     std::function<void()> watch_idle = [&] {
         idle.expires_after(std::chrono::seconds(1));
         idle.async_wait([&](error_code ec) {
-            if (ec || hub.stopping()) return;
+            if (ec || hub.stopping())
+                return;
             if (hub.idle_seconds() >= *app_.options.idle_exit_seconds) {
-                log::info("web", "no connection for ", *app_.options.idle_exit_seconds, " s: exiting (--idle-exit)");
+                log::info("web", "no connection for ", *app_.options.idle_exit_seconds,
+                          " s: exiting (--idle-exit)");
                 stop("idle");
                 return;
             }
             watch_idle();
         });
     };
-    if (app_.options.idle_exit_seconds) watch_idle();
+    if (app_.options.idle_exit_seconds)
+        watch_idle();
 
     // When shutdown begins, the signal wait and timers are the last work; cancel them so the
     // io_context runs dry once the connections are gone.
@@ -285,7 +318,8 @@ int Server::run() {
     std::function<void()> reap = [&] {
         reaper.expires_after(std::chrono::milliseconds(100));
         reaper.async_wait([&](error_code ec) {
-            if (ec) return;
+            if (ec)
+                return;
             if (hub.stopping() && hub.active() == 0) {
                 signals.cancel();
                 idle.cancel();
@@ -298,9 +332,11 @@ int Server::run() {
     reap();
 
     std::vector<std::thread> threads;
-    for (int i = 1; i < app_.options.threads; ++i) threads.emplace_back([&ioc] { run_io(ioc); });
+    for (int i = 1; i < app_.options.threads; ++i)
+        threads.emplace_back([&ioc] { run_io(ioc); });
     run_io(ioc);
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     // Whatever still runs in the pools is for connections that are gone: analyses are cancelled,
     // queued work dropped. Should a job still not return (a file on a hung network mount), the
     // process does not wait for it beyond the grace.

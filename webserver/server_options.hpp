@@ -27,13 +27,13 @@ struct ServerOptions {
     bool read_only = false;
     std::vector<std::string> allowed_hosts; // more names for the Host rule (OriginPolicy)
     std::optional<double> idle_exit_seconds;
-    double request_timeout_seconds = 10;  // first byte to a whole request (slow-loris bound)
-    std::string timezone;               // for times in file names; empty: local
+    double request_timeout_seconds = 10; // first byte to a whole request (slow-loris bound)
+    std::string timezone;                // for times in file names; empty: local
     std::optional<std::filesystem::path> webui_dir; // serve the UI from disk instead of the binary
-    int threads = 2;                    // I/O threads
-    int workers = 4;                    // threads for blocking work (listing, deleting, waiting)
-    int analysis_workers = 2;           // threads decoding for analyses
-    int media_workers = 4;              // threads for clips and cuts
+    int threads = 2;                                // I/O threads
+    int workers = 4;          // threads for blocking work (listing, deleting, waiting)
+    int analysis_workers = 2; // threads decoding for analyses
+    int media_workers = 4;    // threads for clips and cuts
     log::Level log_level = log::Level::info;
 };
 

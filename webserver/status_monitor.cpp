@@ -14,10 +14,13 @@ StatusReading StatusMonitor::read() const {
 
 std::set<std::string> StatusMonitor::recording() const {
     const auto r = read();
-    if (!r.present || r.stale || !r.status) return {};
+    if (!r.present || r.stale || !r.status)
+        return {};
     return {r.status->active.begin(), r.status->active.end()};
 }
 
-bool StatusMonitor::is_recording(const std::string& relative) const { return recording().count(relative) > 0; }
+bool StatusMonitor::is_recording(const std::string& relative) const {
+    return recording().count(relative) > 0;
+}
 
 } // namespace isr::web

@@ -28,13 +28,20 @@ std::string_view content_type_for_asset(std::string_view path) noexcept {
     const auto ends = [&path](std::string_view ext) {
         return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
     };
-    if (ends(".html")) return "text/html; charset=utf-8";
-    if (ends(".js")) return "text/javascript; charset=utf-8";
-    if (ends(".css")) return "text/css; charset=utf-8";
-    if (ends(".svg")) return "image/svg+xml";
-    if (ends(".png")) return "image/png";
-    if (ends(".ico")) return "image/x-icon";
-    if (ends(".json") || ends(".webmanifest")) return "application/json";
+    if (ends(".html"))
+        return "text/html; charset=utf-8";
+    if (ends(".js"))
+        return "text/javascript; charset=utf-8";
+    if (ends(".css"))
+        return "text/css; charset=utf-8";
+    if (ends(".svg"))
+        return "image/svg+xml";
+    if (ends(".png"))
+        return "image/png";
+    if (ends(".ico"))
+        return "image/x-icon";
+    if (ends(".json") || ends(".webmanifest"))
+        return "application/json";
     return "application/octet-stream";
 }
 
@@ -48,7 +55,8 @@ std::optional<Response> WebUi::serve(const Request& request) const {
     std::string path = request.path == "/" ? "/index.html" : request.path;
     File file;
     if (dir_) {
-        if (!RecordingsRoot::safe_name(std::string_view(path).substr(1))) return std::nullopt;
+        if (!RecordingsRoot::safe_name(std::string_view(path).substr(1)))
+            return std::nullopt;
         try {
             file.data = read_small_file(*dir_ / path.substr(1));
         } catch (const std::exception&) {
@@ -58,7 +66,8 @@ std::optional<Response> WebUi::serve(const Request& request) const {
         file.etag = content_etag(file.data);
     } else {
         const auto it = builtin_.find(path);
-        if (it == builtin_.end()) return std::nullopt;
+        if (it == builtin_.end())
+            return std::nullopt;
         file = it->second;
     }
     Response r;
@@ -67,8 +76,9 @@ std::optional<Response> WebUi::serve(const Request& request) const {
     r.header("ETag", file.etag);
     if (path == "/index.html") {
         // The UI only talks to its own origin.
-        r.header("Content-Security-Policy", "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; "
-                                            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+        r.header("Content-Security-Policy",
+                 "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; "
+                 "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     }
     if (none_match_hits(request.header("If-None-Match"), file.etag)) {
         r.status = 304;

@@ -5,10 +5,13 @@
 namespace isr::web {
 
 WorkPool::WorkPool(std::string name, int threads) : name_(std::move(name)) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+    for (int i = 0; i < threads; ++i)
+        threads_.emplace_back([this] { run(); });
 }
 
-WorkPool::~WorkPool() { stop(); }
+WorkPool::~WorkPool() {
+    stop();
+}
 
 void WorkPool::post(std::function<void()> job) {
     {
@@ -27,13 +30,16 @@ void WorkPool::stop(bool drop_queued) noexcept {
     std::deque<std::function<void()>> dropped; // destroyed outside the lock
     {
         std::lock_guard lock(mutex_);
-        if (drop_queued) dropped.swap(jobs_);
-        if (stopping_) return;
+        if (drop_queued)
+            dropped.swap(jobs_);
+        if (stopping_)
+            return;
         stopping_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) {
-        if (t.joinable()) t.join();
+        if (t.joinable())
+            t.join();
     }
 }
 
@@ -43,7 +49,8 @@ void WorkPool::run() {
         {
             std::unique_lock lock(mutex_);
             cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (jobs_.empty()) return;
+            if (jobs_.empty())
+                return;
             job = std::move(jobs_.front());
             jobs_.pop_front();
         }

@@ -17,9 +17,12 @@ namespace {
 using HwParams = UniqueHandle<snd_pcm_hw_params_t, &snd_pcm_hw_params_free>;
 using SwParams = UniqueHandle<snd_pcm_sw_params_t, &snd_pcm_sw_params_free>;
 
-constexpr unsigned kCommonRates[] = {8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000};
+constexpr unsigned kCommonRates[] = {8000,  11025, 16000, 22050,  32000,  44100,
+                                     48000, 88200, 96000, 176400, 192000, 384000};
 
-std::string alsa_message(int err) { return snd_strerror(err); }
+std::string alsa_message(int err) {
+    return snd_strerror(err);
+}
 
 } // namespace
 
@@ -27,12 +30,15 @@ AlsaSource::AlsaSource(const SourceConfig& cfg) : cfg_(cfg), log_(cfg.name, cfg.
 
 std::string AlsaSource::describe() const {
     std::string out = cat("ALSA device ", pcm_name_.empty() ? cfg_.device : pcm_name_);
-    if (!matched_.empty()) out += cat(" (", matched_, ")");
+    if (!matched_.empty())
+        out += cat(" (", matched_, ")");
     return out;
 }
 
 void AlsaSource::open_failed(int err) const {
-    const auto device = cat("ALSA device '", pcm_name_, "'", pcm_name_ != cfg_.device ? cat(" (device = ", cfg_.device, ")") : std::string());
+    const auto device =
+        cat("ALSA device '", pcm_name_, "'",
+            pcm_name_ != cfg_.device ? cat(" (device = ", cfg_.device, ")") : std::string());
     if (err == -EBUSY) {
         std::optional<int> card;
         std::optional<int> dev;
@@ -44,10 +50,12 @@ void AlsaSource::open_failed(int err) const {
         }
         const auto holders = capture_device_holders(card, dev);
         throw SourceError(cat(
-            "cannot open ", device, " for capture: Device or resource busy. Another program is "
+            "cannot open ", device,
+            " for capture: Device or resource busy. Another program is "
             "capturing from it: ",
-            holders.empty() ? std::string("usually PulseAudio/PipeWire, darkice, arecord or a second isrd")
-                            : join(holders, ", "),
+            holders.empty()
+                ? std::string("usually PulseAudio/PipeWire, darkice, arecord or a second isrd")
+                : join(holders, ", "),
             ". hw devices are exclusive: share the card through the dsnoop device shared_mic from "
             "this project's asound.conf (copy it to /etc/asound.conf, then set device = shared_mic "
             "here and in the other program), or stop the other program"));
@@ -69,7 +77,8 @@ void AlsaSource::open() {
     pcm_name_ = resolve_capture_device(cfg_.device, &matched_);
     snd_pcm_t* raw = nullptr;
     const int err = snd_pcm_open(&raw, pcm_name_.c_str(), SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);
-    if (err < 0) open_failed(err);
+    if (err < 0)
+        open_failed(err);
     pcm_.reset(raw);
     configure();
     if (const int e = snd_pcm_start(pcm_.get()); e < 0) {
@@ -85,16 +94,18 @@ void AlsaSource::configure() {
     snd_pcm_hw_params_t* hw_raw = nullptr;
     snd_pcm_hw_params_malloc(&hw_raw);
     HwParams hw(hw_raw);
-    if (int e = snd_pcm_hw_params_any(pcm, hw.get()); e < 0) fail("no configuration available", e);
+    if (int e = snd_pcm_hw_params_any(pcm, hw.get()); e < 0)
+        fail("no configuration available", e);
     if (int e = snd_pcm_hw_params_set_access(pcm, hw.get(), SND_PCM_ACCESS_RW_INTERLEAVED); e < 0) {
         fail("interleaved access not supported", e);
     }
 
     // Capture at the file's bit depth when the device can; 24-bit files want 24 or 32 bits.
     const std::vector<snd_pcm_format_t> prefer =
-        cfg_.bit_depth == 24
-            ? std::vector{SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_S24_3LE, SND_PCM_FORMAT_S24_LE, SND_PCM_FORMAT_S16_LE}
-            : std::vector{SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_S24_3LE, SND_PCM_FORMAT_S24_LE};
+        cfg_.bit_depth == 24 ? std::vector{SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_S24_3LE,
+                                           SND_PCM_FORMAT_S24_LE, SND_PCM_FORMAT_S16_LE}
+                             : std::vector{SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S32_LE,
+                                           SND_PCM_FORMAT_S24_3LE, SND_PCM_FORMAT_S24_LE};
     bool format_ok = false;
     for (const auto f : prefer) {
         if (snd_pcm_hw_params_test_format(pcm, hw.get(), f) == 0 &&
@@ -109,7 +120,9 @@ void AlsaSource::configure() {
                                           "S24_3LE, S32_LE; use device = plughw:X,Y to convert"));
     }
     if (cfg_.bit_depth == 24 && sample_format_ == SND_PCM_FORMAT_S16_LE) {
-        log_.warning(describe(), " delivers only 16-bit samples; the 24-bit files will hold 16 bits of resolution");
+        log_.warning(
+            describe(),
+            " delivers only 16-bit samples; the 24-bit files will hold 16 bits of resolution");
     }
     bytes_per_sample_ = static_cast<std::size_t>(snd_pcm_format_physical_width(sample_format_) / 8);
 
@@ -118,23 +131,26 @@ void AlsaSource::configure() {
         unsigned lo = 0, hi = 0;
         snd_pcm_hw_params_get_channels_min(hw.get(), &lo);
         snd_pcm_hw_params_get_channels_max(hw.get(), &hi);
-        throw SourceError(cat(describe(), " cannot capture ", channels, " channel(s); it supports ",
-                              lo == hi ? cat(lo) : cat(lo, " to ", hi),
-                              ". Set channels accordingly, or use device = plughw:X,Y to let ALSA convert"));
+        throw SourceError(
+            cat(describe(), " cannot capture ", channels, " channel(s); it supports ",
+                lo == hi ? cat(lo) : cat(lo, " to ", hi),
+                ". Set channels accordingly, or use device = plughw:X,Y to let ALSA convert"));
     }
     const auto rate = static_cast<unsigned>(cfg_.sample_rate);
     if (snd_pcm_hw_params_set_rate(pcm, hw.get(), rate, 0) < 0) {
         std::vector<std::string> ok;
         for (const auto r : kCommonRates) {
-            if (snd_pcm_hw_params_test_rate(pcm, hw.get(), r, 0) == 0) ok.push_back(cat(r));
+            if (snd_pcm_hw_params_test_rate(pcm, hw.get(), r, 0) == 0)
+                ok.push_back(cat(r));
         }
         unsigned lo = 0, hi = 0;
         int dir = 0;
         snd_pcm_hw_params_get_rate_min(hw.get(), &lo, &dir);
         snd_pcm_hw_params_get_rate_max(hw.get(), &hi, &dir);
-        throw SourceError(cat(describe(), " cannot capture at ", rate, " Hz; it supports ",
-                              ok.empty() ? cat(lo, " to ", hi, " Hz") : join(ok, ", ") + " Hz",
-                              ". Set sample_rate to one of those, or use device = plughw:X,Y to resample"));
+        throw SourceError(
+            cat(describe(), " cannot capture at ", rate, " Hz; it supports ",
+                ok.empty() ? cat(lo, " to ", hi, " Hz") : join(ok, ", ") + " Hz",
+                ". Set sample_rate to one of those, or use device = plughw:X,Y to resample"));
     }
     // A generous buffer rides out slow disks (SD cards stall for seconds at times); waking up
     // four times a second (avail_min below) keeps the CPU cost of many sources low.
@@ -142,7 +158,8 @@ void AlsaSource::configure() {
     unsigned period_us = 125000;
     snd_pcm_hw_params_set_buffer_time_near(pcm, hw.get(), &buffer_us, nullptr);
     snd_pcm_hw_params_set_period_time_near(pcm, hw.get(), &period_us, nullptr);
-    if (int e = snd_pcm_hw_params(pcm, hw.get()); e < 0) fail("cannot apply the hardware parameters", e);
+    if (int e = snd_pcm_hw_params(pcm, hw.get()); e < 0)
+        fail("cannot apply the hardware parameters", e);
 
     snd_pcm_uframes_t period = 0;
     int dir = 0;
@@ -154,8 +171,10 @@ void AlsaSource::configure() {
     snd_pcm_uframes_t buffer = 0;
     snd_pcm_hw_params_get_buffer_size(hw.get(), &buffer);
     const auto quarter_second = static_cast<snd_pcm_uframes_t>(cfg_.sample_rate / 4);
-    snd_pcm_sw_params_set_avail_min(pcm, sw.get(), std::max(period, std::min(quarter_second, buffer / 2)));
-    if (int e = snd_pcm_sw_params(pcm, sw.get()); e < 0) fail("cannot apply the software parameters", e);
+    snd_pcm_sw_params_set_avail_min(pcm, sw.get(),
+                                    std::max(period, std::min(quarter_second, buffer / 2)));
+    if (int e = snd_pcm_sw_params(pcm, sw.get()); e < 0)
+        fail("cannot apply the software parameters", e);
 
     format_ = {cfg_.sample_rate, cfg_.channels};
 }
@@ -175,7 +194,8 @@ void AlsaSource::convert(const std::uint8_t* raw, std::size_t samples, std::int3
     case SND_PCM_FORMAT_S24_3LE:
         for (std::size_t i = 0; i < samples; ++i) {
             const auto* p = raw + i * 3;
-            const std::uint32_t v = (std::uint32_t(p[0]) << 8) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 24);
+            const std::uint32_t v = (std::uint32_t(p[0]) << 8) | (std::uint32_t(p[1]) << 16) |
+                                    (std::uint32_t(p[2]) << 24);
             out[i] = static_cast<std::int32_t>(v);
         }
         break;
@@ -204,7 +224,8 @@ PcmRead AlsaSource::read(std::span<std::int32_t> buffer, std::stop_token stop) {
                                       " s; the device or the program feeding it has stopped"));
             }
             const int w = snd_pcm_wait(pcm, 200);
-            if (w >= 0) continue;
+            if (w >= 0)
+                continue;
             n = w;
         }
         if (n == -EPIPE || n == -ESTRPIPE) {
@@ -214,11 +235,14 @@ PcmRead AlsaSource::read(std::span<std::int32_t> buffer, std::stop_token stop) {
                 log_.warning(n == -EPIPE ? "overrun: audio was lost because it was not read in time"
                                          : "the device was suspended; audio was lost",
                              " (", xruns_, " so far",
-                             xrun_log_.suppressed() ? cat(", ", xrun_log_.suppressed(), " not logged") : std::string(),
+                             xrun_log_.suppressed()
+                                 ? cat(", ", xrun_log_.suppressed(), " not logged")
+                                 : std::string(),
                              "); the machine may be overloaded or the disk too slow");
             }
             if (const int e = snd_pcm_recover(pcm, static_cast<int>(n), 1); e < 0) {
-                throw SourceError(cat(describe(), ": cannot recover from an overrun: ", alsa_message(e)));
+                throw SourceError(
+                    cat(describe(), ": cannot recover from an overrun: ", alsa_message(e)));
             }
             snd_pcm_start(pcm);
             waiting_since = mono_now();
@@ -232,7 +256,8 @@ PcmRead AlsaSource::read(std::span<std::int32_t> buffer, std::stop_token stop) {
             }
             throw SourceError(cat(describe(), ": capture failed: ", alsa_message(err)));
         }
-        if (n == 0) continue;
+        if (n == 0)
+            continue;
         const auto frames = static_cast<std::size_t>(n);
         convert(raw_.data(), frames * ch, buffer.data());
         const auto avail = snd_pcm_avail(pcm);

@@ -15,7 +15,7 @@ constexpr double kTwoPi = 2.0 * std::numbers::pi;
 // Noise amplitude scale: the pink filter's output lands about 14 dB lower, so the background
 // measures about -50 dBFS RMS; events peak 10 to 22 dB above the scale (25-36 dB above the noise).
 constexpr double kBackgroundDb = -36.0;
-constexpr double kDriftDb = 10.0;       // ± around it
+constexpr double kDriftDb = 10.0; // ± around it
 constexpr double kDriftPeriodSeconds = 600.0;
 constexpr double kMeanEventGapSeconds = 20.0;
 } // namespace
@@ -24,7 +24,9 @@ GeneratorSource::GeneratorSource(const SourceConfig& cfg)
     : format_{cfg.sample_rate, cfg.channels}, seed_(cfg.seed), rng_(cfg.seed),
       pink_(static_cast<std::size_t>(cfg.channels), std::array<double, 7>{}) {}
 
-std::string GeneratorSource::describe() const { return cat("generator (seed ", seed_, ")"); }
+std::string GeneratorSource::describe() const {
+    return cat("generator (seed ", seed_, ")");
+}
 
 void GeneratorSource::open() {
     frame_ = 0;
@@ -44,7 +46,9 @@ void GeneratorSource::schedule_next_event() {
     e.length = static_cast<std::uint64_t>(seconds * rate);
     e.gain = std::pow(10.0, (kBackgroundDb + 10.0 + unit(rng_) * 12.0) / 20.0);
     e.pan = unit(rng_);
-    e.base_hz = e.kind == 0 ? 2000.0 + unit(rng_) * 2000.0 : e.kind == 2 ? 80.0 + unit(rng_) * 80.0 : 0.0;
+    e.base_hz = e.kind == 0   ? 2000.0 + unit(rng_) * 2000.0
+                : e.kind == 2 ? 80.0 + unit(rng_) * 80.0
+                              : 0.0;
     next_event_ = e;
 }
 
@@ -60,18 +64,21 @@ double GeneratorSource::event_sample(const Event& e, std::uint64_t frame, int ch
         break;
     }
     case 1: { // a knock: a decaying thud with a noisy attack
-        v = std::exp(-t * 12.0) * (std::sin(kTwoPi * 120.0 * t) +
-                                  0.5 * std::sin(kTwoPi * 1700.0 * t * (1.0 + t)));
+        v = std::exp(-t * 12.0) *
+            (std::sin(kTwoPi * 120.0 * t) + 0.5 * std::sin(kTwoPi * 1700.0 * t * (1.0 + t)));
         break;
     }
     default: { // an engine-like hum with harmonics and slow attack and release
         const double envelope = std::min({1.0, x * 4.0, (1.0 - x) * 4.0});
-        v = envelope * (std::sin(kTwoPi * e.base_hz * t) + 0.5 * std::sin(kTwoPi * 2 * e.base_hz * t) +
-                        0.25 * std::sin(kTwoPi * 3 * e.base_hz * t)) / 1.75;
+        v = envelope *
+            (std::sin(kTwoPi * e.base_hz * t) + 0.5 * std::sin(kTwoPi * 2 * e.base_hz * t) +
+             0.25 * std::sin(kTwoPi * 3 * e.base_hz * t)) /
+            1.75;
         break;
     }
     }
-    const double pan = format_.channels == 1 ? 1.0 : (channel == 0 ? 1.0 - e.pan * 0.8 : 0.2 + e.pan * 0.8);
+    const double pan =
+        format_.channels == 1 ? 1.0 : (channel == 0 ? 1.0 - e.pan * 0.8 : 0.2 + e.pan * 0.8);
     return v * e.gain * pan;
 }
 
@@ -81,13 +88,14 @@ PcmRead GeneratorSource::read(std::span<std::int32_t> buffer, std::stop_token st
     // Pace in real time: these frames are "captured" once their last one is due.
     const double due = start_mono_ + static_cast<double>(frame_ + frames) / format_.rate;
     const double wait = due - mono_now();
-    if (wait > 0 && !sleep_for(wait, stop)) return {};
+    if (wait > 0 && !sleep_for(wait, stop))
+        return {};
 
     std::uniform_real_distribution<double> white(-1.0, 1.0);
     // The drift is minutes long: one level per block is smooth enough.
     const double t = static_cast<double>(frame_) / format_.rate;
-    const double level =
-        std::pow(10.0, (kBackgroundDb + kDriftDb * std::sin(kTwoPi * t / kDriftPeriodSeconds)) / 20.0);
+    const double level = std::pow(
+        10.0, (kBackgroundDb + kDriftDb * std::sin(kTwoPi * t / kDriftPeriodSeconds)) / 20.0);
     for (std::size_t i = 0; i < frames; ++i, ++frame_) {
         if (frame_ >= next_event_.start) {
             active_.push_back(next_event_);
@@ -104,12 +112,14 @@ PcmRead GeneratorSource::read(std::span<std::int32_t> buffer, std::stop_token st
             b[5] = -0.7616 * b[5] - w * 0.0168980;
             double v = (b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362) * 0.11 * level;
             b[6] = w * 0.115926;
-            for (const auto& e : active_) v += event_sample(e, frame_, static_cast<int>(c));
+            for (const auto& e : active_)
+                v += event_sample(e, frame_, static_cast<int>(c));
             v = std::clamp(v, -1.0, 1.0);
             buffer[i * ch + c] = static_cast<std::int32_t>(std::lrint(v * 2147483647.0));
         }
         if (!active_.empty()) {
-            std::erase_if(active_, [this](const Event& e) { return frame_ + 1 >= e.start + e.length; });
+            std::erase_if(active_,
+                          [this](const Event& e) { return frame_ + 1 >= e.start + e.length; });
         }
     }
     return {frames, 0, due, false};

@@ -26,11 +26,11 @@ public:
 
 private:
     struct Event {
-        std::uint64_t start;   // frame
-        std::uint64_t length;  // frames
-        int kind;              // 0 chirp, 1 knock, 2 hum
-        double gain;           // linear, relative to full scale
-        double pan;            // 0 left … 1 right
+        std::uint64_t start;  // frame
+        std::uint64_t length; // frames
+        int kind;             // 0 chirp, 1 knock, 2 hum
+        double gain;          // linear, relative to full scale
+        double pan;           // 0 left … 1 right
         double base_hz;
     };
 

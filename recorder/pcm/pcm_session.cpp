@@ -20,7 +20,9 @@ PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> sourc
     spec_.compression_level = cfg.compression_level;
 }
 
-PcmSession::~PcmSession() { finish(); }
+PcmSession::~PcmSession() {
+    finish();
+}
 
 double PcmSession::recorded_seconds() const noexcept {
     return spec_.rate > 0 ? static_cast<double>(media_frames_) / spec_.rate : 0.0;
@@ -56,46 +58,56 @@ void PcmSession::run(std::stop_token stop) {
                                      static_cast<std::size_t>(fmt.channels));
     while (!stop.stop_requested()) {
         const auto r = source_->read(buffer, stop);
-        if (r.frames == 0) continue;
+        if (r.frames == 0)
+            continue;
         wall_minus_mono_ = wall_minus_mono();
         const double rate = spec_.rate;
         if (r.overrun) {
             // Frames were dropped before this read: advance media time by the gap so the
             // clock (and the splits) stay on the wall clock.
             const double end = static_cast<double>(media_frames_ + r.frames + r.pending) / rate;
-            const auto lost = static_cast<std::uint64_t>(std::llround(clock_.gap(end, r.mono_seconds) * rate));
+            const auto lost =
+                static_cast<std::uint64_t>(std::llround(clock_.gap(end, r.mono_seconds) * rate));
             media_frames_ += lost;
             // Frames lost while the disk fails are inside the disk's gap already.
-            if (!disk_->gap_open()) state_->add_lost_frames(lost, spec_.rate);
+            if (!disk_->gap_open())
+                state_->add_lost_frames(lost, spec_.rate);
         }
-        clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate, r.mono_seconds);
+        clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate,
+                       r.mono_seconds);
         if (!started_) {
             started_ = true;
             state_->recording();
         }
-        const auto samples = std::span<const std::int32_t>(buffer).first(r.frames * static_cast<std::size_t>(spec_.channels));
+        const auto samples = std::span<const std::int32_t>(buffer).first(
+            r.frames * static_cast<std::size_t>(spec_.channels));
         meter_->add(samples, spec_.channels);
         process(samples, r.frames);
         media_frames_ += r.frames;
         const double now = mono_now();
-        if (now - last_tick_mono_ >= 1.0) every_second(now);
+        if (now - last_tick_mono_ >= 1.0)
+            every_second(now);
     }
     finish();
 }
 
 void PcmSession::finish() noexcept {
-    if (finished_) return;
+    if (finished_)
+        return;
     finished_ = true;
     close_file();
-    if (spec_.rate > 0) disk_->session_ended(seconds_of(media_frames_));
+    if (spec_.rate > 0)
+        disk_->session_ended(seconds_of(media_frames_));
     count_loss();
     state_->update([&](SourceStatus& s) { s.file.reset(); });
 }
 
 void PcmSession::count_loss() noexcept {
-    if (spec_.rate <= 0) return;
+    if (spec_.rate <= 0)
+        return;
     const auto lost = disk_->take_lost(seconds_of(media_frames_));
-    state_->add_lost_frames(static_cast<std::uint64_t>(std::llround(lost * spec_.rate)), spec_.rate);
+    state_->add_lost_frames(static_cast<std::uint64_t>(std::llround(lost * spec_.rate)),
+                            spec_.rate);
 }
 
 void PcmSession::process(std::span<const std::int32_t> samples, std::size_t frames) {
@@ -104,7 +116,8 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
     while (offset < frames) {
         const std::uint64_t frame = media_frames_ + offset;
         if (!writer_) {
-            if (disk_->waiting(mono_now())) return; // dropped: the disk's gap measures it
+            if (disk_->waiting(mono_now()))
+                return; // dropped: the disk's gap measures it
             try {
                 open_file(frame);
             } catch (const std::exception& e) {
@@ -118,7 +131,8 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
             close_file();
             continue;
         }
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(frames - offset, boundary_frame - frame));
+        const auto n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(frames - offset, boundary_frame - frame));
         try {
             writer_->write(samples.subspan(offset * ch, n * ch));
         } catch (const std::exception& e) {
@@ -134,7 +148,8 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     // Name the file after the boundary it starts on; after a gap (disk trouble, a clock step)
     // name it after its first frame instead.
     double start = frame_wall;
-    if (pending_boundary_ && std::abs(frame_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
+    if (pending_boundary_ && std::abs(frame_wall - *pending_boundary_) < 2.0)
+        start = *pending_boundary_;
     pending_boundary_.reset();
     auto created = namer_->create(start, PcmFileWriter::extension(spec_.format));
     const auto relative = namer_->relative(created.path);
@@ -145,20 +160,25 @@ void PcmSession::open_file(std::uint64_t first_frame) {
     next_boundary_utc_ = namer_->next_boundary(start);
     disk_->resumed(seconds_of(first_frame));
     // While the disk fails, every retry opens a file: the summary names the one that works.
-    if (disk_->active()) log_.debug("trying ", relative);
-    else log_.info("recording to ", relative);
+    if (disk_->active())
+        log_.debug("trying ", relative);
+    else
+        log_.info("recording to ", relative);
     state_->file_started(relative, namer_->timestamp(start), !disk_->active());
 }
 
 std::uint64_t PcmSession::close_file() noexcept {
-    if (!writer_) return 0;
+    if (!writer_)
+        return 0;
     const auto path = writer_->path();
     writer_->close();
     const auto kept = writer_->frames_kept();
     writer_.reset();
-    if (kept > 0) log_.debug("closed ", path.string(), " (", fixed(seconds_of(kept), 3), " s)");
+    if (kept > 0)
+        log_.debug("closed ", path.string(), " (", fixed(seconds_of(kept), 3), " s)");
     state_->update([&](SourceStatus& s) {
-        if (kept > 0) ++s.files;
+        if (kept > 0)
+            ++s.files;
     });
     return kept;
 }
@@ -183,7 +203,8 @@ void PcmSession::file_deleted() {
 void PcmSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
     // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
-    if (writer_ && writer_->deleted()) file_deleted();
+    if (writer_ && writer_->deleted())
+        file_deleted();
     if (writer_) {
         try {
             writer_->flush();

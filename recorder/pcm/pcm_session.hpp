@@ -50,7 +50,9 @@ private:
     // The session ends: the file is closed, a disk gap ends here, the loss is counted.
     void finish() noexcept;
     void count_loss() noexcept;
-    double seconds_of(std::uint64_t frames) const noexcept { return static_cast<double>(frames) / spec_.rate; }
+    double seconds_of(std::uint64_t frames) const noexcept {
+        return static_cast<double>(frames) / spec_.rate;
+    }
     void every_second(double now_mono);
 
     SourceConfig cfg_;
@@ -68,7 +70,7 @@ private:
     double next_boundary_utc_ = 0;
     std::optional<double> pending_boundary_; // the boundary the previous file ended on
 
-    std::uint64_t media_frames_ = 0;  // frames since open, lost ones included
+    std::uint64_t media_frames_ = 0; // frames since open, lost ones included
     double wall_minus_mono_ = 0;
     double last_tick_mono_ = 0;
 

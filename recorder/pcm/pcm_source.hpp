@@ -14,10 +14,10 @@ struct PcmFormat {
 
 // What one read delivered, and when: the observation the session anchors its clock to.
 struct PcmRead {
-    std::size_t frames = 0;      // frames written into the buffer
-    std::uint64_t pending = 0;   // frames captured but not yet read (still in the device buffer)
-    double mono_seconds = 0;     // monotonic time when the read completed
-    bool overrun = false;        // frames were lost before this read (xrun recovered)
+    std::size_t frames = 0;    // frames written into the buffer
+    std::uint64_t pending = 0; // frames captured but not yet read (still in the device buffer)
+    double mono_seconds = 0;   // monotonic time when the read completed
+    bool overrun = false;      // frames were lost before this read (xrun recovered)
 };
 
 // A source of interleaved 32-bit PCM (full scale ±2^31, whatever the device's bit depth):

@@ -9,14 +9,21 @@ std::string to_utf8(std::string_view text) {
     bool valid = true;
     for (std::size_t i = 0; i < text.size() && valid;) {
         const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        if (len == 0 || i + len > text.size()) valid = false;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
+        if (len == 0 || i + len > text.size())
+            valid = false;
         for (std::size_t k = 1; valid && k < len; ++k) {
-            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) valid = false;
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+                valid = false;
         }
         i += len ? len : 1;
     }
-    if (valid) return std::string(text);
+    if (valid)
+        return std::string(text);
     std::string out;
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
@@ -33,15 +40,19 @@ std::string to_utf8(std::string_view text) {
 std::string IcyMetadataStripper::stream_title(std::string_view block) {
     const std::string_view key = "StreamTitle='";
     const auto start = block.find(key);
-    if (start == std::string_view::npos) return {};
+    if (start == std::string_view::npos)
+        return {};
     const auto from = start + key.size();
     auto end = block.find("';", from);
-    if (end == std::string_view::npos) end = block.rfind('\'');
-    if (end == std::string_view::npos || end < from) return {};
+    if (end == std::string_view::npos)
+        end = block.rfind('\'');
+    if (end == std::string_view::npos || end < from)
+        return {};
     return to_utf8(block.substr(from, end - from));
 }
 
-void IcyMetadataStripper::process(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) {
+void IcyMetadataStripper::process(std::span<const std::uint8_t> in,
+                                  std::vector<std::uint8_t>& out) {
     std::size_t i = 0;
     while (i < in.size()) {
         if (meta_remaining_ > 0) {
@@ -55,7 +66,8 @@ void IcyMetadataStripper::process(std::span<const std::uint8_t> in, std::vector<
                 const auto title = stream_title(std::string_view(meta_).substr(0, zero));
                 if (!title.empty() && title != last_title_) {
                     last_title_ = title;
-                    if (on_title_) on_title_(title);
+                    if (on_title_)
+                        on_title_(title);
                 }
                 meta_.clear();
                 until_meta_ = metaint_;
@@ -67,14 +79,17 @@ void IcyMetadataStripper::process(std::span<const std::uint8_t> in, std::vector<
             ++metadata_bytes_;
             ++i;
             in_length_byte_ = false;
-            if (meta_remaining_ == 0) until_meta_ = metaint_;
+            if (meta_remaining_ == 0)
+                until_meta_ = metaint_;
             continue;
         }
         const auto n = std::min(until_meta_, in.size() - i);
-        out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(i), in.begin() + static_cast<std::ptrdiff_t>(i + n));
+        out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(i),
+                   in.begin() + static_cast<std::ptrdiff_t>(i + n));
         until_meta_ -= n;
         i += n;
-        if (until_meta_ == 0) in_length_byte_ = true;
+        if (until_meta_ == 0)
+            in_length_byte_ = true;
     }
 }
 

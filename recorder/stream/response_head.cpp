@@ -6,7 +6,9 @@ namespace isr::rec {
 
 namespace {
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 // Whether `bytes` can still become the start of `prefix` (or already starts with it).
 bool may_start_with(std::string_view bytes, std::string_view prefix) noexcept {
@@ -76,16 +78,19 @@ ResponseHead parse_response_head(std::string_view received, std::size_t max_head
                 return invalid("the response head is larger than " +
                                std::to_string(max_head_bytes / 1024) + " KiB");
             }
-            if (nl == std::string_view::npos) return result; // incomplete
+            if (nl == std::string_view::npos)
+                return result; // incomplete
             auto line = received.substr(pos, nl - pos);
-            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (!line.empty() && line.back() == '\r')
+                line.remove_suffix(1);
             if (line.find('\0') != std::string_view::npos) {
                 return invalid("the response head contains a NUL byte");
             }
             pos = nl + 1;
             if (first) {
                 auto status = parse_status_line(line);
-                if (!status.problem.empty()) return invalid(std::move(status.problem));
+                if (!status.problem.empty())
+                    return invalid(std::move(status.problem));
                 code = status.code;
                 head = std::move(status.text) + "\r\n";
                 first = false;

@@ -30,8 +30,10 @@ void StreamSession::count_loss() noexcept {
 }
 
 void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
-    for (const auto& unit : units) media_framed_ += unit.gap_before + unit.duration;
-    if (!units.empty()) clock_.observe(media_framed_, arrival);
+    for (const auto& unit : units)
+        media_framed_ += unit.gap_before + unit.duration;
+    if (!units.empty())
+        clock_.observe(media_framed_, arrival);
     if (!last && !clock_.settled(arrival) && held_bytes_ < kMaxHeldBytes) {
         for (auto& unit : units) {
             held_bytes_ += unit.bytes.size();
@@ -39,17 +41,20 @@ void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, b
         }
         return;
     }
-    for (auto& unit : held_) handle(unit);
+    for (auto& unit : held_)
+        handle(unit);
     held_.clear();
     held_bytes_ = 0;
-    for (auto& unit : units) handle(unit);
+    for (auto& unit : units)
+        handle(unit);
 }
 
 void StreamSession::handle(framing::Unit& unit) {
     if (unit.starts_stream) {
         // A chained stream with another codec (Vorbis after Opus, say) needs a file of its
         // own: another extension, and its own headers first.
-        const bool changed = writer_ && !unit.codec.empty() && !file_codec_.empty() && unit.codec != file_codec_;
+        const bool changed =
+            writer_ && !unit.codec.empty() && !file_codec_.empty() && unit.codec != file_codec_;
         if (changed) {
             merge_pending();
             log_.warning("the stream changed from ", file_codec_, " to ", unit.codec,
@@ -84,7 +89,8 @@ void StreamSession::handle(framing::Unit& unit) {
     if (cutting_) {
         pending_audio_ += unit.duration;
         pending_.push_back({std::move(unit), start_media, start_wall});
-        if (pending_audio_ >= min_file_seconds()) complete_cut();
+        if (pending_audio_ >= min_file_seconds())
+            complete_cut();
         return;
     }
     // Cut at the frame boundary nearest to the split time.
@@ -102,7 +108,8 @@ void StreamSession::handle(framing::Unit& unit) {
             cutting_ = true;
             pending_audio_ = unit.duration;
             pending_.push_back({std::move(unit), start_media, start_wall});
-            if (pending_audio_ >= min_file_seconds()) complete_cut();
+            if (pending_audio_ >= min_file_seconds())
+                complete_cut();
             return;
         }
     }
@@ -111,7 +118,8 @@ void StreamSession::handle(framing::Unit& unit) {
 
 void StreamSession::write_unit(framing::Unit& unit, double start_media, double start_wall) {
     if (!writer_) {
-        if (disk_->waiting(mono_now())) return; // dropped: the disk's gap measures it
+        if (disk_->waiting(mono_now()))
+            return; // dropped: the disk's gap measures it
         try {
             open_file(unit, start_wall, start_media);
         } catch (const std::exception& e) {
@@ -153,7 +161,8 @@ void StreamSession::complete_cut() {
 }
 
 void StreamSession::merge_pending() {
-    if (!cutting_) return;
+    if (!cutting_)
+        return;
     cutting_ = false;
     pending_boundary_.reset();
     next_boundary_utc_ = namer_->next_boundary(next_boundary_utc_);
@@ -165,7 +174,8 @@ void StreamSession::merge_pending() {
 
 void StreamSession::open_file(const framing::Unit& first, double unit_wall, double unit_media) {
     double start = unit_wall;
-    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0) start = *pending_boundary_;
+    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0)
+        start = *pending_boundary_;
     pending_boundary_.reset();
     auto created = namer_->create(start, framer_->extension());
     const auto relative = namer_->relative(created.path);
@@ -180,24 +190,29 @@ void StreamSession::open_file(const framing::Unit& first, double unit_wall, doub
     next_boundary_utc_ = namer_->next_boundary(start);
     disk_->resumed(unit_media);
     // While the disk fails, every retry opens a file: the summary names the one that works.
-    if (disk_->active()) log_.debug("trying ", relative);
-    else log_.info("recording to ", relative);
+    if (disk_->active())
+        log_.debug("trying ", relative);
+    else
+        log_.info("recording to ", relative);
     const auto format = framer_->extension().substr(1); // an Ogg chain may change it
     state_->update([&](SourceStatus& s) { s.format = format; });
     state_->file_started(relative, namer_->timestamp(start), !disk_->active());
 }
 
 double StreamSession::close_file() noexcept {
-    if (!writer_) return 0;
+    if (!writer_)
+        return 0;
     const auto error = writer_->close();
     const auto kept = writer_->audio_seconds_flushed();
     const bool any = writer_->audio_bytes_flushed() > 0;
     const auto path = writer_->path();
     writer_.reset();
-    if (any) state_->update([](SourceStatus& s) { ++s.files; });
+    if (any)
+        state_->update([](SourceStatus& s) { ++s.files; });
     if (error) {
         // The last second of the file could not be written: as lost as any other write.
-        disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept, log_);
+        disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept,
+                      log_);
     }
     return kept;
 }
@@ -221,10 +236,13 @@ void StreamSession::file_deleted() {
 
 void StreamSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
-    if (const auto line = titles_.tick(now_mono)) log_.info(*line);
-    if (junk_unlogged_ > 0 && junk_log_.allow()) report_junk(true);
+    if (const auto line = titles_.tick(now_mono))
+        log_.info(*line);
+    if (junk_unlogged_ > 0 && junk_log_.allow())
+        report_junk(true);
     // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
-    if (writer_ && writer_->deleted()) file_deleted();
+    if (writer_ && writer_->deleted())
+        file_deleted();
     if (writer_) {
         // At most a second of audio waits in memory; every few seconds it is forced to disk.
         try {
@@ -244,11 +262,13 @@ void StreamSession::every_second(double now_mono) {
     }
     count_loss();
     const auto bytes = writer_ ? writer_->bytes() : 0;
-    const auto kbps = media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
+    const auto kbps =
+        media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
     state_->update([&](SourceStatus& s) {
         s.bytes = bytes;
         s.last_data = iso8601_now();
-        if (kbps > 0) s.bitrate_kbps = kbps;
+        if (kbps > 0)
+            s.bitrate_kbps = kbps;
     });
 }
 

@@ -13,7 +13,8 @@ std::string media_type(std::string_view content_type) {
 
 std::optional<std::string> format_for_content_type(std::string_view content_type) {
     const auto* f = format_of_content_type(content_type);
-    if (!f || f->framing == Framing::none) return std::nullopt;
+    if (!f || f->framing == Framing::none)
+        return std::nullopt;
     return std::string(f->name);
 }
 

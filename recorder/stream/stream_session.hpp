@@ -67,7 +67,8 @@ private:
     void report_junk(bool summary);
     // The junk is a stream in another format: the old framer's last units are written, the
     // file closed, and framing goes on in `format`.
-    void switch_format(const std::string& format, std::vector<framing::Unit>& units, double arrival);
+    void switch_format(const std::string& format, std::vector<framing::Unit>& units,
+                       double arrival);
     // The connection is over: the framer's last frame and any held frames are written, the
     // file closed.
     void finish_connection();
@@ -127,8 +128,8 @@ private:
     double pending_audio_ = 0;
     bool cutting_ = false;
 
-    double media_seconds_ = 0;      // audio handled (written or dropped) on this connection
-    double media_framed_ = 0;       // audio out of the framer, handled or held
+    double media_seconds_ = 0;        // audio handled (written or dropped) on this connection
+    double media_framed_ = 0;         // audio out of the framer, handled or held
     std::vector<framing::Unit> held_; // frames waiting for the clock to settle
     std::size_t held_bytes_ = 0;
     std::uint64_t audio_bytes_ = 0; // audio bytes received (for the bitrate)
@@ -142,7 +143,7 @@ private:
     std::uint64_t resyncs_seen_ = 0;
     std::uint64_t junk_unlogged_ = 0;
     std::uint64_t resyncs_unlogged_ = 0;
-    std::uint64_t junk_total_ = 0; // this connection
+    std::uint64_t junk_total_ = 0;     // this connection
     std::uint64_t junk_at_resync_ = 0; // the framer's junk count at the last resync
     RateLimit junk_log_{std::chrono::minutes(1)};
 

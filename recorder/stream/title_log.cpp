@@ -18,7 +18,8 @@ std::string TitleLog::line(const std::string& title, double now) {
 }
 
 std::optional<std::string> TitleLog::changed(const std::string& title, double now) {
-    if (!last_logged_ || now - *last_logged_ >= interval_) return line(title, now);
+    if (!last_logged_ || now - *last_logged_ >= interval_)
+        return line(title, now);
     if (pending_) {
         ++suppressed_; // the held-back title is replaced before it was logged
         ++suppressed_total_;
@@ -28,13 +29,15 @@ std::optional<std::string> TitleLog::changed(const std::string& title, double no
 }
 
 std::optional<std::string> TitleLog::tick(double now) {
-    if (!pending_ || !last_logged_ || now - *last_logged_ < interval_) return std::nullopt;
+    if (!pending_ || !last_logged_ || now - *last_logged_ < interval_)
+        return std::nullopt;
     const auto title = *pending_;
     return line(title, now);
 }
 
 std::optional<std::string> TitleLog::flush(double now) {
-    if (!pending_) return std::nullopt;
+    if (!pending_)
+        return std::nullopt;
     const auto title = *pending_;
     return line(title, now);
 }

@@ -29,8 +29,8 @@ private:
 
     double interval_;
     std::optional<double> last_logged_;
-    std::optional<std::string> pending_;  // the latest title not logged yet
-    std::uint64_t suppressed_ = 0;        // changes not logged since the last line
+    std::optional<std::string> pending_; // the latest title not logged yet
+    std::uint64_t suppressed_ = 0;       // changes not logged since the last line
     std::uint64_t suppressed_total_ = 0;
 };
 

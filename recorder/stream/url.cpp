@@ -9,9 +9,12 @@ namespace isr::rec {
 namespace {
 
 int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -33,7 +36,8 @@ std::string percent_decode(std::string_view s) {
 bool has_unsafe_bytes(std::string_view s) noexcept {
     for (const char c : s) {
         const auto b = static_cast<unsigned char>(c);
-        if (b <= 0x20 || b == 0x7F) return true;
+        if (b <= 0x20 || b == 0x7F)
+            return true;
     }
     return false;
 }
@@ -41,17 +45,21 @@ bool has_unsafe_bytes(std::string_view s) noexcept {
 // "http:", "HTTPS:", "ftp:" … at the start: an absolute reference (RFC 3986 section 3.1).
 bool has_scheme(std::string_view ref) noexcept {
     const auto colon = ref.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return false;
+    if (colon == 0 || colon == std::string_view::npos)
+        return false;
     for (std::size_t i = 0; i < colon; ++i) {
         const char c = ref[i];
         const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         const bool digit = c >= '0' && c <= '9';
-        if (!(alpha || (i > 0 && (digit || c == '+' || c == '-' || c == '.')))) return false;
+        if (!(alpha || (i > 0 && (digit || c == '+' || c == '-' || c == '.'))))
+            return false;
     }
     return true;
 }
 
-std::string default_port(const std::string& scheme) { return scheme == "https" ? "443" : "80"; }
+std::string default_port(const std::string& scheme) {
+    return scheme == "https" ? "443" : "80";
+}
 
 } // namespace
 
@@ -66,7 +74,9 @@ std::string Url::host_header() const {
     return port == default_port(scheme) ? h : h + ":" + port;
 }
 
-std::string Url::to_string() const { return scheme + "://" + host_header() + target; }
+std::string Url::to_string() const {
+    return scheme + "://" + host_header() + target;
+}
 
 std::string Url::origin() const {
     const auto h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -74,18 +84,23 @@ std::string Url::origin() const {
 }
 
 std::optional<Url> Url::parse(std::string_view text) {
-    if (has_unsafe_bytes(text)) return std::nullopt;
+    if (has_unsafe_bytes(text))
+        return std::nullopt;
     Url url;
     const auto colon = text.find("://");
-    if (colon == std::string_view::npos) return std::nullopt;
+    if (colon == std::string_view::npos)
+        return std::nullopt;
     url.scheme = to_lower(text.substr(0, colon));
-    if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
+    if (url.scheme != "http" && url.scheme != "https")
+        return std::nullopt;
     auto rest = text.substr(colon + 3);
     const auto path_start = rest.find_first_of("/?#");
     auto authority = rest.substr(0, path_start);
     url.target = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
-    if (const auto hash = url.target.find('#'); hash != std::string::npos) url.target.resize(hash);
-    if (url.target.empty() || url.target.front() == '?') url.target.insert(0, "/");
+    if (const auto hash = url.target.find('#'); hash != std::string::npos)
+        url.target.resize(hash);
+    if (url.target.empty() || url.target.front() == '?')
+        url.target.insert(0, "/");
     if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
         url.userinfo = percent_decode(authority.substr(0, at));
         authority.remove_prefix(at + 1);
@@ -93,17 +108,22 @@ std::optional<Url> Url::parse(std::string_view text) {
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
         const auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
+        if (close == std::string_view::npos)
+            return std::nullopt;
         url.host = to_lower(authority.substr(1, close - 1));
         authority.remove_prefix(close + 1);
-        if (!authority.empty() && authority.front() != ':') return std::nullopt;
-        if (!authority.empty()) port = authority.substr(1);
+        if (!authority.empty() && authority.front() != ':')
+            return std::nullopt;
+        if (!authority.empty())
+            port = authority.substr(1);
     } else {
         const auto port_colon = authority.rfind(':');
         url.host = to_lower(authority.substr(0, port_colon));
-        if (port_colon != std::string_view::npos) port = authority.substr(port_colon + 1);
+        if (port_colon != std::string_view::npos)
+            port = authority.substr(port_colon + 1);
     }
-    if (url.host.empty() || url.host.find_first_of("[]@") != std::string::npos) return std::nullopt;
+    if (url.host.empty() || url.host.find_first_of("[]@") != std::string::npos)
+        return std::nullopt;
     if (port.empty()) {
         url.port = default_port(url.scheme); // "http://host:/" means the default (RFC 3986 6.2.3)
     } else {
@@ -125,7 +145,8 @@ std::optional<Url> Url::resolve(std::string_view ref) const {
     } else if (ref.substr(0, 2) == "//") {
         out = parse(scheme + ":" + std::string(ref));
     } else {
-        if (has_unsafe_bytes(ref)) return std::nullopt;
+        if (has_unsafe_bytes(ref))
+            return std::nullopt;
         out = *this;
         if (!ref.empty() && ref.front() == '/') {
             out->target = std::string(ref);
@@ -139,9 +160,11 @@ std::optional<Url> Url::resolve(std::string_view ref) const {
         if (const auto hash = out->target.find('#'); hash != std::string::npos) {
             out->target.resize(hash);
         }
-        if (out->target.empty()) out->target = "/";
+        if (out->target.empty())
+            out->target = "/";
     }
-    if (out) out->userinfo.clear();
+    if (out)
+        out->userinfo.clear();
     return out;
 }
 

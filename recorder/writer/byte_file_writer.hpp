@@ -20,7 +20,8 @@ namespace isr::rec {
 class ByteFileWriter {
 public:
     explicit ByteFileWriter(CreatedFile file)
-        : path_(std::move(file.path)), fd_(std::move(file.fd)), identity_(FileIdentity::of(fd_.get())) {}
+        : path_(std::move(file.path)), fd_(std::move(file.fd)),
+          identity_(FileIdentity::of(fd_.get())) {}
     ~ByteFileWriter() { (void)close(); }
     ByteFileWriter(const ByteFileWriter&) = delete;
     ByteFileWriter& operator=(const ByteFileWriter&) = delete;

@@ -17,12 +17,14 @@ struct FileIdentity {
 
     static FileIdentity of(int fd) noexcept {
         struct stat st {};
-        if (::fstat(fd, &st) != 0) return {};
+        if (::fstat(fd, &st) != 0)
+            return {};
         return {st.st_dev, st.st_ino, true};
     }
     static FileIdentity at(const std::filesystem::path& path) noexcept {
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) return {};
+        if (::stat(path.c_str(), &st) != 0)
+            return {};
         return {st.st_dev, st.st_ino, true};
     }
     // Whether `path` still names this file.
@@ -32,7 +34,8 @@ struct FileIdentity {
     }
     // Removes `path` if it still names this file.
     void remove(const std::filesystem::path& path) const noexcept {
-        if (named_by(path)) ::unlink(path.c_str());
+        if (named_by(path))
+            ::unlink(path.c_str());
     }
 };
 

@@ -34,6 +34,7 @@ std::array<std::uint8_t, 5> flac_total_samples_bytes(std::uint64_t total, std::u
 // count to what remains, with an unset MD5 (an encoder's sum covers samples that never reached
 // the disk; a decoder would report the mismatch). Returns the samples the file keeps (0: not
 // even its metadata is whole), or nullopt when it could not tell or change the file.
-std::optional<std::uint64_t> cut_flac_to_complete_frames(const std::filesystem::path& path) noexcept;
+std::optional<std::uint64_t>
+cut_flac_to_complete_frames(const std::filesystem::path& path) noexcept;
 
 } // namespace isr::rec

@@ -1,8 +1,8 @@
 #include "recorder/writer/pcm_file_writer.hpp"
 
 #include "common/audio_formats.hpp"
-#include "recorder/writer/flac_repair.hpp"
 #include "common/strings.hpp"
+#include "recorder/writer/flac_repair.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -55,7 +55,8 @@ PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
         const int err = errno ? errno : EIO;
         const std::string why = sf_strerror(nullptr);
         ::unlink(path_.c_str());
-        throw std::system_error(err, std::generic_category(), cat("open ", path_.string(), " (", why, ")"));
+        throw std::system_error(err, std::generic_category(),
+                                cat("open ", path_.string(), " (", why, ")"));
     }
     flac_ = spec.format == "flac";
     if (flac_) {
@@ -70,7 +71,8 @@ PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
 }
 
 void PcmFileWriter::write(std::span<const std::int32_t> samples) {
-    if (samples.empty()) return;
+    if (samples.empty())
+        return;
     errno = 0;
     const auto wanted = static_cast<sf_count_t>(samples.size());
     const auto written = sf_write_int(sndfile_.get(), samples.data(), wanted);
@@ -82,56 +84,70 @@ void PcmFileWriter::write(std::span<const std::int32_t> samples) {
 }
 
 void PcmFileWriter::flush() {
-    if (!sndfile_) return;
+    if (!sndfile_)
+        return;
     errno = 0;
     // A WAV header carries the sizes players trust. libFLAC writes STREAMINFO's sample count
     // only when the file is closed: it is set here too, so that a file cut off by a crash tells
     // players its length (up to the last flush) as a WAV does.
-    if (flac_) update_flac_sample_count();
-    else sf_command(sndfile_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
-    if (sf_error(sndfile_.get()) != SF_ERR_NO_ERROR) throw_sndfile(sndfile_.get(), "update header of " + path_.string());
+    if (flac_)
+        update_flac_sample_count();
+    else
+        sf_command(sndfile_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
+    if (sf_error(sndfile_.get()) != SF_ERR_NO_ERROR)
+        throw_sndfile(sndfile_.get(), "update header of " + path_.string());
     if (::fdatasync(fd_) != 0) {
         write_failed_ = true;
         throw std::system_error(errno, std::generic_category(), "fdatasync " + path_.string());
     }
-    if (!flac_) on_disk_ = frames_;
+    if (!flac_)
+        on_disk_ = frames_;
 }
 
 void PcmFileWriter::update_flac_sample_count() {
-    if (!reader_) return;
+    if (!reader_)
+        return;
     const auto end = find_flac_end(reader_.get(), FlacEnd::live);
-    if (!end || end->total_samples <= on_disk_) return;
+    if (!end || end->total_samples <= on_disk_)
+        return;
     // A pwrite of the five bytes the encoder wrote at the start (it comes back to them only on
     // close) does not move the descriptor's offset, which libsndfile writes at.
     std::uint8_t first = 0;
-    if (::pread(reader_.get(), &first, 1, kFlacTotalSamplesAt) != 1) return;
+    if (::pread(reader_.get(), &first, 1, kFlacTotalSamplesAt) != 1)
+        return;
     const auto bytes = flac_total_samples_bytes(end->total_samples, first);
-    if (::pwrite(fd_, bytes.data(), bytes.size(), kFlacTotalSamplesAt) == static_cast<ssize_t>(bytes.size())) {
+    if (::pwrite(fd_, bytes.data(), bytes.size(), kFlacTotalSamplesAt) ==
+        static_cast<ssize_t>(bytes.size())) {
         on_disk_ = end->total_samples;
     }
 }
 
 void PcmFileWriter::close() noexcept {
-    if (!sndfile_) return;
+    if (!sndfile_)
+        return;
     sndfile_.reset(); // sf_close writes the final header and closes the descriptor
     reader_.reset();
     kept_ = frames_;
     if (flac_ && write_failed_ && identity_.named_by(path_)) {
         // libFLAC stops at the failed write, mid-frame.
-        if (const auto kept = cut_flac_to_complete_frames(path_)) kept_ = *kept;
+        if (const auto kept = cut_flac_to_complete_frames(path_))
+            kept_ = *kept;
     }
-    if (kept_ == 0) identity_.remove(path_); // never leave an empty recording behind
+    if (kept_ == 0)
+        identity_.remove(path_); // never leave an empty recording behind
 }
 
 std::uint64_t PcmFileWriter::bytes() const noexcept {
     struct stat st {};
-    if (sndfile_ && ::fstat(fd_, &st) == 0) return static_cast<std::uint64_t>(st.st_size);
+    if (sndfile_ && ::fstat(fd_, &st) == 0)
+        return static_cast<std::uint64_t>(st.st_size);
     return 0;
 }
 
 std::string PcmFileWriter::extension(const std::string& format) {
     const auto* f = format_named(format);
-    return "." + std::string(f && f->pcm_target ? f->extension : format_info(AudioFormat::wav).extension);
+    return "." +
+           std::string(f && f->pcm_target ? f->extension : format_info(AudioFormat::wav).extension);
 }
 
 } // namespace isr::rec

@@ -19,8 +19,8 @@ struct PcmFileSpec {
     std::string format = "wav"; // wav | flac
     int rate = 44100;
     int channels = 2;
-    int bit_depth = 16;         // 16 | 24
-    int compression_level = 5;  // FLAC 0..8
+    int bit_depth = 16;        // 16 | 24
+    int compression_level = 5; // FLAC 0..8
 };
 
 // Writes one WAV or FLAC file through libsndfile. WAV is written as RF64 with automatic
@@ -63,7 +63,7 @@ private:
     void update_flac_sample_count();
 
     std::filesystem::path path_;
-    int fd_ = -1; // owned by sndfile_ (closed by sf_close); write-only
+    int fd_ = -1;     // owned by sndfile_ (closed by sf_close); write-only
     UniqueFd reader_; // FLAC: the same file, for finding its complete frames
     FileIdentity identity_;
     int channels_;

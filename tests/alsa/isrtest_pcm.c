@@ -254,7 +254,8 @@ static snd_pcm_sframes_t isrtest_pointer(snd_pcm_ioplug_t* io) {
          * of that time are lost, as in a real overrun, and a reader measuring the wall
          * clock sees a gap of the same length.
          */
-        st->freeze_until_ns = now + (int64_t)((long double)(io->buffer_size + io->period_size) * NS_PER_SEC / st->fps);
+        st->freeze_until_ns = now + (int64_t)((long double)(io->buffer_size + io->period_size) *
+                                              NS_PER_SEC / st->fps);
         st->xrun_pending = false;
     }
     if (now < st->freeze_until_ns)

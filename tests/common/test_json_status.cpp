@@ -80,7 +80,8 @@ TEST_CASE("status.json is written atomically and read back with staleness", "[co
     CHECK(r.stale);
     // No temp files are left next to it.
     int files = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++files;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir))
+        ++files;
     CHECK(files == 1);
 
     std::ofstream(path) << "{garbage";

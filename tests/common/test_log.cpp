@@ -34,7 +34,10 @@ TEST_CASE("log lines carry time, level and source, and honour the threshold", "[
 
     const auto text = read_small_file(path);
     CHECK_THAT(text, !Catch::Contains("hidden"));
-    CHECK_THAT(text, Catch::Matches(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO     \[radio1\] connected to http://x/ in 12 ms\n(.|\n)*)"));
+    CHECK_THAT(
+        text,
+        Catch::Matches(
+            R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO     \[radio1\] connected to http://x/ in 12 ms\n(.|\n)*)"));
     CHECK_THAT(text, Catch::Contains("ERROR    [mic] device gone"));
     CHECK_THAT(text, Catch::Contains("DEBUG    [gen] shown"));
     std::filesystem::remove(path);

@@ -19,7 +19,8 @@ std::int64_t utc(int y, int mo, int d, int h, int mi = 0, int s = 0) {
 
 std::vector<std::int64_t> boundaries(const SplitSchedule& s, std::int64_t from, int count) {
     std::vector<std::int64_t> out;
-    for (int i = 0; i < count; ++i) out.push_back(from = s.next_boundary(from));
+    for (int i = 0; i < count; ++i)
+        out.push_back(from = s.next_boundary(from));
     return out;
 }
 
@@ -34,8 +35,8 @@ TEST_CASE("split intervals parse with units", "[common]") {
         const char* text;
         std::int64_t seconds;
     };
-    const Row rows[] = {{"10s", 10}, {"15m", 900}, {"1h", 3600}, {"1d", 86400}, {"60", 3600},
-                        {" 30 m ", 1800}, {"90s", 90}, {"2H", 7200}};
+    const Row rows[] = {{"10s", 10},  {"15m", 900},     {"1h", 3600}, {"1d", 86400},
+                        {"60", 3600}, {" 30 m ", 1800}, {"90s", 90},  {"2H", 7200}};
     for (const auto& r : rows) {
         INFO(r.text);
         REQUIRE(SplitInterval::parse(r.text));
@@ -58,10 +59,13 @@ TEST_CASE("boundaries align to the clock", "[common]") {
     };
     const auto t = utc(2026, 11, 21, 14, 23, 10);
     const Row rows[] = {
-        {"60m", t, utc(2026, 11, 21, 15)},           {"30m", t, utc(2026, 11, 21, 14, 30)},
-        {"15m", t, utc(2026, 11, 21, 14, 30)},       {"15s", t, utc(2026, 11, 21, 14, 23, 15)},
-        {"10s", t, utc(2026, 11, 21, 14, 23, 20)},   {"1d", t, utc(2026, 11, 22, 0)},
-        {"1h", utc(2026, 11, 21, 15), utc(2026, 11, 21, 16)}, // strictly after
+        {"60m", t, utc(2026, 11, 21, 15)},
+        {"30m", t, utc(2026, 11, 21, 14, 30)},
+        {"15m", t, utc(2026, 11, 21, 14, 30)},
+        {"15s", t, utc(2026, 11, 21, 14, 23, 15)},
+        {"10s", t, utc(2026, 11, 21, 14, 23, 20)},
+        {"1d", t, utc(2026, 11, 22, 0)},
+        {"1h", utc(2026, 11, 21, 15), utc(2026, 11, 21, 16)},    // strictly after
         {"7m", utc(2026, 11, 21, 23, 55), utc(2026, 11, 22, 0)}, // restarts at midnight
         {"7m", utc(2026, 11, 22, 0), utc(2026, 11, 22, 0, 7)},
     };
@@ -77,7 +81,8 @@ TEST_CASE("Europe/Berlin autumn: the repeated hour gets its own file", "[common]
     const auto b = boundaries(s, utc(2026, 10, 24, 22, 30), 4);
     CHECK(b == std::vector<std::int64_t>{utc(2026, 10, 24, 23), utc(2026, 10, 25, 0),
                                          utc(2026, 10, 25, 1), utc(2026, 10, 25, 2)});
-    // Both files in the repeated hour are named 02:00; the second gets a suffix, never an overwrite.
+    // Both files in the repeated hour are named 02:00; the second gets a suffix, never an
+    // overwrite.
     const auto dir = std::filesystem::temp_directory_path() / "isr_test_dst_names";
     std::filesystem::remove_all(dir);
     const FilenamePattern pattern("rec_%H%M%S");
@@ -94,7 +99,8 @@ TEST_CASE("Europe/Berlin autumn: the repeated hour gets its own file", "[common]
 TEST_CASE("Europe/Berlin spring: the missing hour leaves no long file", "[common]") {
     const auto s = schedule("1h", "Europe/Berlin");
     const auto b = boundaries(s, utc(2026, 3, 29, 0, 30), 3); // 01:30 CET
-    CHECK(b == std::vector<std::int64_t>{utc(2026, 3, 29, 1), utc(2026, 3, 29, 2), utc(2026, 3, 29, 3)});
+    CHECK(b ==
+          std::vector<std::int64_t>{utc(2026, 3, 29, 1), utc(2026, 3, 29, 2), utc(2026, 3, 29, 3)});
     CHECK(format_time("%H:%M", b[0], s.zone()) == "03:00");
 }
 
@@ -150,7 +156,8 @@ TEST_CASE("no file is ever longer than the interval, all year, in many zones", "
 TEST_CASE("timezone = UTC names files in UTC", "[common]") {
     const FilenamePattern pattern("{source}/%Y/%m/%d/{source}_%H%M%S");
     const auto t = utc(2026, 11, 21, 23, 30);
-    CHECK(pattern.expand("radio1", t, *TimeZone::locate("UTC")) == "radio1/2026/11/21/radio1_233000");
+    CHECK(pattern.expand("radio1", t, *TimeZone::locate("UTC")) ==
+          "radio1/2026/11/21/radio1_233000");
     CHECK(pattern.expand("radio1", t, *TimeZone::locate("Europe/Berlin")) ==
           "radio1/2026/11/22/radio1_003000");
 }

@@ -55,10 +55,10 @@ TEST_CASE("outside text is quoted in messages without control characters", "[com
         {std::string("nul\0x", 5), "nul\\x00x"},
         {"\x1b[31mred", "\\x1b[31mred"},
         {"back\\slash", "back\\\\slash"},
-        {"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"},  // valid UTF-8 stays
-        {"\xff\xfe\xc3", "\\xff\\xfe\\xc3"},                  // invalid UTF-8 does not
-        {"\xc2\x9b", "\\xc2\\x9b"},                             // a C1 control (CSI)
-        {"\xed\xa0\x80", "\\xed\\xa0\\x80"},                     // a UTF-16 surrogate
+        {"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"}, // valid UTF-8 stays
+        {"\xff\xfe\xc3", "\\xff\\xfe\\xc3"},                      // invalid UTF-8 does not
+        {"\xc2\x9b", "\\xc2\\x9b"},                               // a C1 control (CSI)
+        {"\xed\xa0\x80", "\\xed\\xa0\\x80"},                      // a UTF-16 surrogate
     };
     for (const auto& r : rows) {
         INFO(r.in);

@@ -16,14 +16,17 @@ namespace {
 // Runs glibc's localtime_r under TZ=zone, for cross-checking. Tests run single-threaded.
 struct GlibcZone {
     explicit GlibcZone(const char* zone) {
-        if (const char* old = std::getenv("TZ")) saved_ = old;
+        if (const char* old = std::getenv("TZ"))
+            saved_ = old;
         had_ = std::getenv("TZ") != nullptr;
         setenv("TZ", zone, 1);
         tzset();
     }
     ~GlibcZone() {
-        if (had_) setenv("TZ", saved_.c_str(), 1);
-        else unsetenv("TZ");
+        if (had_)
+            setenv("TZ", saved_.c_str(), 1);
+        else
+            unsetenv("TZ");
         tzset();
     }
     std::tm at(std::int64_t t) const {

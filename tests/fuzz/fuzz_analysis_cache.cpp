@@ -19,13 +19,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const FileKey key : {FileKey{0, 0}, claimed}) {
         if (const auto levels = parse_levels(text, key)) {
-            if (!(levels->window_seconds > 0) || levels->sample_rate <= 0) std::abort();
+            if (!(levels->window_seconds > 0) || levels->sample_rate <= 0)
+                std::abort();
             // What a request does with cached levels: floor, sections, display.
             const auto floor = noise_floor(levels->db, levels->window_seconds);
-            static_cast<void>(find_sections(levels->db, floor, levels->window_seconds, SectionParams{}));
+            static_cast<void>(
+                find_sections(levels->db, floor, levels->window_seconds, SectionParams{}));
             static_cast<void>(display(levels->db, floor));
         }
-        for (const auto& entry : parse_sections(text, key)) static_cast<void>(entry.sections.size());
+        for (const auto& entry : parse_sections(text, key))
+            static_cast<void>(entry.sections.size());
     }
     return 0;
 }

@@ -15,18 +15,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto frames = wav_frames_present(*wav, size);
         if (wav->data_offset <= size) {
             const auto header = patch_wav_header(bytes, *wav, size);
-            if (header.size() != wav->data_offset) std::abort();
+            if (header.size() != wav->data_offset)
+                std::abort();
         }
         static_cast<void>(frames);
     }
     const auto meta = scan_flac_metadata(bytes, 1 << 20);
     if (meta.status == FlacParse::ok) {
-        if (meta.size > size) std::abort();
+        if (meta.size > size)
+            std::abort();
         const auto patched = patch_flac_total_samples(bytes, meta.size, 12345);
-        if (patched.size() != meta.size) std::abort();
+        if (patched.size() != meta.size)
+            std::abort();
         static_cast<void>(find_flac_live_end(bytes.subspan(meta.size), meta.size, meta.info));
     }
-    if (size >= 34) static_cast<void>(parse_flac_streaminfo(bytes.first(34)));
+    if (size >= 34)
+        static_cast<void>(parse_flac_streaminfo(bytes.first(34)));
     static_cast<void>(parse_flac_frame_header(bytes));
     return 0;
 }

@@ -31,10 +31,12 @@ void write_tone(const fs::path& path, int format) {
     info.channels = 1;
     info.format = format;
     SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-    if (!f) std::abort();
+    if (!f)
+        std::abort();
     std::vector<short> samples(8000);
     for (std::size_t i = 0; i < samples.size(); ++i) {
-        samples[i] = static_cast<short>(8000 * std::sin(static_cast<double>(i) * 0.3) * (i > 4000 && i < 5000 ? 3 : 0.1));
+        samples[i] = static_cast<short>(8000 * std::sin(static_cast<double>(i) * 0.3) *
+                                        (i > 4000 && i < 5000 ? 3 : 0.1));
     }
     sf_write_short(f, samples.data(), static_cast<sf_count_t>(samples.size()));
     sf_close(f);
@@ -80,12 +82,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         used += n;
         auto& request = parser.request();
-        if (!parse_target(request.target, request.path, request.query)) break;
+        if (!parse_target(request.target, request.path, request.query))
+            break;
         const auto match = server.router->match(request.method, request.path);
         const auto response = server.router->handle(request, match);
-        if (response.status < 100 || response.status > 599) std::abort();
+        if (response.status < 100 || response.status > 599)
+            std::abort();
         static_cast<void>(response.content_length());
-        if (n == 0) break;
+        if (n == 0)
+            break;
     }
     return 0;
 }

@@ -13,12 +13,14 @@
 using namespace isr::rec;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 2) return 0;
+    if (size < 2)
+        return 0;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     // The response head, as it arrives: whole, and cut at every length a read could end at.
     for (const auto cut : {size, size / 2, size / 3}) {
         const auto head = parse_response_head(text.substr(0, cut));
-        if (head.status == ResponseHead::Status::complete && (head.size > cut || head.head.empty())) __builtin_trap();
+        if (head.status == ResponseHead::Status::complete && (head.size > cut || head.head.empty()))
+            __builtin_trap();
     }
     // URLs: the input as a URL, and its second half as a Location against its first.
     if (const auto url = Url::parse(text)) {
@@ -34,13 +36,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // ICY metadata at a metaint of 1 to 256 bytes, fed in pieces of the same size.
     const std::size_t metaint = 1 + data[0];
-    IcyMetadataStripper stripper(metaint, [](const std::string& title) { static_cast<void>(title.size()); });
+    IcyMetadataStripper stripper(metaint,
+                                 [](const std::string& title) { static_cast<void>(title.size()); });
     std::vector<std::uint8_t> audio;
     const std::span<const std::uint8_t> body(data + 1, size - 1);
     for (std::size_t at = 0; at < body.size(); at += metaint + 3) {
         stripper.process(body.subspan(at, std::min(metaint + 3, body.size() - at)), audio);
     }
-    if (audio.size() > body.size()) __builtin_trap();
+    if (audio.size() > body.size())
+        __builtin_trap();
     static_cast<void>(IcyMetadataStripper::stream_title(text));
     static_cast<void>(to_utf8(text));
     return 0;

@@ -21,7 +21,9 @@ namespace {
 
 using Source = AlsaSource;
 
-int bits_of(const Source& s) { return s.bit_depth == 24 ? 24 : 16; }
+int bits_of(const Source& s) {
+    return s.bit_depth == 24 ? 24 : 16;
+}
 
 } // namespace
 
@@ -98,7 +100,8 @@ TEST_CASE("a WAV file survives SIGKILL with all but the last second", "[integrat
     const auto files = files_with_extension(run.recordings, ".wav");
     REQUIRE(files.size() == 1);
     const auto bytes = read_file(files[0]);
-    const auto header = parse_wav_header(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    const auto header = parse_wav_header(
+        std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
     REQUIRE(header);
     const auto present = wav_frames_present(*header, bytes.size());
     const auto declared = header->declared_data / static_cast<std::uint64_t>(header->block_align);
@@ -112,7 +115,8 @@ TEST_CASE("a WAV file survives SIGKILL with all but the last second", "[integrat
     CHECK_FALSE(counter_break(pcm->samples, 16, 0u));
 }
 
-TEST_CASE("a FLAC file survives SIGKILL with its sample count up to the last second", "[integration][alsa]") {
+TEST_CASE("a FLAC file survives SIGKILL with its sample count up to the last second",
+          "[integration][alsa]") {
     AlsaRun run;
     run.write_config("split_interval = 1h", {{"mic", "isrtest_stereo", "flac", 2, 48000, 16}});
     run.start();
@@ -133,7 +137,8 @@ TEST_CASE("a FLAC file survives SIGKILL with its sample count up to the last sec
     INFO("STREAMINFO says " << declared << " samples; " << decoded << " s decode");
     CHECK(declared >= 2 * 48000);
     CHECK(static_cast<double>(declared) / 48000 <= decoded + 0.01);
-    CHECK(static_cast<double>(declared) / 48000 >= decoded - 1.2); // lags by at most a second and a frame
+    CHECK(static_cast<double>(declared) / 48000 >=
+          decoded - 1.2); // lags by at most a second and a frame
     const auto pcm = read_pcm_file(files[0]);
     REQUIRE(pcm);
     CHECK(pcm->frames >= declared);
@@ -144,23 +149,31 @@ TEST_CASE("a busy device is an error in the log and status.json, and no file is 
           "[integration][alsa]") {
     AlsaRun run;
     run.command("isrtest_stereo", "busy");
-    run.write_config("retry_delay_seconds = 0.5\nmax_retries = 0", {{"mic", "isrtest_stereo", "wav", 2, 48000, 16}});
+    run.write_config("retry_delay_seconds = 0.5\nmax_retries = 0",
+                     {{"mic", "isrtest_stereo", "wav", 2, 48000, 16}});
     run.start();
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("mic");
-        return s && s->error && (s->state == RunState::retrying || s->state == RunState::failed);
-    }, 10s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("mic");
+            return s && s->error &&
+                   (s->state == RunState::retrying || s->state == RunState::failed);
+        },
+        10s));
     const auto s = run.status_of("mic");
-    CHECK_THAT(*s->error, Catch::Contains("isrtest_stereo") && Catch::Contains("busy") && Catch::Contains("shared_mic"));
+    CHECK_THAT(*s->error, Catch::Contains("isrtest_stereo") && Catch::Contains("busy") &&
+                              Catch::Contains("shared_mic"));
     const auto log = run.process->log();
-    CHECK_THAT(log, Catch::Contains("ERROR    [mic] cannot open ALSA device 'isrtest_stereo' for capture: Device or resource busy"));
+    CHECK_THAT(log, Catch::Contains("ERROR    [mic] cannot open ALSA device 'isrtest_stereo' for "
+                                    "capture: Device or resource busy"));
     CHECK_THAT(log, Catch::Contains("dsnoop"));
     std::this_thread::sleep_for(1500ms); // several retries
     CHECK(files_with_extension(run.recordings, ".wav").empty());
 
     // Once the other program lets go, recording starts by itself.
     fs::remove(run.control / "isrtest_stereo.ctl");
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
+    REQUIRE(wait_until(
+        [&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; },
+        10s));
     REQUIRE(wait_until([&] { return !files_with_extension(run.recordings, ".wav").empty(); }, 5s));
     CHECK(run.process->stop() == 0);
 }
@@ -169,10 +182,13 @@ TEST_CASE("overruns are recovered, counted and logged", "[integration][alsa]") {
     AlsaRun run;
     run.write_config("split_interval = 1h", {{"mic", "isrtest_stereo24", "wav", 2, 48000, 24}});
     run.start();
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
+    REQUIRE(wait_until(
+        [&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; },
+        10s));
     std::this_thread::sleep_for(1s);
     run.command("isrtest_stereo24", "xrun 1");
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->xruns == 1; }, 10s));
+    REQUIRE(
+        wait_until([&] { return run.status_of("mic") && run.status_of("mic")->xruns == 1; }, 10s));
     std::this_thread::sleep_for(2500ms);
     const auto s = run.status_of("mic");
     REQUIRE(s);
@@ -194,27 +210,36 @@ TEST_CASE("overruns are recovered, counted and logged", "[integration][alsa]") {
     const auto lost_frames = lost_samples / 2;
     INFO("gap of " << lost_frames << " frames; status says " << s->lost_frames);
     CHECK(static_cast<double>(s->lost_frames) == Approx(lost_frames).margin(48000 * 0.05));
-    const std::vector<std::int32_t> rest(pcm->samples.begin() + static_cast<std::ptrdiff_t>(*gap_at), pcm->samples.end());
+    const std::vector<std::int32_t> rest(
+        pcm->samples.begin() + static_cast<std::ptrdiff_t>(*gap_at), pcm->samples.end());
     CHECK_FALSE(counter_break(rest, 24));
 }
 
-TEST_CASE("an unplugged device is retried and recording resumes in a new file", "[integration][alsa]") {
+TEST_CASE("an unplugged device is retried and recording resumes in a new file",
+          "[integration][alsa]") {
     AlsaRun run;
     run.write_config("split_interval = 1h\nretry_delay_seconds = 0.5\nmax_retries = 0",
                      {{"mic", "isrtest_mono", "flac", 1, 48000, 16}});
     run.start();
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
+    REQUIRE(wait_until(
+        [&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; },
+        10s));
     std::this_thread::sleep_for(1500ms);
     run.command("isrtest_mono", "gone");
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("mic");
-        return s && s->state == RunState::retrying && s->error;
-    }, 10s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("mic");
+            return s && s->state == RunState::retrying && s->error;
+        },
+        10s));
     CHECK_THAT(*run.status_of("mic")->error, Catch::Contains("isrtest_mono"));
     std::this_thread::sleep_for(1s);
     fs::remove(run.control / "isrtest_mono.ctl");
-    REQUIRE(wait_until([&] { return files_with_extension(run.recordings, ".flac").size() == 2; }, 10s));
-    REQUIRE(wait_until([&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; }, 10s));
+    REQUIRE(
+        wait_until([&] { return files_with_extension(run.recordings, ".flac").size() == 2; }, 10s));
+    REQUIRE(wait_until(
+        [&] { return run.status_of("mic") && run.status_of("mic")->state == RunState::recording; },
+        10s));
     std::this_thread::sleep_for(1s);
     CHECK(run.status_of("mic")->reconnects == 1);
     CHECK(run.process->stop() == 0);
@@ -241,18 +266,22 @@ TEST_CASE("a bad device name or rate is explained and the source gives up after 
     REQUIRE(nodev);
     REQUIRE(badrate);
     CHECK(nodev->state == RunState::failed);
-    CHECK_THAT(*nodev->error, Catch::Contains("no ALSA capture device matches device = no_such_device_xyz") &&
-                                  Catch::Contains("isrd --list-devices"));
+    CHECK_THAT(*nodev->error,
+               Catch::Contains("no ALSA capture device matches device = no_such_device_xyz") &&
+                   Catch::Contains("isrd --list-devices"));
     CHECK(badrate->state == RunState::failed);
-    CHECK_THAT(*badrate->error, Catch::Contains("cannot capture at 44100 Hz; it supports 48000 Hz"));
+    CHECK_THAT(*badrate->error,
+               Catch::Contains("cannot capture at 44100 Hz; it supports 48000 Hz"));
     CHECK_THAT(run.process->log(), Catch::Contains("giving up after 2 consecutive failures"));
     CHECK(files_with_extension(run.recordings, ".wav").empty());
 }
 
-TEST_CASE("isrd --list-devices shows the capture PCMs of the ALSA configuration", "[integration][alsa]") {
-    const auto r = run_command("ALSA_CONFIG_PATH='" + alsa_test_conf().string() + "' '" + isrd_path().string() +
-                               "' --list-devices");
+TEST_CASE("isrd --list-devices shows the capture PCMs of the ALSA configuration",
+          "[integration][alsa]") {
+    const auto r = run_command("ALSA_CONFIG_PATH='" + alsa_test_conf().string() + "' '" +
+                               isrd_path().string() + "' --list-devices");
     CHECK(r.status == 0);
-    CHECK_THAT(r.output, Catch::Contains("isrtest_stereo24") && Catch::Contains("isr test capture: stereo, 48000 Hz"));
+    CHECK_THAT(r.output, Catch::Contains("isrtest_stereo24") &&
+                             Catch::Contains("isr test capture: stereo, 48000 Hz"));
     CHECK_THAT(r.output, Catch::Contains("Sound cards with capture devices"));
 }

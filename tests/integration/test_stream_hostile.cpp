@@ -29,7 +29,8 @@ std::string on_localhost(std::string url) {
 // The request a server received for `path` ("GET /path HTTP/1.1…"), or empty.
 std::string request_for(const ScriptServer& server, const std::string& path) {
     for (const auto& r : server.requests()) {
-        if (r.rfind("GET " + path + " ", 0) == 0) return r;
+        if (r.rfind("GET " + path + " ", 0) == 0)
+            return r;
     }
     return {};
 }
@@ -37,16 +38,19 @@ std::string request_for(const ScriptServer& server, const std::string& path) {
 std::size_t count_lines_with(const std::string& log, const std::string& needle) {
     std::istringstream lines(log);
     std::size_t n = 0;
-    for (std::string line; std::getline(lines, line);) n += line.find(needle) != std::string::npos ? 1 : 0;
+    for (std::string line; std::getline(lines, line);)
+        n += line.find(needle) != std::string::npos ? 1 : 0;
     return n;
 }
 
 } // namespace
 
-TEST_CASE("credentials follow a redirect only to the same scheme, host and port, and https never downgrades",
+TEST_CASE("credentials follow a redirect only to the same scheme, host and port, and https never "
+          "downgrades",
           "[integration][stream]") {
     TempDir dir("isr-auth");
-    const auto mp3 = make_stream(dir.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 20);
+    const auto mp3 =
+        make_stream(dir.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 20);
     const auto cert = make_self_signed_certificate(dir.path());
     // Every server redirects /start-<case> to that case's Location, and answers /target-<case>
     // with the stream when the request has credentials and with a 401 when it has none.
@@ -64,7 +68,8 @@ TEST_CASE("credentials follow a redirect only to the same scheme, host and port,
             c.send(ok_head("audio/mpeg"));
             c.send_paced(mp3.bytes, mp3.rate());
         } else if (c.path.rfind("/target-", 0) == 0) {
-            c.send("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"radio\"\r\nContent-Length: 0\r\n\r\n");
+            c.send("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic "
+                   "realm=\"radio\"\r\nContent-Length: 0\r\n\r\n");
         } else {
             c.send("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
         }
@@ -95,8 +100,9 @@ TEST_CASE("credentials follow a redirect only to the same scheme, host and port,
     std::string sources;
     for (const auto& c : cases) {
         locations[c.name] = c.location;
-        sources += stream_source(c.name, c.start.url("/start-" + c.name),
-                                 "username = listener\npassword = pw-" + c.name + "\ntls_verify = no");
+        sources +=
+            stream_source(c.name, c.start.url("/start-" + c.name),
+                          "username = listener\npassword = pw-" + c.name + "\ntls_verify = no");
     }
     run.write_config("split_interval = 1h\nretry_delay_seconds = 60\nmax_retries = 0", sources);
     run.start();
@@ -106,23 +112,28 @@ TEST_CASE("credentials follow a redirect only to the same scheme, host and port,
             CHECK(run.wait_for_state(c.name, "recording", 15s));
             continue;
         }
-        REQUIRE(wait_until([&] {
-            const auto s = run.status_of(c.name);
-            return s && s->error;
-        }, 15s));
+        REQUIRE(wait_until(
+            [&] {
+                const auto s = run.status_of(c.name);
+                return s && s->error;
+            },
+            15s));
         const auto error = *run.status_of(c.name)->error;
         if (c.outcome == withheld) {
-            CHECK_THAT(error, Catch::Contains("HTTP 401") &&
-                                  Catch::Contains("credentials are only sent to " + c.start.url("")));
+            CHECK_THAT(error,
+                       Catch::Contains("HTTP 401") &&
+                           Catch::Contains("credentials are only sent to " + c.start.url("")));
         } else {
-            CHECK_THAT(error, Catch::Contains("redirect from https to plain http") && Catch::Contains("refused"));
+            CHECK_THAT(error, Catch::Contains("redirect from https to plain http") &&
+                                  Catch::Contains("refused"));
         }
     }
     REQUIRE(run.process->stop() == 0);
     for (const auto& c : cases) {
         INFO("case " << c.name);
         // The configured URL itself gets the credentials.
-        CHECK_THAT(request_for(c.start, "/start-" + c.name), Catch::Contains("Authorization: Basic "));
+        CHECK_THAT(request_for(c.start, "/start-" + c.name),
+                   Catch::Contains("Authorization: Basic "));
         const auto target = request_for(c.target, "/target-" + c.name);
         if (c.outcome == refused) {
             CHECK(target.empty()); // not even asked, let alone with the password
@@ -136,37 +147,46 @@ TEST_CASE("credentials follow a redirect only to the same scheme, host and port,
     CHECK_THAT(run.process->log(), !Catch::Contains("pw-"));
 }
 
-TEST_CASE("a response head trickled line by line fails after connect_timeout_seconds", "[integration][stream]") {
+TEST_CASE("a response head trickled line by line fails after connect_timeout_seconds",
+          "[integration][stream]") {
     ScriptServer server([](ScriptServer::Connection& c) {
         c.send("HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n");
         // One more header line every 1.5 s, for ever: each read gets something in time.
         for (int i = 0; !*c.stopping; ++i) {
-            for (int k = 0; k < 15 && !*c.stopping; ++k) std::this_thread::sleep_for(100ms);
-            if (!c.send("X-Filler-" + std::to_string(i) + ": nothing to see\r\n")) return;
+            for (int k = 0; k < 15 && !*c.stopping; ++k)
+                std::this_thread::sleep_for(100ms);
+            if (!c.send("X-Filler-" + std::to_string(i) + ": nothing to see\r\n"))
+                return;
         }
     });
     IsrdRun run;
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
-                     stream_source("slowloris", server.url("/live"), "connect_timeout_seconds = 3"));
+    run.write_config(
+        "split_interval = 1h\nretry_delay_seconds = 60",
+        stream_source("slowloris", server.url("/live"), "connect_timeout_seconds = 3"));
     const auto started = std::chrono::steady_clock::now();
     run.start();
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("slowloris");
-        return s && s->error;
-    }, 12s));
-    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("slowloris");
+            return s && s->error;
+        },
+        12s));
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     CHECK(took < 8.0); // 3 s, plus start-up and the status interval
     const auto s = run.status_of("slowloris");
     CHECK(s->state == RunState::retrying);
-    CHECK_THAT(*s->error, Catch::Contains("no complete response head within 3 s (connect_timeout_seconds)") &&
-                              Catch::Contains("HTTP/1.0 200 OK"));
+    CHECK_THAT(*s->error,
+               Catch::Contains("no complete response head within 3 s (connect_timeout_seconds)") &&
+                   Catch::Contains("HTTP/1.0 200 OK"));
     REQUIRE(run.process->stop() == 0);
 }
 
 TEST_CASE("100 Continue before the answer, a body with a Content-Length, a 204 and an empty 200",
           "[integration][stream]") {
     TempDir media("isr-media");
-    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 4);
+    const auto mp3 =
+        make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 4);
     std::mutex mutex;
     std::map<std::string, int> served;
     ScriptServer server([&](ScriptServer::Connection& c) {
@@ -182,8 +202,8 @@ TEST_CASE("100 Continue before the answer, a body with a Content-Length, a 204 a
             c.send("HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n");
             c.send_paced(mp3.bytes, mp3.rate());
         } else if (c.path == "/finite") {
-            c.send("HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nContent-Length: " + std::to_string(mp3.bytes.size()) +
-                   "\r\n\r\n");
+            c.send("HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nContent-Length: " +
+                   std::to_string(mp3.bytes.size()) + "\r\n\r\n");
             c.send_paced(mp3.bytes, mp3.rate());
             c.hold(); // a keep-alive server: the body ends, the connection does not
         } else if (c.path == "/nothing") {
@@ -196,22 +216,29 @@ TEST_CASE("100 Continue before the answer, a body with a Content-Length, a 204 a
     });
     IsrdRun run;
     run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
-                     stream_source("continue", server.url("/continue")) + stream_source("finite", server.url("/finite")) +
-                         stream_source("nothing", server.url("/nothing")) + stream_source("empty", server.url("/empty")));
+                     stream_source("continue", server.url("/continue")) +
+                         stream_source("finite", server.url("/finite")) +
+                         stream_source("nothing", server.url("/nothing")) +
+                         stream_source("empty", server.url("/empty")));
     run.start();
     // Each body is 4 s long; then every source has said why it stopped.
-    REQUIRE(wait_until([&] {
-        for (const char* name : {"continue", "finite", "nothing", "empty"}) {
-            const auto s = run.status_of(name);
-            if (!s || !s->error) return false;
-        }
-        return true;
-    }, 15s));
+    REQUIRE(wait_until(
+        [&] {
+            for (const char* name : {"continue", "finite", "nothing", "empty"}) {
+                const auto s = run.status_of(name);
+                if (!s || !s->error)
+                    return false;
+            }
+            return true;
+        },
+        15s));
     CHECK_THAT(*run.status_of("continue")->error, Catch::Contains("the input ended after"));
     CHECK_THAT(*run.status_of("finite")->error,
-               Catch::Contains("finite body (Content-Length: " + std::to_string(mp3.bytes.size()) + " bytes") &&
+               Catch::Contains("finite body (Content-Length: " + std::to_string(mp3.bytes.size()) +
+                               " bytes") &&
                    Catch::Contains("recorded to its end"));
-    CHECK_THAT(*run.status_of("nothing")->error, Catch::Contains("HTTP 204 No Content: the server answered without any content"));
+    CHECK_THAT(*run.status_of("nothing")->error,
+               Catch::Contains("HTTP 204 No Content: the server answered without any content"));
     CHECK_THAT(*run.status_of("empty")->error, Catch::Contains("empty body (Content-Length: 0)"));
     REQUIRE(run.process->stop() == 0);
     for (const char* name : {"continue", "finite"}) {
@@ -227,7 +254,8 @@ TEST_CASE("100 Continue before the answer, a body with a Content-Length, a 204 a
 TEST_CASE("a title change in every metadata block (icy-metaint 1) costs a log line per interval",
           "[integration][stream]") {
     TempDir media("isr-media");
-    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 32k -id3v2_version 0 -f mp3", 6);
+    const auto mp3 =
+        make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 32k -id3v2_version 0 -f mp3", 6);
     std::atomic<bool> served{false};
     ScriptServer server([&](ScriptServer::Connection& c) {
         if (served.exchange(true)) {
@@ -239,13 +267,16 @@ TEST_CASE("a title change in every metadata block (icy-metaint 1) costs a log li
         c.send_paced(mp3.bytes, mp3.rate(), 1);
     });
     IsrdRun run;
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("chatty", server.url("/live")));
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
+                     stream_source("chatty", server.url("/live")));
     run.start();
     REQUIRE(run.wait_for_state("chatty", "recording", 10s));
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("chatty");
-        return s && s->error; // the 6 s body ended
-    }, 20s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("chatty");
+            return s && s->error; // the 6 s body ended
+        },
+        20s));
     const auto status = run.status_of("chatty");
     REQUIRE(status->stream_title);
     CHECK_THAT(*status->stream_title, Catch::Matches("Artist \\d+ - Song"));
@@ -265,22 +296,28 @@ TEST_CASE("a body without audio frames is quoted from its first bytes", "[integr
         c.send(ok_head("audio/mpeg"));
         // A playlist document where the stream should be, sent in pieces as a slow server would.
         std::string body = "<?xml version=\"1.0\"?><playlist>";
-        for (int i = 0; body.size() < 80 * 1024; ++i) body += "<track>song " + std::to_string(i) + "</track>";
+        for (int i = 0; body.size() < 80 * 1024; ++i)
+            body += "<track>song " + std::to_string(i) + "</track>";
         for (std::size_t at = 0; at < body.size() && !*c.stopping; at += 1000) {
-            if (!c.send(body.substr(at, 1000))) return;
+            if (!c.send(body.substr(at, 1000)))
+                return;
             std::this_thread::sleep_for(10ms);
         }
         c.hold();
     });
     IsrdRun run;
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("xml", server.url("/live")));
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
+                     stream_source("xml", server.url("/live")));
     run.start();
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("xml");
-        return s && s->error;
-    }, 15s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("xml");
+            return s && s->error;
+        },
+        15s));
     CHECK_THAT(*run.status_of("xml")->error,
-               Catch::Contains("no audio frames in the first 64 KiB of the body (it starts with \"<?xml version=\"1.0\"?><playlist>"));
+               Catch::Contains("no audio frames in the first 64 KiB of the body (it starts with "
+                               "\"<?xml version=\"1.0\"?><playlist>"));
     REQUIRE(run.process->stop() == 0);
 }
 
@@ -289,22 +326,27 @@ namespace {
 std::string noise_bytes(std::size_t n, unsigned seed) {
     std::mt19937 rng(seed);
     std::string out(n, '\0');
-    for (auto& c : out) c = static_cast<char>(rng());
+    for (auto& c : out)
+        c = static_cast<char>(rng());
     return out;
 }
 
 // Waits until the source's one connection has ended (its error says so); returns its status.
-SourceStatus after_the_stream(const IsrdRun& run, const std::string& source, std::chrono::seconds timeout) {
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of(source);
-        return s && s->error && s->error->find("the input ended") != std::string::npos;
-    }, timeout));
+SourceStatus after_the_stream(const IsrdRun& run, const std::string& source,
+                              std::chrono::seconds timeout) {
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of(source);
+            return s && s->error && s->error->find("the input ended") != std::string::npos;
+        },
+        timeout));
     return *run.status_of(source);
 }
 
 double total_seconds(const std::vector<fs::path>& files) {
     double total = 0;
-    for (const auto& f : files) total += decoded_seconds(f);
+    for (const auto& f : files)
+        total += decoded_seconds(f);
     return total;
 }
 
@@ -319,13 +361,15 @@ TEST_CASE("junk in the middle of a stream is skipped, counted and logged, and th
     const auto junk = noise_bytes(24000, 42); // 3 s at the stream's rate
     std::atomic<bool> served{false};
     ScriptServer server([&](ScriptServer::Connection& c) {
-        if (served.exchange(true)) return;
+        if (served.exchange(true))
+            return;
         c.send(ok_head("audio/mpeg"));
         c.send_paced(before.bytes, before.rate()) && c.send_paced(junk, before.rate()) &&
             c.send_paced(after.bytes, after.rate());
     });
     IsrdRun run;
-    run.write_config("split_interval = 3s\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.write_config("split_interval = 3s\nretry_delay_seconds = 60",
+                     stream_source("radio", server.url("/live")));
     run.start();
     const auto s = after_the_stream(run, "radio", 40s);
     REQUIRE(run.process->stop() == 0);
@@ -334,7 +378,8 @@ TEST_CASE("junk in the middle of a stream is skipped, counted and logged, and th
     CHECK(s.skipped_bytes <= junk.size() + 1500);
     CHECK(s.resyncs >= 1);
     const auto log = run.process->log();
-    const auto reports = count_lines_with(log, "bytes that were not mp3 frames (damaged or foreign data");
+    const auto reports =
+        count_lines_with(log, "bytes that were not mp3 frames (damaged or foreign data");
     CHECK(reports >= 1);
     CHECK(reports <= 3); // at most once a minute, and at the end
     CHECK_THAT(log, Catch::Contains("s of the stream's audio were junk"));
@@ -349,45 +394,56 @@ TEST_CASE("junk in the middle of a stream is skipped, counted and logged, and th
     CHECK(total_seconds(files) == Approx(14).margin(0.4)); // the audio, all of it
 }
 
-TEST_CASE("a stream that turns from MP3 into AAC continues in .aac files", "[integration][stream]") {
+TEST_CASE("a stream that turns from MP3 into AAC continues in .aac files",
+          "[integration][stream]") {
     TempDir media("isr-media");
-    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 5);
+    const auto mp3 =
+        make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 5);
     const auto aac = make_stream(media.path(), "s.aac", "-c:a aac -b:a 64k -f adts", 6);
     std::atomic<bool> served{false};
     ScriptServer server([&](ScriptServer::Connection& c) {
-        if (served.exchange(true)) return;
+        if (served.exchange(true))
+            return;
         c.send(ok_head("audio/mpeg"));
         c.send_paced(mp3.bytes, mp3.rate()) && c.send_paced(aac.bytes, aac.rate());
     });
     IsrdRun run;
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
+                     stream_source("radio", server.url("/live")));
     run.start();
     const auto s = after_the_stream(run, "radio", 30s);
     CHECK(s.format == "aac");
     REQUIRE(run.process->stop() == 0);
-    CHECK_THAT(run.process->log(), Catch::Contains("WARNING  [radio] the stream changed from mp3 to aac"));
+    CHECK_THAT(run.process->log(),
+               Catch::Contains("WARNING  [radio] the stream changed from mp3 to aac"));
     const auto mp3_files = files_with_extension(run.recordings / "radio", ".mp3");
     const auto aac_files = files_with_extension(run.recordings / "radio", ".aac");
     REQUIRE(mp3_files.size() == 1);
     REQUIRE(aac_files.size() == 1);
-    for (const auto& f : {mp3_files[0], aac_files[0]}) CHECK(decode_errors(f) == "");
+    for (const auto& f : {mp3_files[0], aac_files[0]})
+        CHECK(decode_errors(f) == "");
     CHECK(decoded_seconds(mp3_files[0]) == Approx(5).margin(0.2));
     CHECK(decoded_seconds(aac_files[0]) == Approx(6).margin(0.2));
     CHECK(s.skipped_bytes < 1000); // nothing of either stream was lost at the change
 }
 
-TEST_CASE("an Ogg stream chained from Vorbis to Opus continues in .opus files", "[integration][stream]") {
+TEST_CASE("an Ogg stream chained from Vorbis to Opus continues in .opus files",
+          "[integration][stream]") {
     TempDir media("isr-media");
-    const auto vorbis = make_stream(media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -serial_offset 1 -f ogg", 5);
-    const auto opus = make_stream(media.path(), "s.opus", "-c:a libopus -page_duration 250000 -serial_offset 2 -f ogg", 5);
+    const auto vorbis = make_stream(
+        media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -serial_offset 1 -f ogg", 5);
+    const auto opus = make_stream(media.path(), "s.opus",
+                                  "-c:a libopus -page_duration 250000 -serial_offset 2 -f ogg", 5);
     std::atomic<bool> served{false};
     ScriptServer server([&](ScriptServer::Connection& c) {
-        if (served.exchange(true)) return;
+        if (served.exchange(true))
+            return;
         c.send(ok_head("application/ogg"));
         c.send_paced(vorbis.bytes, vorbis.rate()) && c.send_paced(opus.bytes, opus.rate());
     });
     IsrdRun run;
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 60", stream_source("radio", server.url("/live")));
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 60",
+                     stream_source("radio", server.url("/live")));
     run.start();
     const auto s = after_the_stream(run, "radio", 30s);
     CHECK(s.format == "opus");
@@ -404,16 +460,19 @@ TEST_CASE("an Ogg stream chained from Vorbis to Opus continues in .opus files", 
     }
 }
 
-TEST_CASE("an Ogg stream whose header page fails its CRC leaves no unplayable file, and is reconnected",
-          "[integration][stream]") {
+TEST_CASE(
+    "an Ogg stream whose header page fails its CRC leaves no unplayable file, and is reconnected",
+    "[integration][stream]") {
     TempDir media("isr-media");
-    const auto vorbis = make_stream(media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -f ogg", 12);
+    const auto vorbis =
+        make_stream(media.path(), "v.ogg", "-c:a libvorbis -page_duration 250000 -f ogg", 12);
     // The second page carries the comment and setup headers: flip a byte in its body.
     auto damaged = vorbis.bytes;
     const auto page_size = [&](std::size_t at) {
         const auto segments = static_cast<std::uint8_t>(damaged[at + 26]);
         std::size_t size = 27 + segments;
-        for (std::size_t i = 0; i < segments; ++i) size += static_cast<std::uint8_t>(damaged[at + 27 + i]);
+        for (std::size_t i = 0; i < segments; ++i)
+            size += static_cast<std::uint8_t>(damaged[at + 27 + i]);
         return size;
     };
     const auto second = page_size(0);
@@ -445,7 +504,8 @@ TEST_CASE("an Ogg stream whose header page fails its CRC leaves no unplayable fi
 TEST_CASE("no runt files at splits: a file a split would leave with a few frames is merged",
           "[integration][stream]") {
     TempDir media("isr-media");
-    const auto mp3 = make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 10);
+    const auto mp3 =
+        make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 10);
     constexpr int kConnections = 5;
     std::atomic<int> connection{0};
     ScriptServer server([&](ScriptServer::Connection& c) {
@@ -456,11 +516,14 @@ TEST_CASE("no runt files at splits: a file a split would leave with a few frames
         }
         // Each connection ends a few frames after a 2 s boundary (as the receiver's clock will
         // place it: the pacing runs 50 ms ahead), each by a little more.
-        const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        const double now =
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         const double boundary = std::ceil((now + 2.2) / 2) * 2;
         const double seconds = boundary - now + 0.05 + 0.02 + 0.025 * i;
         c.send(ok_head("audio/mpeg"));
-        c.send_paced(mp3.bytes.substr(0, static_cast<std::size_t>(seconds * mp3.rate())), mp3.rate());
+        c.send_paced(mp3.bytes.substr(0, static_cast<std::size_t>(seconds * mp3.rate())),
+                     mp3.rate());
     });
     IsrdRun run;
     run.write_config("split_interval = 2s\nretry_delay_seconds = 0.3\nmax_retries = 0",
@@ -472,7 +535,7 @@ TEST_CASE("no runt files at splits: a file a split would leave with a few frames
     CHECK(files.size() >= kConnections);
     for (const auto& f : files) {
         INFO(f.filename());
-        CHECK(decode_errors(f) == "");  // ffmpeg recognises every file as MP3…
+        CHECK(decode_errors(f) == "");    // ffmpeg recognises every file as MP3…
         CHECK(decoded_seconds(f) > 0.45); // …as none is a runt of a few frames
     }
 }

@@ -1,7 +1,7 @@
 // isrd recording a real Icecast server (Debian's icecast2 on loopback) fed by ffmpeg.
+#include "tests/integration/support/audio_files.hpp"
 #include "tests/integration/support/icecast.hpp"
 #include "tests/integration/support/isrd_run.hpp"
-#include "tests/integration/support/audio_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string stream_source(const std::string& name, const std::string& url, const std::string& extra = "") {
+std::string stream_source(const std::string& name, const std::string& url,
+                          const std::string& extra = "") {
     return "[" + name + "]\ntype = stream\nurl = " + url + "\n" + extra + "\n";
 }
 
@@ -24,7 +25,8 @@ int name_seconds(const fs::path& file) {
     static const std::regex pattern(R"(_(\d\d)(\d\d)(\d\d)(_\d+)?\.)");
     std::smatch m;
     const auto name = file.filename().string();
-    if (!std::regex_search(name, m, pattern)) return -1;
+    if (!std::regex_search(name, m, pattern))
+        return -1;
     return std::stoi(m[1]) * 3600 + std::stoi(m[2]) * 60 + std::stoi(m[3]);
 }
 
@@ -32,7 +34,8 @@ int name_seconds(const fs::path& file) {
 void wait_until_before_boundary(std::chrono::seconds interval, std::chrono::milliseconds before) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     auto wait = interval - now % interval - before;
-    if (wait < decltype(wait)::zero()) wait += interval;
+    if (wait < decltype(wait)::zero())
+        wait += interval;
     std::this_thread::sleep_for(wait);
 }
 
@@ -46,7 +49,7 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         std::string name;
         std::string mount;
         std::string ext;
-        double frame;       // one MPEG/ADTS frame; 0 for Ogg, whose tolerance is one page
+        double frame; // one MPEG/ADTS frame; 0 for Ogg, whose tolerance is one page
         int granule_rate;
         std::string header; // what an Ogg file's first page must carry
     };
@@ -55,12 +58,15 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         {"aac", "/live.aac", ".aac", 1024.0 / 44100, 0, ""},
         {"vorbis", "/vorbis.ogg", ".ogg", 0, 44100, "\x01vorbis"},
         {"opus", "/opus.ogg", ".opus", 0, 48000, "OpusHead"},
-        {"flac", "/flac.ogg", ".ogg", 0, 44100, "\x7f" "FLAC"},
+        {"flac", "/flac.ogg", ".ogg", 0, 44100,
+         "\x7f"
+         "FLAC"},
     };
     std::vector<std::unique_ptr<FfmpegSource>> feeders;
     std::string sources;
     for (const auto& f : formats) {
-        feeders.push_back(std::make_unique<FfmpegSource>(icecast, f.mount, f.name, run.dir / ("ffmpeg-" + f.name + ".log")));
+        feeders.push_back(std::make_unique<FfmpegSource>(icecast, f.mount, f.name,
+                                                         run.dir / ("ffmpeg-" + f.name + ".log")));
         sources += stream_source(f.name, icecast.url(f.mount));
     }
     // The hard case: Icecast's whole burst (64 KiB, 4 s of MP3) arrives at connect, and a
@@ -70,14 +76,16 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
     wait_until_before_boundary(10s, 1000ms);
     const auto started = std::chrono::system_clock::now();
     run.start();
-    for (const auto& f : formats) REQUIRE(run.wait_for_state(f.name, "recording", 15s));
+    for (const auto& f : formats)
+        REQUIRE(run.wait_for_state(f.name, "recording", 15s));
     std::this_thread::sleep_for(32s);
     const auto status = run.status_of("mp3");
     REQUIRE(status);
     CHECK(status->bitrate_kbps.value_or(0) == Approx(128).margin(8));
     CHECK(status->input.value_or("") == icecast.url("/live.mp3"));
     REQUIRE(run.process->stop() == 0);
-    const double wall = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
 
     for (const auto& f : formats) {
         INFO("format " << f.name);
@@ -97,7 +105,8 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
                 REQUIRE(pages);
                 tolerance = longest_ogg_page_seconds(*pages, f.granule_rate) + 0.001;
             }
-            if (i > 0) CHECK(name_seconds(files[i]) % 10 == 0);
+            if (i > 0)
+                CHECK(name_seconds(files[i]) % 10 == 0);
             if (i > 0 && i + 1 < files.size()) {
                 // Full files last the split interval, to within one frame or page, whatever
                 // the burst on connect and the network did; when the source's clock is being
@@ -126,34 +135,42 @@ TEST_CASE("Icecast streams in five formats split every 10 s, every file playable
         std::tm local{};
         localtime_r(&started_time, &local);
         const int started_of_day = local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec;
-        const int before_start = ((started_of_day - name_seconds(files[0])) % 86400 + 86400 + 43200) % 86400 - 43200;
+        const int before_start =
+            ((started_of_day - name_seconds(files[0])) % 86400 + 86400 + 43200) % 86400 - 43200;
         CHECK(before_start >= -2);
         CHECK(before_start <= burst + 2);
     }
 }
 
-TEST_CASE("Icecast stops and comes back: isrd reconnects into a new file", "[integration][stream]") {
+TEST_CASE("Icecast stops and comes back: isrd reconnects into a new file",
+          "[integration][stream]") {
     IsrdRun run;
     IcecastServer icecast(run.dir / "icecast");
-    auto feeder = std::make_unique<FfmpegSource>(icecast, "/live.mp3", "mp3", run.dir / "ffmpeg1.log");
+    auto feeder =
+        std::make_unique<FfmpegSource>(icecast, "/live.mp3", "mp3", run.dir / "ffmpeg1.log");
     std::this_thread::sleep_for(1s);
-    run.write_config("split_interval = 1h\nretry_delay_seconds = 1\nmax_retries = 0", stream_source("radio", icecast.url("/live.mp3")));
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 1\nmax_retries = 0",
+                     stream_source("radio", icecast.url("/live.mp3")));
     run.start();
     REQUIRE(run.wait_for_state("radio", "recording", 15s));
     std::this_thread::sleep_for(3s);
 
     icecast.stop(); // listeners see a clean EOF; the ffmpeg source dies with it
     feeder.reset();
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("radio");
-        return s && s->state == RunState::retrying && s->error;
-    }, 10s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("radio");
+            return s && s->state == RunState::retrying && s->error;
+        },
+        10s));
     icecast.start();
     feeder = std::make_unique<FfmpegSource>(icecast, "/live.mp3", "mp3", run.dir / "ffmpeg2.log");
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("radio");
-        return s && s->state == RunState::recording && s->reconnects == 1;
-    }, 20s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("radio");
+            return s && s->state == RunState::recording && s->reconnects == 1;
+        },
+        20s));
     std::this_thread::sleep_for(3s);
     REQUIRE(run.process->stop() == 0);
     const auto files = files_with_extension(run.recordings / "radio", ".mp3");
@@ -166,7 +183,8 @@ TEST_CASE("Icecast stops and comes back: isrd reconnects into a new file", "[int
     CHECK_THAT(log, Catch::Contains("connecting to " + icecast.url("/live.mp3")));
 }
 
-TEST_CASE("a mount behind Basic auth: the right password records, a wrong one says 401", "[integration][stream]") {
+TEST_CASE("a mount behind Basic auth: the right password records, a wrong one says 401",
+          "[integration][stream]") {
     IsrdRun run;
     IcecastServer::Options options;
     options.auth_mount = "/private.mp3";
@@ -177,16 +195,21 @@ TEST_CASE("a mount behind Basic auth: the right password records, a wrong one sa
     run.write_config("split_interval = 1h\nretry_delay_seconds = 1\nmax_retries = 0",
                      stream_source("good", url, "username = listener\npassword = s3cret") +
                          stream_source("bad", url, "username = listener\npassword = wrong") +
-                         stream_source("inurl", "http://listener:s3cret@127.0.0.1:" + std::to_string(icecast.port()) + "/private.mp3"));
+                         stream_source("inurl", "http://listener:s3cret@127.0.0.1:" +
+                                                    std::to_string(icecast.port()) +
+                                                    "/private.mp3"));
     run.start();
     REQUIRE(run.wait_for_state("good", "recording", 15s));
     REQUIRE(run.wait_for_state("inurl", "recording", 15s));
-    REQUIRE(wait_until([&] {
-        const auto s = run.status_of("bad");
-        return s && s->error;
-    }, 15s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("bad");
+            return s && s->error;
+        },
+        15s));
     const auto bad = run.status_of("bad");
-    CHECK_THAT(*bad->error, Catch::Contains("HTTP 401") && Catch::Contains("check username and password") &&
+    CHECK_THAT(*bad->error, Catch::Contains("HTTP 401") &&
+                                Catch::Contains("check username and password") &&
                                 Catch::Contains(url));
     std::this_thread::sleep_for(2s);
     REQUIRE(run.process->stop() == 0);

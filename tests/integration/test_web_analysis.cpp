@@ -25,7 +25,8 @@ struct Found {
 
 std::vector<Found> sections_of(const rapidjson::Document& doc) {
     std::vector<Found> out;
-    for (const auto& s : doc["sections"].GetArray()) out.push_back({s["start"].GetDouble(), s["end"].GetDouble(), s["score"].GetDouble()});
+    for (const auto& s : doc["sections"].GetArray())
+        out.push_back({s["start"].GetDouble(), s["end"].GetDouble(), s["score"].GetDouble()});
     return out;
 }
 
@@ -35,7 +36,9 @@ fs::path archive_with(const TempDir& dir, const std::vector<std::string>& extens
     fs::create_directories(rec / "day");
     int hour = 8;
     for (const auto& ext : extensions) {
-        fs::copy_file(ground_truth(ext), rec / "day" / ("gt_20261121_" + std::string(hour < 10 ? "0" : "") + std::to_string(hour) + "0000" + ext));
+        fs::copy_file(ground_truth(ext), rec / "day" /
+                                             ("gt_20261121_" + std::string(hour < 10 ? "0" : "") +
+                                              std::to_string(hour) + "0000" + ext));
         ++hour;
     }
     return rec;
@@ -43,7 +46,8 @@ fs::path archive_with(const TempDir& dir, const std::vector<std::string>& extens
 
 std::string name_for(const fs::path& rec, const std::string& ext) {
     for (const auto& e : fs::directory_iterator(rec / "day")) {
-        if (e.path().extension() == ext) return "day/" + e.path().filename().string();
+        if (e.path().extension() == ext)
+            return "day/" + e.path().filename().string();
     }
     FAIL("no file with " << ext);
     return {};
@@ -51,7 +55,8 @@ std::string name_for(const fs::path& rec, const std::string& ext) {
 
 } // namespace
 
-TEST_CASE("the detected sections match the known events in WAV, FLAC, MP3, Ogg and AAC", "[integration][web][analysis]") {
+TEST_CASE("the detected sections match the known events in WAV, FLAC, MP3, Ogg and AAC",
+          "[integration][web][analysis]") {
     TempDir dir("isr-analysis");
     const std::vector<std::string> formats = {".wav", ".flac", ".mp3", ".ogg", ".aac"};
     const auto rec = archive_with(dir, formats);
@@ -78,16 +83,19 @@ TEST_CASE("the detected sections match the known events in WAV, FLAC, MP3, Ogg a
         // The floor follows the drift between the first and the last 30 s block centres (15 s
         // and 165 s): 20 dB × 150/180.
         const auto& floor = doc["floor_display"];
-        CHECK(floor[floor.Size() - 1].GetDouble() - floor[0].GetDouble() == Approx(20.0 * 150 / 180).margin(3)); // lossy codecs thin out the quietest noise
+        CHECK(floor[floor.Size() - 1].GetDouble() - floor[0].GetDouble() ==
+              Approx(20.0 * 150 / 180).margin(3)); // lossy codecs thin out the quietest noise
     }
 }
 
-TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0; min_gap merges", "[integration][web][analysis]") {
+TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0; min_gap merges",
+          "[integration][web][analysis]") {
     TempDir dir("isr-analysis-params");
     const auto rec = archive_with(dir, {".flac"});
     WebServer web(rec);
     const auto name = name_for(rec, ".flac");
-    auto found = sections_of(parse_json(web.get("/api/analyze?file=" + name + "&min_duration=0").body));
+    auto found =
+        sections_of(parse_json(web.get("/api/analyze?file=" + name + "&min_duration=0").body));
     REQUIRE(found.size() == ground_truth_events().size() + ground_truth_clicks().size());
     std::size_t clicks = 0;
     for (const auto& f : found) {
@@ -106,10 +114,12 @@ TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0; min_gap merges"
     CHECK(found[3].end == Approx(ground_truth_close_pair()[0].end).margin(0.2));
     CHECK(found[4].start == Approx(ground_truth_close_pair()[1].start).margin(0.2));
     // A high margin keeps only what stands out most.
-    CHECK(sections_of(parse_json(web.get("/api/analyze?file=" + name + "&margin=40").body)).empty());
+    CHECK(
+        sections_of(parse_json(web.get("/api/analyze?file=" + name + "&margin=40").body)).empty());
 }
 
-TEST_CASE("bad parameters, missing files and files being recorded", "[integration][web][analysis]") {
+TEST_CASE("bad parameters, missing files and files being recorded",
+          "[integration][web][analysis]") {
     TempDir dir("isr-analysis-errors");
     const auto rec = archive_with(dir, {".flac", ".wav"});
     WebServer web(rec);
@@ -121,13 +131,15 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
     };
     const std::vector<Row> rows = {
         {"/api/analyze?file=" + name + "&margin=99", 400, "margin must be a number from 0 to 60"},
-        {"/api/analyze?file=" + name + "&min_gap=-1", 400, "min_gap must be a number from 0 to 600"},
+        {"/api/analyze?file=" + name + "&min_gap=-1", 400,
+         "min_gap must be a number from 0 to 600"},
         {"/api/analyze?file=" + name + "&min_duration=x", 400, "min_duration must be a number"},
         {"/api/analyze", 400, "missing parameter file"},
         {"/api/analyze?file=day/none.flac", 404, "no such recording"},
         {"/api/clip?file=" + name + "&start=10&end=700", 400, "a clip is at most 600 s"},
         {"/api/clip?file=" + name + "&start=20&end=10", 400, "must be after start"},
-        {"/api/clip?file=" + name + "&start=1:99&end=2:00", 400, "start must be seconds, m:ss or h:mm:ss"},
+        {"/api/clip?file=" + name + "&start=1:99&end=2:00", 400,
+         "start must be seconds, m:ss or h:mm:ss"},
         {"/api/clip?file=" + name + "&start=500&end=501", 400, "past the end"},
         {"/api/cut?file=" + name + "&start=0", 400, "missing parameter end"},
         {"/api/highlights?date=21.11.2026", 400, "date must be YYYY-MM-DD"},
@@ -152,7 +164,8 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
     }
     mark_recording(rec, {name});
     std::this_thread::sleep_for(600ms);
-    for (const std::string target : {"/api/analyze?file=", "/api/clip?start=0&end=5&file=", "/api/cut?start=0&end=5&file="}) {
+    for (const std::string target :
+         {"/api/analyze?file=", "/api/clip?start=0&end=5&file=", "/api/cut?start=0&end=5&file="}) {
         INFO(target);
         const auto r = web.get(target + name);
         CHECK(r.status == 409);
@@ -160,8 +173,9 @@ TEST_CASE("bad parameters, missing files and files being recorded", "[integratio
     }
 }
 
-TEST_CASE("the analysis cache: decode once, new parameters without decoding, invalidated by changes",
-          "[integration][web][analysis]") {
+TEST_CASE(
+    "the analysis cache: decode once, new parameters without decoding, invalidated by changes",
+    "[integration][web][analysis]") {
     TempDir dir("isr-analysis-cache");
     const auto rec = archive_with(dir, {".flac", ".mp3"});
     WebServer web(rec);
@@ -170,11 +184,13 @@ TEST_CASE("the analysis cache: decode once, new parameters without decoding, inv
     CHECK_FALSE(first["cached"].GetBool());
     CHECK(fs::exists(rec / "analyses" / (name + ".levels")));
     CHECK(fs::exists(rec / "analyses" / (name + ".analysis.json")));
-    CHECK(fs::file_size(rec / "analyses" / (name + ".levels")) < 5000); // 1800 windows, 2 bytes each
+    CHECK(fs::file_size(rec / "analyses" / (name + ".levels")) <
+          5000); // 1800 windows, 2 bytes each
     CHECK(parse_json(web.get("/api/analyze?file=" + name).body)["cached"].GetBool());
     // New parameters come from the cached levels, not from the audio.
     const auto start = std::chrono::steady_clock::now();
-    const auto other = parse_json(web.get("/api/analyze?file=" + name + "&margin=8&min_gap=5").body);
+    const auto other =
+        parse_json(web.get("/api/analyze?file=" + name + "&margin=8&min_gap=5").body);
     CHECK(std::chrono::steady_clock::now() - start < 500ms);
     CHECK(other["cached"].GetBool());
     CHECK(other["params"]["min_gap"].GetDouble() == 5);
@@ -204,11 +220,13 @@ TEST_CASE("the analysis cache: decode once, new parameters without decoding, inv
     CHECK_FALSE(fs::exists(rec / "analyses" / (name + ".analysis.json")));
 }
 
-TEST_CASE("an unwritable cache folder: analyses still work, and the log says so once", "[integration][web][analysis]") {
+TEST_CASE("an unwritable cache folder: analyses still work, and the log says so once",
+          "[integration][web][analysis]") {
     TempDir dir("isr-analysis-rocache");
     const auto rec = archive_with(dir, {".flac", ".mp3"});
     write_file(dir / "not-a-folder", "x");
-    WebServer web(rec, {"--analyses-dir", (dir / "not-a-folder" / "analyses").string()}, dir.path());
+    WebServer web(rec, {"--analyses-dir", (dir / "not-a-folder" / "analyses").string()},
+                  dir.path());
     for (const auto& ext : {".flac", ".mp3"}) {
         const auto r = web.get(std::string("/api/analyze?file=") + name_for(rec, ext));
         CHECK(r.status == 200);
@@ -221,7 +239,8 @@ TEST_CASE("an unwritable cache folder: analyses still work, and the log says so 
     CHECK(log.find("cannot be written", first + 1) == std::string::npos);
 }
 
-TEST_CASE("a slow analysis reports progress without blocking (wait=0)", "[integration][web][analysis]") {
+TEST_CASE("a slow analysis reports progress without blocking (wait=0)",
+          "[integration][web][analysis]") {
     TempDir dir("isr-analysis-progress");
     const auto rec = archive_with(dir, {".aac"});
     WebServer web(rec, {"--analysis-workers", "1"});
@@ -246,7 +265,8 @@ TEST_CASE("a slow analysis reports progress without blocking (wait=0)", "[integr
     CHECK(sections_of(parse_json(r.body)).size() == ground_truth_events().size());
 }
 
-TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC", "[integration][web][analysis]") {
+TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC",
+          "[integration][web][analysis]") {
     TempDir dir("isr-clips");
     const auto rec = archive_with(dir, {".wav", ".flac", ".mp3", ".ogg", ".opus", ".aac"});
     WebServer web(rec);
@@ -267,7 +287,8 @@ TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC", "[integrat
         const auto first_frame = std::llround(90.25 * 22050);
         const auto first = static_cast<std::size_t>(first_frame) * 2;
         REQUIRE(clip->frames == std::llround(92.5 * 22050) - first_frame);
-        CHECK(std::equal(clip->samples.begin(), clip->samples.end(), source->samples.begin() + static_cast<std::ptrdiff_t>(first)));
+        CHECK(std::equal(clip->samples.begin(), clip->samples.end(),
+                         source->samples.begin() + static_cast<std::ptrdiff_t>(first)));
     }
     for (const auto& ext : {".mp3", ".ogg", ".opus", ".aac"}) {
         INFO(ext);
@@ -278,18 +299,25 @@ TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC", "[integrat
         CHECK(decode_errors(out) == "");
         CHECK(ffprobe_duration(out) == Approx(5.0).margin(0.001));
         // The loud event at 90-93 s is in it, at 1-4 s.
-        const auto analysis = run_command("'" + isr_web_path().string() + "' analyze --format csv '" + out.string() + "'");
-        CHECK_THAT(analysis.output, Catch::Contains(",1.0,4.0,") || Catch::Contains(",0.9,4.0,") || Catch::Contains(",1.0,4.1,"));
+        const auto analysis = run_command("'" + isr_web_path().string() +
+                                          "' analyze --format csv '" + out.string() + "'");
+        CHECK_THAT(analysis.output, Catch::Contains(",1.0,4.0,") || Catch::Contains(",0.9,4.0,") ||
+                                        Catch::Contains(",1.0,4.1,"));
     }
 }
 
-TEST_CASE("cuts are stream copies within one frame of the request, in every format", "[integration][web][analysis]") {
+TEST_CASE("cuts are stream copies within one frame of the request, in every format",
+          "[integration][web][analysis]") {
     TempDir dir("isr-cuts");
-    const std::vector<std::pair<std::string, double>> formats = {
-        {".wav", 1.0 / 22050}, {".flac", 4608.0 / 22050}, {".mp3", 1152.0 / 22050},
-        {".aac", 1024.0 / 22050}, {".ogg", 1.0}, {".opus", 1.0}};
+    const std::vector<std::pair<std::string, double>> formats = {{".wav", 1.0 / 22050},
+                                                                 {".flac", 4608.0 / 22050},
+                                                                 {".mp3", 1152.0 / 22050},
+                                                                 {".aac", 1024.0 / 22050},
+                                                                 {".ogg", 1.0},
+                                                                 {".opus", 1.0}};
     std::vector<std::string> exts;
-    for (const auto& f : formats) exts.push_back(f.first);
+    for (const auto& f : formats)
+        exts.push_back(f.first);
     const auto rec = archive_with(dir, exts);
     WebServer web(rec);
     for (const auto& [ext, frame] : formats) {
@@ -298,8 +326,9 @@ TEST_CASE("cuts are stream copies within one frame of the request, in every form
         const auto r = web.get("/api/cut?file=" + name + "&start=1:05&end=0:01:17.5");
         REQUIRE(r.status == 200);
         const auto base = fs::path(name).stem().string();
-        CHECK(r.header("content-disposition") ==
-              "attachment; filename=\"" + base + "_65-77.5" + ext + "\"; filename*=UTF-8''" + base + "_65-77.5" + ext);
+        CHECK(r.header("content-disposition") == "attachment; filename=\"" + base + "_65-77.5" +
+                                                     ext + "\"; filename*=UTF-8''" + base +
+                                                     "_65-77.5" + ext);
         const auto out = dir / ("cut" + ext);
         write_file(out, r.body);
         CHECK(decode_errors(out) == "");
@@ -311,13 +340,16 @@ TEST_CASE("cuts are stream copies within one frame of the request, in every form
         }
         // What decoding yields (codec delay aside, up to 30 ms), and for the formats that state a
         // length, what the file says (ffprobe only estimates ADTS lengths from the bitrate).
-        const auto decoded = parse_json(run_command("'" + isr_web_path().string() + "' analyze '" + out.string() + "'").output);
+        const auto decoded = parse_json(
+            run_command("'" + isr_web_path().string() + "' analyze '" + out.string() + "'").output);
         CHECK(decoded[0]["duration"].GetDouble() == Approx(12.5).margin(tolerance + 0.03));
-        if (ext != ".aac") CHECK(ffprobe_duration(out) == Approx(12.5).margin(tolerance + 0.03));
+        if (ext != ".aac")
+            CHECK(ffprobe_duration(out) == Approx(12.5).margin(tolerance + 0.03));
     }
 }
 
-TEST_CASE("day highlights rank the day's sections and place them in time", "[integration][web][analysis]") {
+TEST_CASE("day highlights rank the day's sections and place them in time",
+          "[integration][web][analysis]") {
     TempDir dir("isr-highlights");
     const auto rec = archive_with(dir, {".flac", ".mp3", ".wav"});
     WebServer web(rec, {"--timezone", "UTC"});
@@ -341,26 +373,31 @@ TEST_CASE("day highlights rank the day's sections and place them in time", "[int
         previous = s["absolute_start_epoch"].GetDouble();
     }
     // The first file starts at 08:00 UTC: its first event at 08:00:20.
-    CHECK(std::string(doc["sections"][0]["absolute_start"].GetString()) == "2026-11-21T08:00:20+00:00");
+    CHECK(std::string(doc["sections"][0]["absolute_start"].GetString()) ==
+          "2026-11-21T08:00:20+00:00");
     // The top N by score, still in time order.
     doc = parse_json(web.get("/api/highlights?date=2026-11-21&limit=4").body);
     CHECK(doc["sections"].Size() == 4);
     CHECK(doc["total_sections"].GetUint() == 15);
-    CHECK(parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body)["sections"].Size() == 15); // all
+    CHECK(parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body)["sections"].Size() ==
+          15); // all
     CHECK(parse_json(web.get("/api/highlights?date=2026-11-22").body)["files"].Size() == 0);
 }
 
-TEST_CASE("a FLAC cut off by a crash (no sample count in STREAMINFO) is listed, analysed, clipped and cut",
+TEST_CASE("a FLAC cut off by a crash (no sample count in STREAMINFO) is listed, analysed, clipped "
+          "and cut",
           "[integration][web][analysis]") {
     TempDir dir("isr-analysis-crashed");
     const auto rec = dir / "rec";
     fs::create_directories(rec);
     // What isrd leaves after SIGKILL or a power cut: STREAMINFO still says "0 samples".
-    write_file(rec / "crashed_20261121_080000.flac", with_flac_total_samples(read_file(ground_truth(".flac")), 0));
+    write_file(rec / "crashed_20261121_080000.flac",
+               with_flac_total_samples(read_file(ground_truth(".flac")), 0));
     WebServer web(rec);
     const auto list = parse_json(web.get("/api/files").body);
     CHECK(list[0]["duration"].GetDouble() == Approx(180).margin(0.5));
-    const auto analysis = parse_json(web.get("/api/analyze?file=crashed_20261121_080000.flac").body);
+    const auto analysis =
+        parse_json(web.get("/api/analyze?file=crashed_20261121_080000.flac").body);
     CHECK(sections_of(analysis).size() == ground_truth_events().size());
     CHECK(analysis["duration"].GetDouble() == Approx(180).margin(0.5));
     const auto clip = web.get("/api/clip?file=crashed_20261121_080000.flac&start=150&end=152");
@@ -380,8 +417,10 @@ TEST_CASE("a two-frame AAC file (a split just after isrd started) is listed, ana
     const auto rec = dir / "rec";
     fs::create_directories(rec);
     const auto full = dir / "full.aac";
-    REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i sine=f=440:d=1:sample_rate=44100 -ac 2 -c:a aac -b:a 128k -f adts '" +
-                        full.string() + "'").status == 0);
+    REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i sine=f=440:d=1:sample_rate=44100 -ac "
+                        "2 -c:a aac -b:a 128k -f adts '" +
+                        full.string() + "'")
+                .status == 0);
     const auto bytes = read_file(full);
     std::size_t end = 0;
     for (int frame = 0; frame < 2; ++frame) { // ADTS frame length: 13 bits from byte 3
@@ -391,8 +430,10 @@ TEST_CASE("a two-frame AAC file (a split just after isrd started) is listed, ana
     }
     write_file(rec / "radio_20261121_075959.aac", bytes.substr(0, end));
     // libavformat's content probe alone refuses this file; isr-web reads it by its extension.
-    CHECK_THAT(run_command("ffprobe -v error '" + (rec / "radio_20261121_075959.aac").string() + "'").output,
-               Catch::Contains("Invalid data"));
+    CHECK_THAT(
+        run_command("ffprobe -v error '" + (rec / "radio_20261121_075959.aac").string() + "'")
+            .output,
+        Catch::Contains("Invalid data"));
     WebServer web(rec);
     const auto list = parse_json(web.get("/api/files").body);
     REQUIRE(list.Size() == 1);
@@ -408,13 +449,17 @@ TEST_CASE("a two-frame AAC file (a split just after isrd started) is listed, ana
     CHECK(decode_errors(dir / "cut.aac") == "");
 }
 
-TEST_CASE("isr-web analyze prints the same sections as JSON or CSV", "[integration][web][analysis]") {
+TEST_CASE("isr-web analyze prints the same sections as JSON or CSV",
+          "[integration][web][analysis]") {
     const auto file = ground_truth(".flac");
-    const auto csv = run_command("'" + isr_web_path().string() + "' analyze --format csv '" + file.string() + "'");
+    const auto csv = run_command("'" + isr_web_path().string() + "' analyze --format csv '" +
+                                 file.string() + "'");
     CHECK(csv.status == 0);
     CHECK_THAT(csv.output, Catch::StartsWith("file,start,end,peak_db,floor_db,score\n"));
-    CHECK(std::count(csv.output.begin(), csv.output.end(), '\n') == 1 + static_cast<long>(ground_truth_events().size()));
-    const auto json = run_command("'" + isr_web_path().string() + "' analyze --min-duration 0 '" + file.string() + "'");
+    CHECK(std::count(csv.output.begin(), csv.output.end(), '\n') ==
+          1 + static_cast<long>(ground_truth_events().size()));
+    const auto json = run_command("'" + isr_web_path().string() + "' analyze --min-duration 0 '" +
+                                  file.string() + "'");
     CHECK(json.status == 0);
     const auto doc = parse_json(json.output);
     REQUIRE(doc.IsArray());

@@ -15,14 +15,16 @@ namespace {
 
 const rapidjson::Value* find_file(const rapidjson::Document& list, const std::string& name) {
     for (const auto& f : list.GetArray()) {
-        if (f["name"].GetString() == name) return &f;
+        if (f["name"].GetString() == name)
+            return &f;
     }
     return nullptr;
 }
 
 } // namespace
 
-TEST_CASE("/api/files lists every recording with durations that agree with ffprobe", "[integration][web]") {
+TEST_CASE("/api/files lists every recording with durations that agree with ffprobe",
+          "[integration][web]") {
     TempDir dir("isr-web-files");
     const auto rec = dir / "rec";
     TestArchive::build(rec);
@@ -51,9 +53,14 @@ TEST_CASE("/api/files lists every recording with durations that agree with ffpro
         CHECK((*e)["start_from_name"].GetBool());
     }
     // Start times come from the names, in the server's zone.
-    CHECK(std::string((*find_file(list, "2026/11/21/rec_140000.wav"))["date"].GetString()) == "2026-11-21T14:00:00+00:00");
-    CHECK(std::string((*find_file(list, "garden/garden_2026-11-20_2330.wav"))["date"].GetString()) == "2026-11-20T23:30:00+00:00");
-    CHECK(std::string((*find_file(list, "radio/radio_20261121_190000.aac"))["format"].GetString()) == "aac");
+    CHECK(std::string((*find_file(list, "2026/11/21/rec_140000.wav"))["date"].GetString()) ==
+          "2026-11-21T14:00:00+00:00");
+    CHECK(
+        std::string((*find_file(list, "garden/garden_2026-11-20_2330.wav"))["date"].GetString()) ==
+        "2026-11-20T23:30:00+00:00");
+    CHECK(
+        std::string((*find_file(list, "radio/radio_20261121_190000.aac"))["format"].GetString()) ==
+        "aac");
     // Newest first.
     CHECK(std::string(list[0]["name"].GetString()) == "radio/radio_20261121_190000.aac");
 
@@ -67,7 +74,8 @@ TEST_CASE("/api/files lists every recording with durations that agree with ffpro
     CHECK_THAT(bad.body, Catch::Contains("\"error\""));
 }
 
-TEST_CASE("/api/status passes status.json through and says when it is stale or missing", "[integration][web]") {
+TEST_CASE("/api/status passes status.json through and says when it is stale or missing",
+          "[integration][web]") {
     TempDir dir("isr-web-status");
     const auto rec = dir / "rec";
     fs::create_directories(rec);
@@ -112,7 +120,8 @@ TEST_CASE("/api/storage and /api/config", "[integration][web]") {
     CHECK(storage["free_bytes"].GetUint64() <= storage["total_bytes"].GetUint64());
     CHECK(storage["recordings_count"].GetUint64() == TestArchive::files().size());
     std::uint64_t bytes = 0;
-    for (const auto& f : TestArchive::files()) bytes += fs::file_size(rec / f.name);
+    for (const auto& f : TestArchive::files())
+        bytes += fs::file_size(rec / f.name);
     CHECK(storage["recordings_bytes"].GetUint64() == bytes);
 
     const auto config = parse_json(web.get("/api/config").body);
@@ -147,11 +156,13 @@ TEST_CASE("errors are JSON with the right status", "[integration][web]") {
         CHECK(r.status == row.status);
         CHECK_THAT(r.header("content-type"), Catch::StartsWith("application/json"));
         CHECK_THAT(r.body, Catch::StartsWith("{\"error\":\""));
-        if (row.status == 405) CHECK_THAT(r.header("allow"), Catch::Contains("GET"));
+        if (row.status == 405)
+            CHECK_THAT(r.header("allow"), Catch::Contains("GET"));
     }
     // HEAD answers every GET route, with the GET's headers and no body.
-    for (const std::string target : {"/api/files", "/api/status", "/api/config", "/api/storage", "/",
-                                     "/stream/2026/11/21/rec_140000.wav", "/download/radio/radio_20261121_160000.mp3"}) {
+    for (const std::string target :
+         {"/api/files", "/api/status", "/api/config", "/api/storage", "/",
+          "/stream/2026/11/21/rec_140000.wav", "/download/radio/radio_20261121_160000.mp3"}) {
         INFO(target);
         const auto get = web.get(target);
         const auto head = http_request(web.port(), "HEAD", target);
@@ -161,18 +172,21 @@ TEST_CASE("errors are JSON with the right status", "[integration][web]") {
         CHECK(head.header("content-length") == std::to_string(get.body.size()));
     }
     // Bad command lines: a clear message and exit code 2.
-    for (const std::string args : {"--port 99999", "--margin -1", "--min-gap abc", "--idle-exit 0", "--bogus"}) {
+    for (const std::string args :
+         {"--port 99999", "--margin -1", "--min-gap abc", "--idle-exit 0", "--bogus"}) {
         INFO(args);
         const auto r = run_command("'" + isr_web_path().string() + "' " + args);
         CHECK(r.status == 2);
         CHECK_THAT(r.output, Catch::StartsWith("isr-web: "));
     }
-    const auto missing_dir = run_command("'" + isr_web_path().string() + "' --dir /nonexistent/rec --port 0");
+    const auto missing_dir =
+        run_command("'" + isr_web_path().string() + "' --dir /nonexistent/rec --port 0");
     CHECK(missing_dir.status == 1);
     CHECK_THAT(missing_dir.output, Catch::Contains("/nonexistent/rec does not exist"));
 }
 
-TEST_CASE("the web UI is served from the binary with types and revalidation", "[integration][web]") {
+TEST_CASE("the web UI is served from the binary with types and revalidation",
+          "[integration][web]") {
     TempDir dir("isr-web-ui");
     fs::create_directories(dir / "rec");
     WebServer web(dir / "rec");

@@ -31,7 +31,8 @@ namespace {
 std::string read_to_close(RawConnection& c, int timeout_ms = 5000) {
     std::string got;
     while (auto chunk = c.receive(timeout_ms)) {
-        if (chunk->empty()) break;
+        if (chunk->empty())
+            break;
         got += *chunk;
     }
     return got;
@@ -39,7 +40,9 @@ std::string read_to_close(RawConnection& c, int timeout_ms = 5000) {
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;
-    for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+    for (auto at = haystack.find(needle); at != std::string::npos;
+         at = haystack.find(needle, at + 1))
+        ++n;
     return n;
 }
 
@@ -65,10 +68,12 @@ TEST_CASE("no request ends the server: huge trailer fields, unknown codings, smu
     const auto rec = dir / "rec";
     TestArchive::build(rec);
     WebServer web(rec);
-    for (const auto& [name, value] : std::vector<std::pair<std::size_t, std::size_t>>{{65536, 1}, {1, 65536}, {100000, 100000}}) {
+    for (const auto& [name, value] : std::vector<std::pair<std::size_t, std::size_t>>{
+             {65536, 1}, {1, 65536}, {100000, 100000}}) {
         INFO(name << " / " << value);
         RawConnection c(web.port());
-        c.send("POST /api/files HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n" +
+        c.send("POST /api/files HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+               "chunked\r\n\r\n3\r\nabc\r\n0\r\n" +
                std::string(name, 'T') + ": " + std::string(value, 'v') + "\r\n\r\n");
         const auto got = read_to_close(c);
         CHECK(got.rfind("HTTP/1.1 431", 0) == 0);
@@ -94,11 +99,22 @@ TEST_CASE("HEAD answers what GET would everywhere, and abandoned clips free thei
     const std::string flac = "day/gt_20261121_080000.flac";
     const std::string mp3 = "day/gt_20261121_090000.mp3";
     const std::vector<std::string> targets = {
-        "/", "/app.js", "/api/files", "/api/status", "/api/storage", "/api/config",
-        "/api/analyze?file=" + flac, "/api/highlights?date=2026-11-21",
-        "/api/clip?file=" + flac + "&start=0&end=170", "/api/cut?file=" + flac + "&start=10&end=70",
-        "/api/cut?file=" + mp3 + "&start=10&end=70", "/api/cut?file=day/gt_20261121_100000.wav&start=1&end=2",
-        "/stream/" + flac, "/download/" + mp3, "/api/files/none.wav", "/api/nothing"};
+        "/",
+        "/app.js",
+        "/api/files",
+        "/api/status",
+        "/api/storage",
+        "/api/config",
+        "/api/analyze?file=" + flac,
+        "/api/highlights?date=2026-11-21",
+        "/api/clip?file=" + flac + "&start=0&end=170",
+        "/api/cut?file=" + flac + "&start=10&end=70",
+        "/api/cut?file=" + mp3 + "&start=10&end=70",
+        "/api/cut?file=day/gt_20261121_100000.wav&start=1&end=2",
+        "/stream/" + flac,
+        "/download/" + mp3,
+        "/api/files/none.wav",
+        "/api/nothing"};
     for (const auto& target : targets) {
         INFO(target);
         web.get(target); // the first answer may differ (an analysis not yet cached)
@@ -110,7 +126,9 @@ TEST_CASE("HEAD answers what GET would everywhere, and abandoned clips free thei
         CHECK(head.body.empty());
     }
     // Clips nobody reads: HEAD (nothing to produce) and clients gone after the first bytes.
-    for (int i = 0; i < 6; ++i) CHECK(http_request(web.port(), "HEAD", "/api/clip?file=" + flac + "&start=0&end=170").status == 200);
+    for (int i = 0; i < 6; ++i)
+        CHECK(http_request(web.port(), "HEAD", "/api/clip?file=" + flac + "&start=0&end=170")
+                  .status == 200);
     for (int i = 0; i < 6; ++i) {
         RawConnection c(web.port());
         c.send("GET /api/clip?file=" + flac + "&start=0&end=170 HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -131,12 +149,14 @@ TEST_CASE("HEAD answers what GET would everywhere, and abandoned clips free thei
     CHECK(seconds_since(stop) < 7);
 }
 
-TEST_CASE("an answer that takes longer than the request deadline still arrives", "[integration][web][hardening]") {
+TEST_CASE("an answer that takes longer than the request deadline still arrives",
+          "[integration][web][hardening]") {
     TempDir dir("isr-web-slow-answer");
     const auto rec = dir / "rec";
     fs::create_directories(rec / "day");
     for (int hour = 10; hour < 18; ++hour) {
-        fs::copy_file(ground_truth(".aac"), rec / "day" / ("gt_20261121_" + std::to_string(hour) + "0000.aac"));
+        fs::copy_file(ground_truth(".aac"),
+                      rec / "day" / ("gt_20261121_" + std::to_string(hour) + "0000.aac"));
     }
     WebServer web(rec, {"--request-timeout", "0.5", "--analysis-workers", "1"});
     const auto start = std::chrono::steady_clock::now();
@@ -153,7 +173,8 @@ TEST_CASE("an answer that takes longer than the request deadline still arrives",
     CHECK(slow.closed_by_peer(3000));
 }
 
-TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recovery", "[integration][web][hardening]") {
+TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recovery",
+          "[integration][web][hardening]") {
     TempDir dir("isr-web-emfile");
     const auto rec = dir / "rec";
     fs::create_directories(rec);
@@ -161,12 +182,13 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
     const int port = free_port();
     const auto log = dir / "isr-web.log";
     ChildProcess web({"/bin/sh", "-c",
-                      "ulimit -n 32 && exec '" + isr_web_path().string() + "' --dir '" + rec.string() +
-                          "' --bind 127.0.0.1 --port " + std::to_string(port)},
+                      "ulimit -n 32 && exec '" + isr_web_path().string() + "' --dir '" +
+                          rec.string() + "' --bind 127.0.0.1 --port " + std::to_string(port)},
                      log);
     REQUIRE(wait_for_port(port, 10000));
     std::vector<std::unique_ptr<RawConnection>> held;
-    for (int i = 0; i < 48; ++i) held.push_back(std::make_unique<RawConnection>(port));
+    for (int i = 0; i < 48; ++i)
+        held.push_back(std::make_unique<RawConnection>(port));
     std::this_thread::sleep_for(500ms);
     const double cpu_before = cpu_seconds(web.pid());
     std::this_thread::sleep_for(2s);
@@ -175,23 +197,28 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
     int refused = 0;
     for (auto& c : held) {
         const auto got = c->receive(50);
-        if (got && got->find("503") != std::string::npos) ++refused;
+        if (got && got->find("503") != std::string::npos)
+            ++refused;
     }
     CHECK(refused > 0);
     CHECK(count(web.log(), "cannot accept connections") == 1);
     CHECK_THAT(web.log(), Catch::Contains("ulimit -n"));
     held.clear();
-    CHECK(wait_until([&] {
-        try {
-            return http_get(port, "/api/config").status == 200;
-        } catch (const std::exception&) {
-            return false;
-        }
-    }, 5s));
-    CHECK(wait_until([&] { return web.log().find("accepting connections again") != std::string::npos; }, 2s));
+    CHECK(wait_until(
+        [&] {
+            try {
+                return http_get(port, "/api/config").status == 200;
+            } catch (const std::exception&) {
+                return false;
+            }
+        },
+        5s));
+    CHECK(wait_until(
+        [&] { return web.log().find("accepting connections again") != std::string::npos; }, 2s));
 }
 
-TEST_CASE("symbolic links are judged by their targets on every endpoint", "[integration][web][hardening]") {
+TEST_CASE("symbolic links are judged by their targets on every endpoint",
+          "[integration][web][hardening]") {
     TempDir dir("isr-web-links");
     const auto rec = dir / "rec";
     fs::create_directories(rec / "sub");
@@ -214,7 +241,8 @@ TEST_CASE("symbolic links are judged by their targets on every endpoint", "[inte
 
     const auto listed = web.get("/api/files").body;
     CHECK_THAT(listed, Catch::Contains("\"alias.wav\""));
-    for (const auto* name : {"hidden_alias.wav", "status_alias.wav", "notes_alias.mp3", "cache_alias.wav", "linked/b.wav"}) {
+    for (const auto* name : {"hidden_alias.wav", "status_alias.wav", "notes_alias.mp3",
+                             "cache_alias.wav", "linked/b.wav"}) {
         INFO(name);
         CHECK_THAT(listed, !Catch::Contains(name));
     }
@@ -225,10 +253,13 @@ TEST_CASE("symbolic links are judged by their targets on every endpoint", "[inte
     CHECK(web.get("/api/clip?file=alias.wav&start=0&end=1").status == 200);
     CHECK(web.get("/api/cut?file=alias.wav&start=0&end=1").status == 200);
     // What the rules refuse by the real name, they refuse through a link.
-    for (const std::string name : {"hidden_alias.wav", "status_alias.wav", "notes_alias.mp3", "cache_alias.wav"}) {
+    for (const std::string name :
+         {"hidden_alias.wav", "status_alias.wav", "notes_alias.mp3", "cache_alias.wav"}) {
         INFO(name);
-        for (const auto& target : {"/stream/" + name, "/download/" + name, "/api/analyze?file=" + name,
-                                   "/api/clip?file=" + name + "&start=0&end=1", "/api/cut?file=" + name + "&start=0&end=1"}) {
+        for (const auto& target :
+             {"/stream/" + name, "/download/" + name, "/api/analyze?file=" + name,
+              "/api/clip?file=" + name + "&start=0&end=1",
+              "/api/cut?file=" + name + "&start=0&end=1"}) {
             INFO(target);
             const auto r = web.get(target);
             CHECK(r.status == 404);
@@ -240,8 +271,9 @@ TEST_CASE("symbolic links are judged by their targets on every endpoint", "[inte
     CHECK(fs::exists(rec / "status.json"));
     // A link to a file being recorded is that file being recorded.
     CHECK(web.get("/stream/live_alias.wav").header("cache-control") == "no-store");
-    for (const std::string target : {"/api/analyze?file=live_alias.wav", "/api/clip?file=live_alias.wav&start=0&end=1",
-                                     "/api/cut?file=live_alias.wav&start=0&end=1"}) {
+    for (const std::string target :
+         {"/api/analyze?file=live_alias.wav", "/api/clip?file=live_alias.wav&start=0&end=1",
+          "/api/cut?file=live_alias.wav&start=0&end=1"}) {
         INFO(target);
         CHECK(web.get(target).status == 409);
     }
@@ -267,10 +299,12 @@ TEST_CASE("FIFOs and other non-regular files are never opened", "[integration][w
     WebServer web(rec, {"--threads", "2"});
     // Each of these used to block an I/O thread in open(2); two stopped the whole server.
     std::vector<std::future<int>> answers;
-    for (const std::string target : {"/stream/pipe.wav", "/download/pipe.flac", "/stream/pipe_alias.mp3", "/stream/pipe.wav",
-                                     "/api/analyze?file=pipe.wav", "/api/clip?file=pipe.flac&start=0&end=1",
-                                     "/api/cut?file=pipe.wav&start=0&end=1"}) {
-        answers.push_back(std::async(std::launch::async, [&web, target] { return web.get(target).status; }));
+    for (const std::string target :
+         {"/stream/pipe.wav", "/download/pipe.flac", "/stream/pipe_alias.mp3", "/stream/pipe.wav",
+          "/api/analyze?file=pipe.wav", "/api/clip?file=pipe.flac&start=0&end=1",
+          "/api/cut?file=pipe.wav&start=0&end=1"}) {
+        answers.push_back(
+            std::async(std::launch::async, [&web, target] { return web.get(target).status; }));
     }
     for (auto& a : answers) {
         REQUIRE(a.wait_for(5s) == std::future_status::ready);
@@ -292,8 +326,10 @@ TEST_CASE("a header that claims 2^36 samples costs no more memory than the audio
     const auto rec = dir / "rec";
     fs::create_directories(rec);
     const auto flac = rec / "liar.flac";
-    REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i 'sine=frequency=440:sample_rate=22050:duration=3' -c:a flac '" +
-                        flac.string() + "'").status == 0);
+    REQUIRE(run_command("ffmpeg -nostdin -v error -f lavfi -i "
+                        "'sine=frequency=440:sample_rate=22050:duration=3' -c:a flac '" +
+                        flac.string() + "'")
+                .status == 0);
     const auto bytes = with_flac_total_samples(read_file(flac), (std::uint64_t{1} << 36) - 1);
     write_file(flac, bytes);
     REQUIRE(fs::file_size(flac) < 100000);
@@ -301,7 +337,8 @@ TEST_CASE("a header that claims 2^36 samples costs no more memory than the audio
     WebServer web(rec);
     REQUIRE(web.get("/api/config").status == 200);
     const long before = peak_rss_kib(web.process().pid());
-    for (int i = 0; i < 4; ++i) web.get("/api/analyze?wait=0&margin=" + std::to_string(10 + i) + "&file=liar.flac");
+    for (int i = 0; i < 4; ++i)
+        web.get("/api/analyze?wait=0&margin=" + std::to_string(10 + i) + "&file=liar.flac");
     const auto r = web.get("/api/analyze?file=liar.flac");
     REQUIRE(r.status == 200);
     CHECK(parse_json(r.body)["duration"].GetDouble() == Approx(3).margin(0.2));
@@ -317,7 +354,8 @@ TEST_CASE("cuts stream to slow clients without temporary files", "[integration][
     const auto tmp = dir / "tmp";
     fs::create_directories(tmp);
     WebServer web(rec, {}, {}, {{"TMPDIR", tmp.string()}});
-    for (const std::string name : {"day/gt_20261121_080000.flac", "day/gt_20261121_090000.mp3", "day/gt_20261121_100000.wav"}) {
+    for (const std::string name : {"day/gt_20261121_080000.flac", "day/gt_20261121_090000.mp3",
+                                   "day/gt_20261121_100000.wav"}) {
         INFO(name);
         const auto target = "/api/cut?file=" + name + "&start=5&end=175";
         const auto whole = web.get(target);
@@ -328,7 +366,8 @@ TEST_CASE("cuts stream to slow clients without temporary files", "[integration][
         std::vector<std::string> first;
         for (int i = 0; i < 3; ++i) {
             slow.push_back(std::make_unique<RawConnection>(web.port()));
-            slow.back()->send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            slow.back()->send("GET " + target +
+                              " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             const auto chunk = slow.back()->receive(5000);
             REQUIRE(chunk);
             first.push_back(*chunk);
@@ -346,7 +385,8 @@ TEST_CASE("cuts stream to slow clients without temporary files", "[integration][
     CHECK(fs::is_empty(tmp));
 }
 
-TEST_CASE("DNS rebinding: state changes need a Host the server knows itself by", "[integration][web][hardening]") {
+TEST_CASE("DNS rebinding: state changes need a Host the server knows itself by",
+          "[integration][web][hardening]") {
     TempDir dir("isr-web-rebinding");
     const auto rec = dir / "rec";
     TestArchive::build(rec);
@@ -355,14 +395,17 @@ TEST_CASE("DNS rebinding: state changes need a Host the server knows itself by",
         WebServer web(rec);
         const auto port = std::to_string(web.port());
         // A page on evil.example, re-pointed to 127.0.0.1: Host and Origin agree, both hostile.
-        const auto r = http_request(web.port(), "DELETE", "/api/files/" + name,
-                                    {{"Host", "evil.example:" + port}, {"Origin", "http://evil.example:" + port}});
+        const auto r = http_request(
+            web.port(), "DELETE", "/api/files/" + name,
+            {{"Host", "evil.example:" + port}, {"Origin", "http://evil.example:" + port}});
         CHECK(r.status == 403);
         CHECK_THAT(r.body, Catch::Contains("--allowed-host evil.example"));
         CHECK(fs::exists(rec / name));
         // Reads are not state changes.
         CHECK(web.get("/api/files", {{"Host", "evil.example:" + port}}).status == 200);
-        CHECK(http_request(web.port(), "DELETE", "/api/files/" + name, {{"Host", "localhost:" + port}}).status == 200);
+        CHECK(http_request(web.port(), "DELETE", "/api/files/" + name,
+                           {{"Host", "localhost:" + port}})
+                  .status == 200);
     }
     TestArchive::build(rec);
     WebServer named(rec, {"--allowed-host", "recorder.lan"});
@@ -371,15 +414,22 @@ TEST_CASE("DNS rebinding: state changes need a Host the server knows itself by",
               .status == 200);
 }
 
-TEST_CASE("every listed name resolves, and no answer shows a server path", "[integration][web][hardening]") {
+TEST_CASE("every listed name resolves, and no answer shows a server path",
+          "[integration][web][hardening]") {
     TempDir dir("isr-web-names");
     const auto rec = dir / "rec";
     fs::create_directories(rec);
     const auto wav = read_file(ground_truth(".wav"));
     const std::vector<std::pair<std::string, std::string>> names = {
-        {"x%41.wav", "x%2541.wav"}, {"h#1.wav", "h%231.wav"}, {"f\xef\xbc\x83" "2.wav", "f%EF%BC%832.wav"},
-        {"q\"uote.wav", "q%22uote.wav"}, {"back\\slash.wav", "back%5Cslash.wav"}};
-    for (const auto& [name, encoded] : names) write_file(rec / name, wav);
+        {"x%41.wav", "x%2541.wav"},
+        {"h#1.wav", "h%231.wav"},
+        {"f\xef\xbc\x83"
+         "2.wav",
+         "f%EF%BC%832.wav"},
+        {"q\"uote.wav", "q%22uote.wav"},
+        {"back\\slash.wav", "back%5Cslash.wav"}};
+    for (const auto& [name, encoded] : names)
+        write_file(rec / name, wav);
     WebServer web(rec);
     const auto listing = parse_json(web.get("/api/files").body);
     REQUIRE(listing.Size() == names.size());
@@ -392,7 +442,9 @@ TEST_CASE("every listed name resolves, and no answer shows a server path", "[int
         const auto cut = web.get("/api/cut?file=" + encoded + "&start=0&end=1");
         CHECK(cut.status == 200);
         // Content-Disposition stays one well-formed header whatever the name holds.
-        for (const auto& disposition : {cut.header("content-disposition"), web.get("/download/" + encoded).header("content-disposition")}) {
+        for (const auto& disposition :
+             {cut.header("content-disposition"),
+              web.get("/download/" + encoded).header("content-disposition")}) {
             INFO(disposition);
             const auto plain = disposition.substr(disposition.find("filename=\"") + 10);
             CHECK(plain.find('"') == plain.find("\"; filename*="));
@@ -408,8 +460,9 @@ TEST_CASE("every listed name resolves, and no answer shows a server path", "[int
     CHECK(web.get("/stream/c.wav", {{"If-None-Match", "W/" + etag}}).status == 304);
     // Errors name the recording, never where it lives.
     write_file(rec / "broken.mp3", std::string(5000, '\x55'));
-    for (const std::string target : {"/api/analyze?file=broken.mp3", "/api/cut?file=broken.mp3&start=0&end=1",
-                                     "/api/clip?file=broken.mp3&start=0&end=1", "/stream/none.wav"}) {
+    for (const std::string target :
+         {"/api/analyze?file=broken.mp3", "/api/cut?file=broken.mp3&start=0&end=1",
+          "/api/clip?file=broken.mp3&start=0&end=1", "/stream/none.wav"}) {
         INFO(target);
         const auto r = web.get(target);
         CHECK(r.status >= 400);

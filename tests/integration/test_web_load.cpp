@@ -33,12 +33,14 @@ namespace {
 
 // Requests completed by a wrk run (0 when wrk failed).
 long wrk(int port, const std::string& target, int seconds, const std::string& extra = {}) {
-    const auto r = run_command("wrk -t2 -c256 -d" + std::to_string(seconds) + "s --timeout 10s " + extra +
-                               " 'http://127.0.0.1:" + std::to_string(port) + target + "' 2>&1");
+    const auto r =
+        run_command("wrk -t2 -c256 -d" + std::to_string(seconds) + "s --timeout 10s " + extra +
+                    " 'http://127.0.0.1:" + std::to_string(port) + target + "' 2>&1");
     INFO(r.output);
     CHECK(r.status == 0);
     const auto at = r.output.find(" requests in ");
-    if (at == std::string::npos) return 0;
+    if (at == std::string::npos)
+        return 0;
     const auto start = r.output.rfind(' ', at - 1);
     return std::stol(r.output.substr(start + 1, at - start - 1));
 }
@@ -54,8 +56,8 @@ void abuse(int port, const std::string& flac, std::atomic<int>& rounds) {
     };
     quietly([&] { // a trailer field Beast's fields would throw on
         RawConnection c(port);
-        c.send("POST /api/files HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + std::string(70000, 'T') +
-               ": v\r\n\r\n");
+        c.send("POST /api/files HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" +
+               std::string(70000, 'T') + ": v\r\n\r\n");
         c.receive(2000);
     });
     quietly([&] { http_request(port, "HEAD", "/api/clip?file=" + flac + "&start=0&end=170"); });
@@ -76,10 +78,14 @@ void abuse(int port, const std::string& flac, std::atomic<int>& rounds) {
     quietly([&] { http_get(port, "/stream/pipe.wav"); });
     quietly([&] { http_get(port, "/api/analyze?wait=0&file=liar.flac"); });
     quietly([&] { http_get(port, "/stream/link_to_status.wav"); });
-    quietly([&] { http_request(port, "DELETE", "/api/files/" + flac, {{"Host", "evil.example"}, {"Origin", "http://evil.example"}}); });
+    quietly([&] {
+        http_request(port, "DELETE", "/api/files/" + flac,
+                     {{"Host", "evil.example"}, {"Origin", "http://evil.example"}});
+    });
     quietly([&] {
         RawConnection c(port);
-        c.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nGET /api/files HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nGET /api/files "
+               "HTTP/1.1\r\nHost: x\r\n\r\n");
         c.receive(2000);
     });
     ++rounds;
@@ -102,8 +108,9 @@ TEST_CASE("256 connections from wrk and every abuse at once: memory and descript
     write_file(rec / "status.json", "{}");
     fs::create_symlink("status.json", rec / "link_to_status.wav");
     // The first 60 KB of a FLAC file whose header claims 2^36 samples.
-    write_file(rec / "liar.flac", with_flac_total_samples(read_file(ground_truth(".flac")).substr(0, 60000),
-                                                          (std::uint64_t{1} << 36) - 1));
+    write_file(rec / "liar.flac",
+               with_flac_total_samples(read_file(ground_truth(".flac")).substr(0, 60000),
+                                       (std::uint64_t{1} << 36) - 1));
     WebServer web(rec, {"--log-level", "WARNING"});
     const int pid = web.process().pid();
     const auto range = "-H 'Range: bytes=0-65535'";
@@ -118,7 +125,8 @@ TEST_CASE("256 connections from wrk and every abuse at once: memory and descript
 
     std::atomic<bool> loaded{true};
     std::thread abuser([&] {
-        while (loaded) abuse(web.port(), flac, rounds);
+        while (loaded)
+            abuse(web.port(), flac, rounds);
     });
     const auto streamed = wrk(web.port(), "/stream/" + flac, 6, range);
     const auto listed = wrk(web.port(), "/api/files", 3);
@@ -132,7 +140,8 @@ TEST_CASE("256 connections from wrk and every abuse at once: memory and descript
 
     // Connections wind down (the half-sent request within its 10 s deadline).
     CHECK(wait_until([&] { return open_fds(pid) <= fds_before + 2; }, 15s, 200ms));
-    INFO("fds " << fds_before << " -> " << open_fds(pid) << ", RSS " << rss_before << " -> " << rss_kib(pid) << " KiB");
+    INFO("fds " << fds_before << " -> " << open_fds(pid) << ", RSS " << rss_before << " -> "
+                << rss_kib(pid) << " KiB");
 #if ISR_UNDER_ASAN
     // AddressSanitizer holds freed memory in quarantine (256 MB): RSS says nothing there.
     WARN("memory not compared under AddressSanitizer");

@@ -73,10 +73,12 @@ TEST_CASE("path traversal attempts get a plain 404 or 400 and no file outside th
         const auto r = web.get(target);
         CHECK((r.status == 404 || r.status == 400));
         CHECK_THAT(r.body, Catch::StartsWith("{\"error\":"));
-        CHECK_THAT(r.body, !Catch::Contains("root:") && !Catch::Contains("RIFF-secret") && !Catch::Contains(dir.path().string()));
+        CHECK_THAT(r.body, !Catch::Contains("root:") && !Catch::Contains("RIFF-secret") &&
+                               !Catch::Contains(dir.path().string()));
     }
-    for (const std::string target : {"/api/files/../notes.txt", "/api/files/%2e%2e/notes.txt", "/api/files/escape/secret.wav",
-                                     "/api/files/passwd.wav", "/api/files/analyses/radio/cached.wav"}) {
+    for (const std::string target :
+         {"/api/files/../notes.txt", "/api/files/%2e%2e/notes.txt", "/api/files/escape/secret.wav",
+          "/api/files/passwd.wav", "/api/files/analyses/radio/cached.wav"}) {
         INFO("DELETE " << target);
         const auto r = http_request(web.port(), "DELETE", target);
         CHECK((r.status == 404 || r.status == 400));
@@ -87,7 +89,8 @@ TEST_CASE("path traversal attempts get a plain 404 or 400 and no file outside th
     CHECK(web.get("/stream/alias.mp3").status == 200);
     // The listing does not include what cannot be served.
     const auto list = web.get("/api/files").body;
-    CHECK_THAT(list, !Catch::Contains("secret") && !Catch::Contains("passwd") && !Catch::Contains("hidden"));
+    CHECK_THAT(list, !Catch::Contains("secret") && !Catch::Contains("passwd") &&
+                         !Catch::Contains("hidden"));
     CHECK_THAT(list, Catch::Contains("alias.mp3"));
 }
 
@@ -107,13 +110,17 @@ TEST_CASE("DELETE removes the recording and its analysis cache, refuses other si
 
     const auto port = web.port();
     const auto origin = "http://127.0.0.1:" + std::to_string(port);
-    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Origin", "http://evil.example"}}).status == 403);
+    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Origin", "http://evil.example"}})
+              .status == 403);
     CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Origin", "null"}}).status == 403);
-    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Sec-Fetch-Site", "cross-site"}}).status == 403);
-    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Sec-Fetch-Site", "same-site"}}).status == 403);
+    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Sec-Fetch-Site", "cross-site"}})
+              .status == 403);
+    CHECK(http_request(port, "DELETE", "/api/files/" + name, {{"Sec-Fetch-Site", "same-site"}})
+              .status == 403);
     REQUIRE(fs::exists(rec / name));
 
-    const auto ok = http_request(port, "DELETE", "/api/files/" + name, {{"Origin", origin}, {"Sec-Fetch-Site", "same-origin"}});
+    const auto ok = http_request(port, "DELETE", "/api/files/" + name,
+                                 {{"Origin", origin}, {"Sec-Fetch-Site", "same-origin"}});
     CHECK(ok.status == 200);
     CHECK(ok.body == "{\"deleted\":\"" + name + "\"}");
     CHECK_FALSE(fs::exists(rec / name));
@@ -123,7 +130,8 @@ TEST_CASE("DELETE removes the recording and its analysis cache, refuses other si
     CHECK(http_request(port, "DELETE", "/api/files/" + name).status == 404);
 
     // curl and scripts send no Origin: allowed. The emptied folder goes too.
-    CHECK(http_request(port, "DELETE", "/api/files/garden/garden_2026-11-20_2330.wav").status == 200);
+    CHECK(http_request(port, "DELETE", "/api/files/garden/garden_2026-11-20_2330.wav").status ==
+          200);
     CHECK_FALSE(fs::exists(rec / "garden"));
     CHECK(fs::exists(rec));
 

@@ -13,25 +13,29 @@ using namespace isr::test;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-TEST_CASE("socket activation serves on the passed socket and --idle-exit ends it", "[integration][web]") {
+TEST_CASE("socket activation serves on the passed socket and --idle-exit ends it",
+          "[integration][web]") {
     TempDir dir("isr-web-activate");
     const auto rec = dir / "rec";
     TestArchive::build(rec);
     const int port = free_port();
     // Debian's systemd-socket-activate listens, and on the first connection execs isr-web
     // with LISTEN_FDS, exactly as a systemd .socket unit would.
-    ChildProcess activator({"/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:" + std::to_string(port),
-                            isr_web_path().string(), "--dir", rec.string(), "--idle-exit", "2"},
+    ChildProcess activator({"/usr/bin/systemd-socket-activate", "-l",
+                            "127.0.0.1:" + std::to_string(port), isr_web_path().string(), "--dir",
+                            rec.string(), "--idle-exit", "2"},
                            dir / "activate.log");
     REQUIRE(wait_for_port(port, 5000));
     const auto r = http_get(port, "/api/config");
     CHECK(r.status == 200);
-    CHECK(http_get(port, "/stream/2026/11/21/rec_140000.wav", {{"Range", "bytes=0-3"}}).body == "RIFF");
+    CHECK(http_get(port, "/stream/2026/11/21/rec_140000.wav", {{"Range", "bytes=0-3"}}).body ==
+          "RIFF");
     // No connection for 2 s: it exits cleanly, ready to be started again on demand.
     const auto exit = activator.wait(10s);
     REQUIRE(exit);
     CHECK(*exit == 0);
-    CHECK_THAT(activator.log(), Catch::Contains("socket passed by systemd") && Catch::Contains("--idle-exit"));
+    CHECK_THAT(activator.log(),
+               Catch::Contains("socket passed by systemd") && Catch::Contains("--idle-exit"));
 }
 
 TEST_CASE("a client that sends its request too slowly is cut off", "[integration][web]") {
@@ -70,7 +74,8 @@ TEST_CASE("limits: huge headers, bodies, pipelined requests", "[integration][web
         c.send("DELETE /api/files/x.wav HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
         std::string got;
         while (auto chunk = c.receive(5000)) {
-            if (chunk->empty()) break;
+            if (chunk->empty())
+                break;
             got += *chunk;
         }
         CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 413"));
@@ -78,10 +83,12 @@ TEST_CASE("limits: huge headers, bodies, pipelined requests", "[integration][web
     {
         // Two requests in one packet, two responses in order on the same connection.
         RawConnection c(web.port());
-        c.send("GET /api/config HTTP/1.1\r\nHost: x\r\n\r\nGET /api/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        c.send("GET /api/config HTTP/1.1\r\nHost: x\r\n\r\nGET /api/nothing HTTP/1.1\r\nHost: "
+               "x\r\nConnection: close\r\n\r\n");
         std::string got;
         while (auto chunk = c.receive(5000)) {
-            if (chunk->empty()) break;
+            if (chunk->empty())
+                break;
             got += *chunk;
         }
         const auto second = got.find("HTTP/1.1 404");
@@ -97,7 +104,8 @@ TEST_CASE("clients that abort downloads do not hurt the server", "[integration][
     {
         std::ofstream big(rec / "big.wav", std::ios::binary);
         std::string block(1 << 20, '\x33');
-        for (int i = 0; i < 20; ++i) big << block;
+        for (int i = 0; i < 20; ++i)
+            big << block;
     }
     WebServer web(rec);
     for (int i = 0; i < 5; ++i) {
@@ -121,7 +129,8 @@ TEST_CASE("SIGTERM lets a download in flight finish, then exits", "[integration]
     {
         std::ofstream big(rec / "big.wav", std::ios::binary);
         std::string block(1 << 20, '\x11');
-        for (int i = 0; i < 50; ++i) big << block;
+        for (int i = 0; i < 50; ++i)
+            big << block;
     }
     WebServer web(rec);
     RawConnection c(web.port());
@@ -136,7 +145,8 @@ TEST_CASE("SIGTERM lets a download in flight finish, then exits", "[integration]
     CHECK_THROWS(http_get(web.port(), "/api/config"));
     // …while the download in flight completes.
     while (auto chunk = c.receive(5000)) {
-        if (chunk->empty()) break;
+        if (chunk->empty())
+            break;
         received += chunk->size();
     }
     CHECK(received > 50u * (1 << 20));
@@ -152,7 +162,8 @@ TEST_CASE("SIGTERM cuts a stalled client after 5 s", "[integration][web]") {
     {
         std::ofstream big(rec / "big.wav", std::ios::binary);
         std::string block(1 << 20, '\x22');
-        for (int i = 0; i < 50; ++i) big << block;
+        for (int i = 0; i < 50; ++i)
+            big << block;
     }
     WebServer web(rec);
     RawConnection c(web.port());

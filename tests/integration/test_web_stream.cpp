@@ -41,7 +41,7 @@ TEST_CASE("Range requests: first byte, last byte, suffix, open-ended, past the e
         std::uint64_t last;
     };
     const Row rows[] = {
-        {"bytes=0-1", 206, 0, 1},                      // what Safari sends first
+        {"bytes=0-1", 206, 0, 1}, // what Safari sends first
         {"bytes=0-0", 206, 0, 0},
         {"bytes=" + std::to_string(size - 1) + "-", 206, size - 1, size - 1},
         {"bytes=-500", 206, size - 500, size - 1},
@@ -53,12 +53,15 @@ TEST_CASE("Range requests: first byte, last byte, suffix, open-ended, past the e
         INFO(row.range);
         const auto r = web.get(url, {{"Range", row.range}});
         CHECK(r.status == row.status);
-        CHECK(r.header("content-range") == "bytes " + std::to_string(row.first) + "-" + std::to_string(row.last) + "/" + std::to_string(size));
+        CHECK(r.header("content-range") == "bytes " + std::to_string(row.first) + "-" +
+                                               std::to_string(row.last) + "/" +
+                                               std::to_string(size));
         CHECK(r.body == file.substr(row.first, row.last - row.first + 1));
         CHECK(r.header("accept-ranges") == "bytes");
         CHECK(r.header("content-type") == "audio/mpeg");
     }
-    for (const std::string& bad : std::vector<std::string>{"bytes=" + std::to_string(size) + "-", "bytes=5-2", "bytes=abc", "bytes=-0"}) {
+    for (const std::string& bad : std::vector<std::string>{"bytes=" + std::to_string(size) + "-",
+                                                           "bytes=5-2", "bytes=abc", "bytes=-0"}) {
         INFO(bad);
         const auto r = web.get(url, {{"Range", bad}});
         CHECK(r.status == 416);
@@ -96,7 +99,8 @@ TEST_CASE("ETag, Last-Modified, If-None-Match and If-Range", "[integration][web]
     CHECK(web.get(url, {{"If-Modified-Since", first.header("last-modified")}}).status == 304);
     // If-Range: a matching validator keeps the range, a stale one gets the whole file.
     CHECK(web.get(url, {{"Range", "bytes=0-9"}, {"If-Range", etag}}).status == 206);
-    CHECK(web.get(url, {{"Range", "bytes=0-9"}, {"If-Range", first.header("last-modified")}}).status == 206);
+    CHECK(web.get(url, {{"Range", "bytes=0-9"}, {"If-Range", first.header("last-modified")}})
+              .status == 206);
     const auto stale = web.get(url, {{"Range", "bytes=0-9"}, {"If-Range", "\"old\""}});
     CHECK(stale.status == 200);
     CHECK(stale.body.size() == first.body.size());
@@ -109,14 +113,17 @@ TEST_CASE("/download names the file so curl -OJ saves it right", "[integration][
     WebServer web(rec);
     const auto r = web.get("/download/radio/radio_20261121_170000.ogg");
     CHECK(r.status == 200);
-    CHECK(r.header("content-disposition") ==
-          "attachment; filename=\"radio_20261121_170000.ogg\"; filename*=UTF-8''radio_20261121_170000.ogg");
+    CHECK(r.header("content-disposition") == "attachment; filename=\"radio_20261121_170000.ogg\"; "
+                                             "filename*=UTF-8''radio_20261121_170000.ogg");
     fs::create_directories(dir / "dl");
-    const auto curl = run_command("cd '" + (dir / "dl").string() + "' && curl -sS -OJ http://127.0.0.1:" +
-                                  std::to_string(web.port()) + "/download/radio/radio_20261121_170000.ogg");
+    const auto curl =
+        run_command("cd '" + (dir / "dl").string() + "' && curl -sS -OJ http://127.0.0.1:" +
+                    std::to_string(web.port()) + "/download/radio/radio_20261121_170000.ogg");
     CHECK(curl.status == 0);
-    CHECK(read_file(dir / "dl" / "radio_20261121_170000.ogg") == read_file(rec / "radio/radio_20261121_170000.ogg"));
-    CHECK_THAT(web.get("/stream/radio/radio_20261121_170000.ogg").header("content-disposition"), Catch::StartsWith("inline"));
+    CHECK(read_file(dir / "dl" / "radio_20261121_170000.ogg") ==
+          read_file(rec / "radio/radio_20261121_170000.ogg"));
+    CHECK_THAT(web.get("/stream/radio/radio_20261121_170000.ogg").header("content-disposition"),
+               Catch::StartsWith("inline"));
 }
 
 TEST_CASE("a WAV being recorded is served with its sizes patched to the frames present",
@@ -153,7 +160,8 @@ TEST_CASE("a WAV being recorded is served with its sizes patched to the frames p
     const auto pcm = read_pcm_file(dir / "served.wav");
     REQUIRE(pcm);
     CHECK(static_cast<std::uint64_t>(pcm->frames) == frames_present);
-    CHECK(ffprobe_duration(dir / "served.wav") == Approx(static_cast<double>(frames_present) / 44100).margin(0.001));
+    CHECK(ffprobe_duration(dir / "served.wav") ==
+          Approx(static_cast<double>(frames_present) / 44100).margin(0.001));
     // Ranges work on the patched view too (the first bytes come from the patch).
     const auto head = web.get("/stream/live.wav", {{"Range", "bytes=0-99"}});
     CHECK(head.status == 206);
@@ -182,7 +190,8 @@ TEST_CASE("a FLAC being recorded is served with STREAMINFO's sample count from i
     REQUIRE(served.status == FlacParse::ok);
     CHECK(served.info.total_samples > 0);
     write_file(dir / "served.flac", r.body);
-    const auto decode = run_command("ffmpeg -v error -i '" + (dir / "served.flac").string() + "' -f null -");
+    const auto decode =
+        run_command("ffmpeg -v error -i '" + (dir / "served.flac").string() + "' -f null -");
     CHECK(decode.status == 0);
     CHECK(decode.output.empty());
     const auto pcm = read_pcm_file(dir / "served.flac");
@@ -196,15 +205,18 @@ TEST_CASE("a FLAC being recorded is served with STREAMINFO's sample count from i
 TEST_CASE("listening to files while isrd records them", "[integration][web][isrd]") {
     TempDir dir("isr-web-isrd");
     const auto rec = dir / "rec";
-    write_file(dir / "config.ini", "[general]\noutput_directory = " + rec.string() +
-                                       "\nlog_file =\nsplit_interval = 1h\n[w]\ntype = generator\nformat = wav\n"
-                                       "channels = 1\nsample_rate = 16000\n[f]\ntype = generator\nformat = flac\n"
-                                       "channels = 2\nsample_rate = 44100\nfilename_pattern = {source}_%H%M%S\n");
+    write_file(dir / "config.ini",
+               "[general]\noutput_directory = " + rec.string() +
+                   "\nlog_file =\nsplit_interval = 1h\n[w]\ntype = generator\nformat = wav\n"
+                   "channels = 1\nsample_rate = 16000\n[f]\ntype = generator\nformat = flac\n"
+                   "channels = 2\nsample_rate = 44100\nfilename_pattern = {source}_%H%M%S\n");
     ChildProcess isrd({isrd_path().string(), (dir / "config.ini").string()}, dir / "isrd.log");
-    REQUIRE(wait_until([&] {
-        const auto r = read_status_file(rec / "status.json");
-        return r.status && r.status->active.size() == 2;
-    }, 10s));
+    REQUIRE(wait_until(
+        [&] {
+            const auto r = read_status_file(rec / "status.json");
+            return r.status && r.status->active.size() == 2;
+        },
+        10s));
     WebServer web(rec, {}, dir.path());
     std::this_thread::sleep_for(3s);
     const auto status = read_status_file(rec / "status.json");

@@ -13,9 +13,12 @@ TEST_CASE("isrd's framers, writers and stream types all come from the format tab
         INFO(f.name);
         auto framer = framing::make_framer(f.name);
         CHECK((framer != nullptr) == (f.framing != Framing::none));
-        if (framer) CHECK(framer->extension() == "." + std::string(f.extension));
-        if (f.pcm_target) CHECK(PcmFileWriter::extension(std::string(f.name)) == "." + std::string(f.extension));
-        for (const auto type : f.stream_types) CHECK(format_for_content_type(type) == std::string(f.name));
+        if (framer)
+            CHECK(framer->extension() == "." + std::string(f.extension));
+        if (f.pcm_target)
+            CHECK(PcmFileWriter::extension(std::string(f.name)) == "." + std::string(f.extension));
+        for (const auto type : f.stream_types)
+            CHECK(format_for_content_type(type) == std::string(f.name));
     }
     CHECK(format_for_content_type("audio/ogg;codecs=opus") == std::string("opus"));
     CHECK_FALSE(format_for_content_type("text/html"));

@@ -115,7 +115,8 @@ TEST_CASE("MPEG stream joined mid-frame starts at a real frame", "[recorder]") {
     }
 }
 
-TEST_CASE("garbage between MPEG frames is skipped and counted; an ID3 tag stays with its frame", "[recorder]") {
+TEST_CASE("garbage between MPEG frames is skipped and counted; an ID3 tag stays with its frame",
+          "[recorder]") {
     const auto& stream = encode(kMpegCases[0].options);
     auto reference = make_framer("mp3");
     const auto frames = feed(*reference, stream, stream.size());
@@ -217,7 +218,8 @@ TEST_CASE("MPEG framing keeps memory bounded and loses nothing after sync", "[re
         Bytes expected = slice(frames_only, 0, cut + frame);
         const auto after = slice(rest, 0, got.size() - expected.size());
         expected.insert(expected.end(), after.begin(), after.end());
-        INFO("got " << got.size() << " bytes, expected " << expected.size() << "; junk counted " << framer->junk_bytes());
+        INFO("got " << got.size() << " bytes, expected " << expected.size() << "; junk counted "
+                    << framer->junk_bytes());
         CHECK(got == expected); // every frame, and nothing of the junk
         CHECK(framer->junk_bytes() == junk.size());
         CHECK(framer->resyncs() == 1);

@@ -177,13 +177,15 @@ TEST_CASE("a corrupt Ogg page and garbage are skipped and counted, the pages aro
         REQUIRE(framer->synced());
         // Pages no decoder can use without the headers never start (or fill) a file.
         CHECK(units.empty());
-        INFO("junk " << framer->junk_bytes() << ", skipped " << framer->skipped_bytes() << " of " << joined.size());
+        INFO("junk " << framer->junk_bytes() << ", skipped " << framer->skipped_bytes() << " of "
+                     << joined.size());
         CHECK(framer->junk_bytes() > joined.size() / 2);
         CHECK(framer->begin_file({}).empty());
     }
 
     for (const std::size_t damaged : {std::size_t{0}, std::size_t{1}}) {
-        SECTION("header page " + std::to_string(damaged) + " fails its CRC: nothing of that stream is usable") {
+        SECTION("header page " + std::to_string(damaged) +
+                " fails its CRC: nothing of that stream is usable") {
             Bytes input;
             for (std::size_t i = 0; i < pages.size(); ++i) {
                 auto bytes = pages[i].bytes;
@@ -197,7 +199,8 @@ TEST_CASE("a corrupt Ogg page and garbage are skipped and counted, the pages aro
             // decode (only header pages received before the damage may).
             for (const auto& u : units)
                 CHECK(u.is_header);
-            CHECK(framer->junk_bytes() + framer->skipped_bytes() >= concat(pages).size() - pages[0].bytes.size());
+            CHECK(framer->junk_bytes() + framer->skipped_bytes() >=
+                  concat(pages).size() - pages[0].bytes.size());
             // A new stream in the chain is usable again from its first page.
             framer->push(stream);
             Unit first;
@@ -288,7 +291,8 @@ TEST_CASE("joining mid-stream (Icecast's burst) counts the first page as one pag
             const auto path = dir / (std::string("joined") + c.extension);
             write_bytes(path, files[0]);
             CHECK(decode_errors(path) == "");
-            const double held = double(pages.back().granule - pages[join - 1].granule) / c.sample_rate;
+            const double held =
+                double(pages.back().granule - pages[join - 1].granule) / c.sample_rate;
             CHECK(probe_duration(path) == Approx(held).margin(0.05));
         }
     }
@@ -364,9 +368,12 @@ TEST_CASE("chained Ogg streams replace the saved headers", "[recorder]") {
     }
 }
 
-TEST_CASE("an Ogg chain from Vorbis to Opus: each stream's first page names its codec", "[recorder]") {
-    const auto& vorbis = encode("-ac 2 -ar 44100 -c:a libvorbis -serial_offset 100 -page_duration 200000 -f ogg", 2.0);
-    const auto& opus = encode("-ac 2 -ar 48000 -c:a libopus -serial_offset 200 -page_duration 200000 -f ogg", 2.0);
+TEST_CASE("an Ogg chain from Vorbis to Opus: each stream's first page names its codec",
+          "[recorder]") {
+    const auto& vorbis = encode(
+        "-ac 2 -ar 44100 -c:a libvorbis -serial_offset 100 -page_duration 200000 -f ogg", 2.0);
+    const auto& opus =
+        encode("-ac 2 -ar 48000 -c:a libopus -serial_offset 200 -page_duration 200000 -f ogg", 2.0);
     Bytes chained = vorbis;
     chained.insert(chained.end(), opus.begin(), opus.end());
     auto framer = make_framer("ogg");

@@ -84,7 +84,8 @@ TEST_CASE("make_framer knows the documented names only", "[recorder]") {
     CHECK_FALSE(make_framer(""));
 }
 
-TEST_CASE("identify_new_format names what replaced a stream, and nothing in plain damage", "[recorder]") {
+TEST_CASE("identify_new_format names what replaced a stream, and nothing in plain damage",
+          "[recorder]") {
     const auto& mp3 = encode("-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -id3v2_version 0 -f mp3");
     const auto& aac = encode("-ac 2 -ar 44100 -c:a aac -b:a 128k -f adts");
     const auto& vorbis = encode("-ac 2 -ar 44100 -c:a libvorbis -page_duration 200000 -f ogg");
@@ -104,7 +105,7 @@ TEST_CASE("identify_new_format names what replaced a stream, and nothing in plai
     const Row rows[] = {
         {junk_then(aac, 333), "mp3", "aac"},
         {junk_then(mp3, 777), "aac", "mp3"},
-        {junk_then(mp3, 777), "mp3", ""},   // the same family: the framer resyncs by itself
+        {junk_then(mp3, 777), "mp3", ""}, // the same family: the framer resyncs by itself
         {junk_then(vorbis, 0), "mp3", "ogg"},
         {junk_then(opus, 0), "ogg", ""}, // an Ogg chain is the Ogg framer's business
         {junk_then(opus, 0), "aac", "opus"},
@@ -126,7 +127,8 @@ TEST_CASE("identify_new_format names what replaced a stream, and nothing in plai
     }
 }
 
-TEST_CASE("a stream that turns from MP3 into AAC: the MP3 framer hands over what it cannot frame", "[recorder]") {
+TEST_CASE("a stream that turns from MP3 into AAC: the MP3 framer hands over what it cannot frame",
+          "[recorder]") {
     const auto& mp3 = encode("-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -id3v2_version 0 -f mp3");
     const auto& aac = encode("-ac 2 -ar 44100 -c:a aac -b:a 128k -f adts");
     Bytes stream = mp3;

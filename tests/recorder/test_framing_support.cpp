@@ -164,18 +164,20 @@ Fed feed_from_start(Framer& framer, std::span<const std::uint8_t> stream, std::s
     return {std::move(units), slice(stream, got.size())};
 }
 
-Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk, const Bytes& tail) {
+Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk,
+                      const Bytes& tail) {
     Bytes input;
     for (std::size_t i = 0; i < units.size(); ++i) {
         input.insert(input.end(), units[i].bytes.begin(), units[i].bytes.end());
-        if (i == k) input.insert(input.end(), junk.begin(), junk.end());
+        if (i == k)
+            input.insert(input.end(), junk.begin(), junk.end());
     }
     input.insert(input.end(), tail.begin(), tail.end());
     return input;
 }
 
-void check_junk_skipped(const Framer& framer, const std::vector<Unit>& got, const std::vector<Unit>& expected,
-                        const Bytes& junk) {
+void check_junk_skipped(const Framer& framer, const std::vector<Unit>& got,
+                        const std::vector<Unit>& expected, const Bytes& junk) {
     REQUIRE(got.size() == expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
         CAPTURE(i);

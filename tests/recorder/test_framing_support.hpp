@@ -68,10 +68,11 @@ Bytes noise(std::size_t n, unsigned seed = 7);
 
 // The bytes of `units` with `junk` after unit `k`, then `tail` (the start of one more unit, so
 // the last whole one is known to be complete).
-Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk, const Bytes& tail);
+Bytes with_junk_after(const std::vector<Unit>& units, std::size_t k, const Bytes& junk,
+                      const Bytes& tail);
 // Checks that `got` are `expected` unit for unit, and that the framer skipped `junk` as junk,
 // in one resync.
-void check_junk_skipped(const Framer& framer, const std::vector<Unit>& got, const std::vector<Unit>& expected,
-                        const Bytes& junk);
+void check_junk_skipped(const Framer& framer, const std::vector<Unit>& got,
+                        const std::vector<Unit>& expected, const Bytes& junk);
 
 } // namespace isr::rec::framing::test

@@ -14,12 +14,14 @@ using namespace isr::rec::framing;
 namespace {
 
 std::string finding(const std::string& name) {
-    return read_small_file(std::filesystem::path(ISR_SOURCE_DIR) / "tests" / "fuzz" / "findings" / name);
+    return read_small_file(std::filesystem::path(ISR_SOURCE_DIR) / "tests" / "fuzz" / "findings" /
+                           name);
 }
 
 } // namespace
 
-TEST_CASE("fuzz_framers: an Ogg head that is no whole page never becomes a unit", "[recorder][fuzz]") {
+TEST_CASE("fuzz_framers: an Ogg head that is no whole page never becomes a unit",
+          "[recorder][fuzz]") {
     // The stream ended inside a page: flush() kept the cut-off page as the head, the scan then
     // found a page further on, and the bytes before it were handed out as a "page" whose header
     // claimed more bytes than it had (a heap overflow in OggFramer::describe).
@@ -27,7 +29,8 @@ TEST_CASE("fuzz_framers: an Ogg head that is no whole page never becomes a unit"
     REQUIRE(input.size() > 2);
     REQUIRE(input[0] % 5 == 2); // the harness's framer choice: "ogg"
     const std::size_t chunk = 1 + static_cast<unsigned char>(input[1]) % 97 * 31;
-    const auto body = std::span(reinterpret_cast<const std::uint8_t*>(input.data()) + 2, input.size() - 2);
+    const auto body =
+        std::span(reinterpret_cast<const std::uint8_t*>(input.data()) + 2, input.size() - 2);
     auto framer = make_framer("ogg");
     std::size_t units = 0;
     const auto check = [&](const Unit& unit) {
@@ -38,8 +41,10 @@ TEST_CASE("fuzz_framers: an Ogg head that is no whole page never becomes a unit"
     };
     for (std::size_t at = 0; at < body.size(); at += chunk) {
         framer->push(body.subspan(at, std::min(chunk, body.size() - at)));
-        while (auto unit = framer->next()) check(*unit);
+        while (auto unit = framer->next())
+            check(*unit);
     }
-    while (auto unit = framer->flush()) check(*unit);
+    while (auto unit = framer->flush())
+        check(*unit);
     CHECK(units > 0);
 }

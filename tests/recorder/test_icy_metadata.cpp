@@ -23,7 +23,8 @@ struct Interleaved {
     std::string wire;
     std::string audio;
 };
-Interleaved interleave(std::size_t metaint, std::size_t blocks, const std::vector<std::string>& metas) {
+Interleaved interleave(std::size_t metaint, std::size_t blocks,
+                       const std::vector<std::string>& metas) {
     Interleaved r;
     for (std::size_t b = 0; b < blocks; ++b) {
         for (std::size_t i = 0; i < metaint; ++i) {
@@ -40,7 +41,8 @@ struct Stripped {
     std::string audio;
     std::vector<std::string> titles;
 };
-Stripped strip(std::size_t metaint, const std::string& wire, std::size_t max_chunk, unsigned seed = 1) {
+Stripped strip(std::size_t metaint, const std::string& wire, std::size_t max_chunk,
+               unsigned seed = 1) {
     Stripped out;
     IcyMetadataStripper icy(metaint, [&](const std::string& t) { out.titles.push_back(t); });
     std::mt19937 rng(seed);
@@ -57,9 +59,11 @@ Stripped strip(std::size_t metaint, const std::string& wire, std::size_t max_chu
 
 } // namespace
 
-TEST_CASE("ICY metadata is removed whatever the chunking, titles reported on change", "[recorder]") {
-    const std::vector<std::string> metas = {block("StreamTitle='One';StreamUrl='';"), std::string(1, '\0'),
-                                            block("StreamTitle='One';"), block("StreamTitle='Two';")};
+TEST_CASE("ICY metadata is removed whatever the chunking, titles reported on change",
+          "[recorder]") {
+    const std::vector<std::string> metas = {block("StreamTitle='One';StreamUrl='';"),
+                                            std::string(1, '\0'), block("StreamTitle='One';"),
+                                            block("StreamTitle='Two';")};
     for (const std::size_t metaint : {1u, 7u, 16u, 8192u}) {
         const auto in = interleave(metaint, 12, metas);
         for (const std::size_t max_chunk : {1u, 3u, 100u, 100000u}) {
@@ -79,9 +83,9 @@ TEST_CASE("StreamTitle values are read and converted to UTF-8", "[recorder]") {
     };
     const Row rows[] = {
         {"StreamTitle='Artist - Song';StreamUrl='http://x/';", "Artist - Song"},
-        {"StreamTitle='It''s';", "It''s"}, // no escaping in ICY: the first "';" ends it
-        {"StreamTitle='Caf\xe9';", "Caf\xc3\xa9"},      // Latin-1
-        {"StreamTitle='Caf\xc3\xa9';", "Caf\xc3\xa9"},  // UTF-8 already
+        {"StreamTitle='It''s';", "It''s"},             // no escaping in ICY: the first "';" ends it
+        {"StreamTitle='Caf\xe9';", "Caf\xc3\xa9"},     // Latin-1
+        {"StreamTitle='Caf\xc3\xa9';", "Caf\xc3\xa9"}, // UTF-8 already
         {"StreamTitle='unterminated", ""},
         {"StreamTitle='ends with quote'", "ends with quote"},
         {"StreamUrl='x';", ""},
@@ -94,9 +98,11 @@ TEST_CASE("StreamTitle values are read and converted to UTF-8", "[recorder]") {
 }
 
 TEST_CASE("the largest metadata block and empty ones pass through", "[recorder]") {
-    const std::string big = std::string(1, static_cast<char>(255)) + "StreamTitle='" + std::string(255 * 16 - 15, 'x') + "';";
+    const std::string big = std::string(1, static_cast<char>(255)) + "StreamTitle='" +
+                            std::string(255 * 16 - 15, 'x') + "';";
     REQUIRE(big.size() == 1 + 255 * 16);
-    const std::string wire = std::string(4, 'a') + big + std::string(4, 'b') + std::string(1, '\0') + "cccc";
+    const std::string wire =
+        std::string(4, 'a') + big + std::string(4, 'b') + std::string(1, '\0') + "cccc";
     const auto got = strip(4, wire, 50);
     CHECK(got.audio == "aaaabbbbcccc");
     REQUIRE(got.titles.size() == 1);
@@ -112,22 +118,26 @@ TEST_CASE("title changes are logged at most once per interval, the rest counted"
     // The interval is over: the latest title, and how many were left out.
     const auto line = log.tick(110.5);
     REQUIRE(line);
-    CHECK_THAT(*line, Catch::StartsWith("now playing: C (1 other title in the last 10 s not logged"));
+    CHECK_THAT(*line,
+               Catch::StartsWith("now playing: C (1 other title in the last 10 s not logged"));
     CHECK_FALSE(log.tick(111.0)); // nothing new
     CHECK(log.changed("D", 121.0) == "now playing: D");
     // Thousands of changes a second cost one line per interval.
     int lines = 0;
     for (int i = 0; i < 100000; ++i) {
         const double now = 122.0 + i * 0.001; // 100 s
-        if (log.changed("T" + std::to_string(i), now)) ++lines;
-        if (i % 1000 == 0 && log.tick(now)) ++lines;
+        if (log.changed("T" + std::to_string(i), now))
+            ++lines;
+        if (i % 1000 == 0 && log.tick(now))
+            ++lines;
     }
     CHECK(lines <= 11);
     CHECK(lines >= 9);
     CHECK(log.suppressed_total() > 99000);
     // Control characters in a title do not reach the log raw.
     TitleLog fresh;
-    CHECK(fresh.changed("evil\r\nERROR fake line", 0.0) == "now playing: evil\\r\\nERROR fake line");
+    CHECK(fresh.changed("evil\r\nERROR fake line", 0.0) ==
+          "now playing: evil\\r\\nERROR fake line");
     // At the end of a connection the last title is logged anyway.
     CHECK_FALSE(fresh.changed("last", 1.0));
     CHECK(fresh.flush(2.0) == "now playing: last");

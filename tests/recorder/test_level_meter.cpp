@@ -14,7 +14,8 @@ TEST_CASE("the level meter reports RMS and peak of each second in dBFS", "[recor
     // A full-scale sine: RMS -3 dB, peak 0 dB. Stereo, fed in odd-sized pieces.
     std::vector<std::int32_t> samples;
     for (int i = 0; i < 8000; ++i) {
-        const auto v = static_cast<std::int32_t>(std::lrint(2147483647.0 * std::sin(2 * std::numbers::pi * 440 * i / 8000.0)));
+        const auto v = static_cast<std::int32_t>(
+            std::lrint(2147483647.0 * std::sin(2 * std::numbers::pi * 440 * i / 8000.0)));
         samples.push_back(v);
         samples.push_back(v / 10); // right channel 20 dB down
     }

@@ -1,6 +1,6 @@
 // PcmFileWriter: headers valid while writing, RF64 past 4 GiB, FLAC sample count, no empty files.
-#include "recorder/writer/pcm_file_writer.hpp"
 #include "recorder/writer/flac_repair.hpp"
+#include "recorder/writer/pcm_file_writer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,14 +42,16 @@ std::vector<unsigned char> read_head(const fs::path& path, std::size_t n) {
 
 std::uint64_t le(const std::vector<unsigned char>& b, std::size_t at, int size) {
     std::uint64_t v = 0;
-    for (int i = size - 1; i >= 0; --i) v = v << 8 | b.at(at + static_cast<std::size_t>(i));
+    for (int i = size - 1; i >= 0; --i)
+        v = v << 8 | b.at(at + static_cast<std::size_t>(i));
     return v;
 }
 
 // Offset of a chunk's id in a RIFF/RF64 header, or npos.
 std::size_t find_chunk(const std::vector<unsigned char>& b, const char* id) {
     for (std::size_t at = 12; at + 8 <= b.size();) {
-        if (std::memcmp(&b[at], id, 4) == 0) return at;
+        if (std::memcmp(&b[at], id, 4) == 0)
+            return at;
         at += 8 + le(b, at + 4, 4);
     }
     return std::string::npos;
@@ -66,9 +68,11 @@ sf_count_t frames_in(const fs::path& path) {
 
 } // namespace
 
-TEST_CASE("a WAV header is valid after every flush, before the file is closed", "[recorder][writer]") {
+TEST_CASE("a WAV header is valid after every flush, before the file is closed",
+          "[recorder][writer]") {
     ScratchDir dir;
-    PcmFileWriter writer(create_unique_file(dir.path, "live", ".wav"), PcmFileSpec{"wav", 48000, 2, 16, 5});
+    PcmFileWriter writer(create_unique_file(dir.path, "live", ".wav"),
+                         PcmFileSpec{"wav", 48000, 2, 16, 5});
     const std::vector<std::int32_t> second(48000 * 2, 0x10000000);
     for (int s = 1; s <= 3; ++s) {
         writer.write(second);
@@ -88,7 +92,8 @@ TEST_CASE("a FLAC file carries its sample count after close", "[recorder][writer
     ScratchDir dir;
     fs::path path;
     {
-        PcmFileWriter writer(create_unique_file(dir.path, "live", ".flac"), PcmFileSpec{"flac", 44100, 1, 24, 8});
+        PcmFileWriter writer(create_unique_file(dir.path, "live", ".flac"),
+                             PcmFileSpec{"flac", 44100, 1, 24, 8});
         path = writer.path();
         const std::vector<std::int32_t> samples(44100 + 17, 0x01000000);
         writer.write(samples);
@@ -103,8 +108,9 @@ TEST_CASE("a file that received no audio is deleted on close", "[recorder][write
     for (const char* format : {"wav", "flac"}) {
         fs::path path;
         {
-            PcmFileWriter writer(create_unique_file(dir.path, "empty", PcmFileWriter::extension(format)),
-                                 PcmFileSpec{format, 8000, 1, 16, 5});
+            PcmFileWriter writer(
+                create_unique_file(dir.path, "empty", PcmFileWriter::extension(format)),
+                PcmFileSpec{format, 8000, 1, 16, 5});
             path = writer.path();
             CHECK(fs::exists(path));
         }
@@ -113,20 +119,23 @@ TEST_CASE("a file that received no audio is deleted on close", "[recorder][write
 }
 
 // 4 GiB of writing: a few seconds on an SSD. Skipped, and said so, where the disk is too small.
-TEST_CASE("a WAV that grows past 4 GiB becomes RF64 with correct 64-bit sizes", "[recorder][writer][large]") {
+TEST_CASE("a WAV that grows past 4 GiB becomes RF64 with correct 64-bit sizes",
+          "[recorder][writer][large]") {
     ScratchDir dir;
     struct statvfs vfs {};
     REQUIRE(::statvfs(dir.path.c_str(), &vfs) == 0);
     const auto free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
     if (free_bytes < (6ULL << 30)) {
-        WARN("skipped: needs 6 GiB free in " << dir.path << ", has " << (free_bytes >> 20) << " MiB");
+        WARN("skipped: needs 6 GiB free in " << dir.path << ", has " << (free_bytes >> 20)
+                                             << " MiB");
         return;
     }
     constexpr std::uint64_t frames_4gib = (4ULL << 30) / 4; // 16-bit stereo
     constexpr std::uint64_t total = frames_4gib + 48000;    // one second more than 4 GiB of data
     fs::path path;
     {
-        PcmFileWriter writer(create_unique_file(dir.path, "big", ".wav"), PcmFileSpec{"wav", 48000, 2, 16, 5});
+        PcmFileWriter writer(create_unique_file(dir.path, "big", ".wav"),
+                             PcmFileSpec{"wav", 48000, 2, 16, 5});
         path = writer.path();
         const std::vector<std::int32_t> block(1 << 20, 0x12340000); // 512 Ki frames
         std::uint64_t written = 0;
@@ -150,7 +159,8 @@ TEST_CASE("a WAV that grows past 4 GiB becomes RF64 with correct 64-bit sizes", 
     SF_INFO info{};
     SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
     REQUIRE(f != nullptr);
-    REQUIRE(sf_seek(f, static_cast<sf_count_t>(total - 10), SEEK_SET) == static_cast<sf_count_t>(total - 10));
+    REQUIRE(sf_seek(f, static_cast<sf_count_t>(total - 10), SEEK_SET) ==
+            static_cast<sf_count_t>(total - 10));
     std::vector<short> tail(40, 0);
     CHECK(sf_readf_short(f, tail.data(), 20) == 10);
     sf_close(f);
@@ -165,13 +175,15 @@ std::uint64_t flac_total_samples(const fs::path& path) {
     const auto head = read_head(path, 42);
     REQUIRE(head.size() == 42);
     std::uint64_t total = head[21] & 0x0F;
-    for (std::size_t i = 22; i < 26; ++i) total = total << 8 | head[i];
+    for (std::size_t i = 22; i < 26; ++i)
+        total = total << 8 | head[i];
     return total;
 }
 
 std::vector<std::int32_t> ramp(std::size_t n, std::int32_t& next) {
     std::vector<std::int32_t> samples(n);
-    for (auto& s : samples) s = (next++ & 0xFFFFFF) << 8;
+    for (auto& s : samples)
+        s = (next++ & 0xFFFFFF) << 8;
     return samples;
 }
 
@@ -180,7 +192,8 @@ std::vector<std::int32_t> ramp(std::size_t n, std::int32_t& next) {
 TEST_CASE("a FLAC being written carries the sample count of its complete frames after each flush",
           "[recorder][writer]") {
     ScratchDir dir;
-    PcmFileWriter writer(create_unique_file(dir.path, "live", ".flac"), PcmFileSpec{"flac", 44100, 1, 24, 5});
+    PcmFileWriter writer(create_unique_file(dir.path, "live", ".flac"),
+                         PcmFileSpec{"flac", 44100, 1, 24, 5});
     std::int32_t next = 0;
     std::uint64_t previous = 0;
     for (int second = 1; second <= 3; ++second) {
@@ -198,12 +211,14 @@ TEST_CASE("a FLAC being written carries the sample count of its complete frames 
     }
 }
 
-TEST_CASE("a FLAC cut off anywhere is cut back to its last complete frame and decodes", "[recorder][writer]") {
+TEST_CASE("a FLAC cut off anywhere is cut back to its last complete frame and decodes",
+          "[recorder][writer]") {
     ScratchDir dir;
     fs::path path;
     std::vector<std::int32_t> written;
     {
-        PcmFileWriter writer(create_unique_file(dir.path, "whole", ".flac"), PcmFileSpec{"flac", 44100, 2, 16, 5});
+        PcmFileWriter writer(create_unique_file(dir.path, "whole", ".flac"),
+                             PcmFileSpec{"flac", 44100, 2, 16, 5});
         path = writer.path();
         // Noise, so that frames have realistic sizes (a few KiB each).
         std::uint32_t seed = 1;
@@ -219,19 +234,24 @@ TEST_CASE("a FLAC cut off anywhere is cut back to its last complete frame and de
     const std::size_t header = 86; // "fLaC", STREAMINFO and libsndfile's VORBIS_COMMENT
     REQUIRE(whole[header] == 0xFF);
     int checked_with_flac = 0;
-    for (std::size_t cut = header; cut <= whole.size(); cut += cut + 1543 > whole.size() && cut < whole.size() ? whole.size() - cut : 1543) {
+    for (std::size_t cut = header; cut <= whole.size();
+         cut += cut + 1543 > whole.size() && cut < whole.size() ? whole.size() - cut : 1543) {
         INFO("cut at " << cut << " of " << whole.size());
         const auto copy = dir.path / "cut.flac";
         {
             std::ofstream out(copy, std::ios::binary | std::ios::trunc);
-            out.write(reinterpret_cast<const char*>(whole.data()), static_cast<std::streamsize>(cut));
+            out.write(reinterpret_cast<const char*>(whole.data()),
+                      static_cast<std::streamsize>(cut));
         }
         const auto kept = cut_flac_to_complete_frames(copy);
         REQUIRE(kept);
         // Whole frames of 4096 samples, all of those the cut left intact.
-        if (cut < whole.size()) CHECK(*kept % 4096 == 0);
-        else CHECK(*kept == 2 * 44100);
-        if (*kept == 0) continue;
+        if (cut < whole.size())
+            CHECK(*kept % 4096 == 0);
+        else
+            CHECK(*kept == 2 * 44100);
+        if (*kept == 0)
+            continue;
         CHECK(flac_total_samples(copy) == *kept);
         SF_INFO info{};
         SNDFILE* f = sf_open(copy.c_str(), SFM_READ, &info);

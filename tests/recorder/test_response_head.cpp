@@ -21,16 +21,19 @@ TEST_CASE("response heads of real and lax servers are normalised", "[recorder]")
         {"HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n" + body, 200,
          "HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n", 45, 0},
         // SHOUTcast v1, with bare LF line ends.
-        {"ICY 200 OK\nicy-metaint:8192\n\n" + body, 200, "HTTP/1.0 200 OK\r\nicy-metaint:8192\r\n\r\n", 29, 0},
+        {"ICY 200 OK\nicy-metaint:8192\n\n" + body, 200,
+         "HTTP/1.0 200 OK\r\nicy-metaint:8192\r\n\r\n", 29, 0},
         // Mixed line ends; a status line without a reason phrase.
         {"HTTP/1.1 200\r\nA: b\n\r\n", 200, "HTTP/1.1 200 \r\nA: b\r\n\r\n", 21, 0},
         // Interim responses before the final one are skipped.
         {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX: y\r\n\r\n" + body, 200,
          "HTTP/1.1 200 OK\r\nX: y\r\n\r\n", 50, 1},
-        {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\n\nHTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n",
+        {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\n\nHTTP/1.1 302 "
+         "Found\r\nLocation: /b\r\n\r\n",
          302, "HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n", 99, 2},
         // 101 is final: isrd never asks to switch protocols.
-        {"HTTP/1.1 101 Switching Protocols\r\n\r\n", 101, "HTTP/1.1 101 Switching Protocols\r\n\r\n", 36, 0},
+        {"HTTP/1.1 101 Switching Protocols\r\n\r\n", 101,
+         "HTTP/1.1 101 Switching Protocols\r\n\r\n", 36, 0},
         {"HTTP/1.1 204 No Content\r\n\r\n", 204, "HTTP/1.1 204 No Content\r\n\r\n", 27, 0},
     };
     for (const auto& r : rows) {
@@ -90,13 +93,15 @@ TEST_CASE("head size and interim responses are bounded", "[recorder]") {
     CHECK(h.status == Status::invalid);
     CHECK_THAT(h.problem, Catch::Contains("larger than 16 KiB"));
     // Exactly at the limit is still fine.
-    const std::string at_limit = "HTTP/1.1 200 OK\r\nX: " + std::string(100 - 20 - 4, 'a') + "\r\n\r\n";
+    const std::string at_limit =
+        "HTTP/1.1 200 OK\r\nX: " + std::string(100 - 20 - 4, 'a') + "\r\n\r\n";
     REQUIRE(at_limit.size() == 100);
     CHECK(parse_response_head(at_limit, 100).status == Status::complete);
     CHECK(parse_response_head(at_limit + "more", 99).status == Status::invalid);
 
     std::string many;
-    for (int i = 0; i <= kMaxInterimResponses; ++i) many += "HTTP/1.1 100 Continue\r\n\r\n";
+    for (int i = 0; i <= kMaxInterimResponses; ++i)
+        many += "HTTP/1.1 100 Continue\r\n\r\n";
     h = parse_response_head(many + "HTTP/1.1 200 OK\r\n\r\n");
     CHECK(h.status == Status::invalid);
     CHECK_THAT(h.problem, Catch::Contains("interim"));

@@ -21,10 +21,13 @@ struct Attempt {
 
 class ScriptedSession : public SourceSession {
 public:
-    ScriptedSession(Attempt a, std::shared_ptr<SourceState> state) : a_(std::move(a)), state_(std::move(state)) {}
+    ScriptedSession(Attempt a, std::shared_ptr<SourceState> state)
+        : a_(std::move(a)), state_(std::move(state)) {}
     void run(std::stop_token) override {
-        if (a_.recorded > 0) state_->recording();
-        if (a_.throws) throw SourceError(a_.error);
+        if (a_.recorded > 0)
+            state_->recording();
+        if (a_.throws)
+            throw SourceError(a_.error);
     }
     double recorded_seconds() const noexcept override { return a_.recorded; }
 
@@ -60,7 +63,8 @@ SourceStatus initial() {
 bool wait_until(const std::function<bool()>& done, double seconds = 5) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return false;
+        if (std::chrono::steady_clock::now() > until)
+            return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return true;

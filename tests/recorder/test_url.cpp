@@ -18,15 +18,17 @@ TEST_CASE("URLs are split for a request", "[recorder]") {
         const char* shown; // to_string(): no userinfo
     };
     const Row rows[] = {
-        {"http://example.com/live", "http", "", "example.com", "80", "/live", "http://example.com/live"},
-        {"HTTPS://Radio.Example.COM:8443/a?b=c#frag", "https", "", "radio.example.com", "8443", "/a?b=c",
-         "https://radio.example.com:8443/a?b=c"},
+        {"http://example.com/live", "http", "", "example.com", "80", "/live",
+         "http://example.com/live"},
+        {"HTTPS://Radio.Example.COM:8443/a?b=c#frag", "https", "", "radio.example.com", "8443",
+         "/a?b=c", "https://radio.example.com:8443/a?b=c"},
         {"http://u:p%40ss@host:8000", "http", "u:p@ss", "host", "8000", "/", "http://host:8000/"},
         {"http://host?x=1", "http", "", "host", "80", "/?x=1", "http://host/?x=1"},
         {"http://[::1]:8000/s", "http", "", "::1", "8000", "/s", "http://[::1]:8000/s"},
-        {"https://[2001:DB8::1]/s", "https", "", "2001:db8::1", "443", "/s", "https://[2001:db8::1]/s"},
-        {"http://host:/x", "http", "", "host", "80", "/x", "http://host/x"},          // empty port: default
-        {"http://host:0080/x", "http", "", "host", "80", "/x", "http://host/x"},      // leading zeros
+        {"https://[2001:DB8::1]/s", "https", "", "2001:db8::1", "443", "/s",
+         "https://[2001:db8::1]/s"},
+        {"http://host:/x", "http", "", "host", "80", "/x", "http://host/x"}, // empty port: default
+        {"http://host:0080/x", "http", "", "host", "80", "/x", "http://host/x"}, // leading zeros
         {"https://host:443/x", "https", "", "host", "443", "/x", "https://host/x"},
         {"http://host:65535/x", "http", "", "host", "65535", "/x", "http://host:65535/x"},
     };
@@ -51,8 +53,8 @@ TEST_CASE("unusable URLs are refused, ports outside 1-65535 included", "[recorde
         "http:/host/x",
         "http:///x",
         "http://user@/x",
-        "http://host:83706/x",        // would wrap to 18170 in 16 bits
-        "http://host:99999999999/x",  // would overflow stoi
+        "http://host:83706/x",       // would wrap to 18170 in 16 bits
+        "http://host:99999999999/x", // would overflow stoi
         "http://host:0/x",
         "http://host:-1/x",
         "http://host:80a/x",
@@ -71,7 +73,8 @@ TEST_CASE("unusable URLs are refused, ports outside 1-65535 included", "[recorde
     }
 }
 
-TEST_CASE("Location headers resolve against the URL they came from, without credentials", "[recorder]") {
+TEST_CASE("Location headers resolve against the URL they came from, without credentials",
+          "[recorder]") {
     const auto base = *Url::parse("http://user:pw@radio.example:8000/mounts/live.mp3?x=1");
     struct Row {
         const char* location;
@@ -123,7 +126,7 @@ TEST_CASE("credentials belong to one scheme, host and port", "[recorder]") {
         {http, "https://radio.example:80/live", false},  // another scheme, same port
         {https, "https://radio.example:443/x", true},
         {https, "https://radio.example:8443/x", false},
-        {https, "http://radio.example:443/x", false},   // a downgrade
+        {https, "http://radio.example:443/x", false}, // a downgrade
         {https, "http://radio.example/x", false},
     };
     for (const auto& r : rows) {

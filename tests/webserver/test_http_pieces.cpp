@@ -22,7 +22,8 @@ TEST_CASE("Range headers", "[web]") {
     // A unit other than bytes is ignored (RFC 9110 14.2): the whole file, not a 416.
     CHECK(std::holds_alternative<NoRange>(range("items=0-1", 100)));
     CHECK(std::holds_alternative<NoRange>(range("lines=5-", 100)));
-    for (const char* bad : {"bytes=100-", "bytes=5-1", "bytes=x-1", "bytes=-0", "bytes=-", "bytes"}) {
+    for (const char* bad :
+         {"bytes=100-", "bytes=5-1", "bytes=x-1", "bytes=-0", "bytes=-", "bytes"}) {
         INFO(bad);
         CHECK(std::holds_alternative<UnsatisfiableRange>(range(bad, 100)));
     }
@@ -50,7 +51,9 @@ TEST_CASE("the route table matches methods and rest patterns", "[web]") {
         r.body = p.empty() ? "-" : p[0];
         return r;
     };
-    Router router({{Method::get, "/api/files", ok}, {Method::delete_, "/api/files/{path*}", ok}, {Method::get, "/stream/{path*}", ok}});
+    Router router({{Method::get, "/api/files", ok},
+                   {Method::delete_, "/api/files/{path*}", ok},
+                   {Method::get, "/stream/{path*}", ok}});
     auto m = router.match(Method::get, "/stream/a/b.wav");
     REQUIRE(m.route);
     CHECK(m.params == std::vector<std::string>{"a/b.wav"});
@@ -70,13 +73,17 @@ TEST_CASE("the route table matches methods and rest patterns", "[web]") {
 TEST_CASE("safe names from URLs", "[web]") {
     // Names are decoded once, then taken literally: "%41" is three characters of a file name
     // (the listing shows it so), never a second round of decoding.
-    for (const char* good : {"a.wav", "radio/2026/11/21/r_1.mp3", "a b.flac", "ü.ogg", "x%41.wav", "%2e%2e.wav",
-                             "h#1.wav", "f\xef\xbc\x83" "2.wav", "q\"uote.wav", "back\\slash.wav"}) {
+    for (const char* good : {"a.wav", "radio/2026/11/21/r_1.mp3", "a b.flac", "ü.ogg", "x%41.wav",
+                             "%2e%2e.wav", "h#1.wav",
+                             "f\xef\xbc\x83"
+                             "2.wav",
+                             "q\"uote.wav", "back\\slash.wav"}) {
         INFO(good);
         CHECK(RecordingsRoot::safe_name(good));
     }
-    for (const char* bad : {"", "/abs.wav", "../x.wav", "a/../b.wav", "a//b.wav", "./a.wav", ".hidden.wav", "a/.b/c.wav",
-                            "..\\..\\x.wav", "x\x01.wav", "x\x7f.wav", "a/\n.wav"}) {
+    for (const char* bad :
+         {"", "/abs.wav", "../x.wav", "a/../b.wav", "a//b.wav", "./a.wav", ".hidden.wav",
+          "a/.b/c.wav", "..\\..\\x.wav", "x\x01.wav", "x\x7f.wav", "a/\n.wav"}) {
         INFO(bad);
         CHECK_FALSE(RecordingsRoot::safe_name(bad));
     }
@@ -89,8 +96,8 @@ TEST_CASE("times in query parameters", "[web]") {
     CHECK(parse_time("1:00:05") == 3605);
     CHECK(parse_time(" 0:30 ") == 30);
     CHECK(parse_time("8784:00:00") == kMaxTimeSeconds);
-    for (const char* bad : {"", "abc", "1:60", "1:2:3:4", "-5", "1.5:00", "1::0", "1e15", "1e308:00:00", "8784:00:01",
-                            "inf", "nan", "0x10"}) {
+    for (const char* bad : {"", "abc", "1:60", "1:2:3:4", "-5", "1.5:00", "1::0", "1e15",
+                            "1e308:00:00", "8784:00:01", "inf", "nan", "0x10"}) {
         INFO(bad);
         CHECK_FALSE(parse_time(bad));
     }
@@ -119,7 +126,8 @@ TEST_CASE("start times from the usual file name patterns", "[web]") {
         INFO(r.name);
         CHECK(start_time_from_name(r.name, utc) == r.expected);
     }
-    for (const char* none : {"recording.wav", "radio1_143000.mp3", "20261341_143000.wav", "2026.wav"}) {
+    for (const char* none :
+         {"recording.wav", "radio1_143000.mp3", "20261341_143000.wav", "2026.wav"}) {
         INFO(none);
         CHECK_FALSE(start_time_from_name(none, utc));
     }

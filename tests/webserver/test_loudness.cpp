@@ -9,46 +9,52 @@ using namespace isr::web;
 namespace {
 constexpr double W = 0.1;
 
-std::vector<float> flat(std::size_t n, float db) { return std::vector<float>(n, db); }
+std::vector<float> flat(std::size_t n, float db) {
+    return std::vector<float>(n, db);
+}
 
 void put(std::vector<float>& db, double from, double to, float value) {
-    for (auto i = static_cast<std::size_t>(std::lround(from / W)); i < static_cast<std::size_t>(std::lround(to / W)); ++i) db[i] = value;
+    for (auto i = static_cast<std::size_t>(std::lround(from / W));
+         i < static_cast<std::size_t>(std::lround(to / W)); ++i)
+        db[i] = value;
 }
 } // namespace
 
 TEST_CASE("window levels in dBFS, silence at -120", "[web]") {
     CHECK(window_db(0, 4410) == kSilenceDb);
-    CHECK(window_db(4410 * 1.0, 4410) == Approx(0.0));            // full-scale square wave
+    CHECK(window_db(4410 * 1.0, 4410) == Approx(0.0));                  // full-scale square wave
     CHECK(window_db(4410 * 0.5, 4410) == Approx(-3.0103).margin(1e-3)); // full-scale sine
     CHECK(window_db(1e-30, 4410) == kSilenceDb);
 }
 
-TEST_CASE("the noise floor is the 20th percentile per 30 s block, interpolated between centres", "[web]") {
+TEST_CASE("the noise floor is the 20th percentile per 30 s block, interpolated between centres",
+          "[web]") {
     // Block 1 (0-30 s) at -60, block 2 (30-60 s) at -40: centres at 15 s and 45 s.
     auto db = flat(600, -60);
     put(db, 30, 60, -40);
     const auto floor = noise_floor(db, W);
     CHECK(floor[0] == Approx(-60));
-    CHECK(floor[140] == Approx(-60));             // before the first centre: flat
+    CHECK(floor[140] == Approx(-60));              // before the first centre: flat
     CHECK(floor[300] == Approx(-50).margin(0.05)); // half-way between the centres
-    CHECK(floor[599] == Approx(-40));             // after the last centre: flat
+    CHECK(floor[599] == Approx(-40));              // after the last centre: flat
     // Loud events are above the 20th percentile: they barely move the floor.
     auto busy = flat(300, -50);
     put(busy, 10, 20, -10); // a third of the block is loud
     CHECK(noise_floor(busy, W)[150] == Approx(-50));
     // numpy's linear percentile: values 0..9 -> 1.8
     std::vector<float> ramp;
-    for (int i = 0; i < 10; ++i) ramp.push_back(static_cast<float>(i));
+    for (int i = 0; i < 10; ++i)
+        ramp.push_back(static_cast<float>(i));
     CHECK(noise_floor(ramp, W)[5] == Approx(1.8));
 }
 
 TEST_CASE("sections: margin, gap merging, minimum duration after merging, score", "[web]") {
     auto db = flat(3000, -50);
-    put(db, 10.0, 12.0, -30);  // a 2 s event, 20 dB up
-    put(db, 20.0, 20.3, -35);  // two short blips 1.2 s apart
+    put(db, 10.0, 12.0, -30); // a 2 s event, 20 dB up
+    put(db, 20.0, 20.3, -35); // two short blips 1.2 s apart
     put(db, 21.5, 21.8, -35);
-    put(db, 40.0, 40.1, -20);  // a 100 ms click
-    put(db, 50.0, 51.0, -39);  // 11 dB up: below a 12 dB margin
+    put(db, 40.0, 40.1, -20); // a 100 ms click
+    put(db, 50.0, 51.0, -39); // 11 dB up: below a 12 dB margin
     const auto floor = flat(3000, -50);
 
     auto s = find_sections(db, floor, W, {12, 2, 0.5});
@@ -83,7 +89,8 @@ TEST_CASE("sections: margin, gap merging, minimum duration after merging, score"
 TEST_CASE("a slow drift of the background moves the floor instead of making sections", "[web]") {
     // 20 dB up over ten minutes, with small fluctuations.
     std::vector<float> db;
-    for (int i = 0; i < 6000; ++i) db.push_back(static_cast<float>(-60 + 20.0 * i / 6000 + 2 * std::sin(i * 0.7)));
+    for (int i = 0; i < 6000; ++i)
+        db.push_back(static_cast<float>(-60 + 20.0 * i / 6000 + 2 * std::sin(i * 0.7)));
     const auto floor = noise_floor(db, W);
     CHECK(find_sections(db, floor, W, {12, 2, 0.5}).empty());
     CHECK(find_sections(db, floor, W, {6, 2, 0.5}).empty());

@@ -1,8 +1,8 @@
 #include "webserver/etag.hpp"
+#include "webserver/http_error.hpp"
 #include "webserver/origin_policy.hpp"
 #include "webserver/request_parser.hpp"
 #include "webserver/response.hpp"
-#include "webserver/http_error.hpp"
 
 #include <boost/beast/http/error.hpp>
 
@@ -44,7 +44,8 @@ std::string chunked_with_trailer(std::size_t name_size, std::size_t value_size) 
 } // namespace
 
 TEST_CASE("a request parses into the Request handlers see", "[web]") {
-    const auto p = parse("GET /stream/a%20b.wav?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nRange: bytes=0-1\r\n\r\n");
+    const auto p = parse(
+        "GET /stream/a%20b.wav?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nRange: bytes=0-1\r\n\r\n");
     REQUIRE(p.complete);
     CHECK(p.request.method == Method::get);
     CHECK(p.request.target == "/stream/a%20b.wav?x=1");
@@ -54,7 +55,8 @@ TEST_CASE("a request parses into the Request handlers see", "[web]") {
     const auto body = parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
     REQUIRE(body.complete);
     CHECK(body.request.body == "hello");
-    const auto chunked = parse("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n");
+    const auto chunked = parse("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                               "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n");
     REQUIRE(chunked.complete);
     CHECK(chunked.request.body == "abcde");
     CHECK(chunked.request.header("T").empty()); // trailers are dropped
@@ -75,21 +77,24 @@ TEST_CASE("huge trailer fields are refused with 431, never thrown", "[web]") {
         CHECK(p.status == 431);
     }
     // Header fields of any size are bounded by the header limit.
-    const auto big = parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(70000, 'a') + "\r\n\r\n");
+    const auto big =
+        parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(70000, 'a') + "\r\n\r\n");
     CHECK(big.status == 431);
 }
 
 TEST_CASE("transfer codings other than chunked are 501, not a second request", "[web]") {
     for (const char* te : {"gzip", "chunked, gzip", "gzip, chunked", "identity", "chunkedx", ""}) {
         INFO(te);
-        const auto p = parse(std::string("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") + te +
-                             "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n");
+        const auto p = parse(std::string("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") +
+                             te + "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n");
         CHECK_FALSE(p.complete);
         CHECK(p.status == 501);
         CHECK_THAT(p.message, Catch::Contains("Transfer-Encoding"));
     }
     // Both framings at once: refused (RFC 9112 6.3), so no two readers can disagree.
-    CHECK(parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc").status == 400);
+    CHECK(parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                "chunked\r\n\r\nabc")
+              .status == 400);
 }
 
 TEST_CASE("Host: exactly one in HTTP/1.1", "[web]") {
@@ -103,7 +108,8 @@ TEST_CASE("Host: exactly one in HTTP/1.1", "[web]") {
 
 TEST_CASE("bodies and partial requests", "[web]") {
     CHECK(parse("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n").status == 413);
-    CHECK(parse("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n").status == 413);
+    CHECK(parse("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n")
+              .status == 413);
     CHECK(parse("GET / HTTP/1.1\r\nHost: h\r\n").status == 400); // cut off
     CHECK(parse("NOT HTTP AT ALL\r\n\r\n").status == 400);
 }
@@ -121,7 +127,8 @@ TEST_CASE("If-None-Match lists match any entry, weakly", "[web]") {
 }
 
 TEST_CASE("Content-Disposition survives any file name", "[web]") {
-    CHECK(content_disposition(true, "a.wav") == "attachment; filename=\"a.wav\"; filename*=UTF-8''a.wav");
+    CHECK(content_disposition(true, "a.wav") ==
+          "attachment; filename=\"a.wav\"; filename*=UTF-8''a.wav");
     CHECK(content_disposition(false, "q\"u\\o.mp3") ==
           "inline; filename=\"q_u_o.mp3\"; filename*=UTF-8''q%22u%5Co.mp3");
     CHECK(content_disposition(true, "Gärten 1.flac") ==
@@ -143,7 +150,8 @@ TEST_CASE("the Host rule for requests that change state", "[web]") {
         Request q;
         q.method = Method::delete_;
         q.headers.emplace_back("Host", std::move(host));
-        if (!origin.empty()) q.headers.emplace_back("Origin", std::move(origin));
+        if (!origin.empty())
+            q.headers.emplace_back("Origin", std::move(origin));
         return q;
     };
     const auto refused = [&](const Request& q) {
@@ -161,8 +169,10 @@ TEST_CASE("the Host rule for requests that change state", "[web]") {
     CHECK(refused(request("recorder.lan", "http://recorder.lan")).empty());
     CHECK(refused(request("Recorder.LAN:8080")).empty());
     // DNS rebinding: the attacker's name in both Host and Origin.
-    CHECK_THAT(refused(request("evil.example:8080", "http://evil.example:8080")), Catch::Contains("--allowed-host evil.example"));
-    CHECK_THAT(refused(request("localhost:8080", "http://evil.example")), Catch::Contains("cross-origin"));
+    CHECK_THAT(refused(request("evil.example:8080", "http://evil.example:8080")),
+               Catch::Contains("--allowed-host evil.example"));
+    CHECK_THAT(refused(request("localhost:8080", "http://evil.example")),
+               Catch::Contains("cross-origin"));
     CHECK_THAT(refused(request("localhost:8080", "null")), Catch::Contains("cross-origin"));
     CHECK_FALSE(refused(request("")).empty());
     Request site = request("localhost");

@@ -49,9 +49,11 @@ std::string round_trip(int port, const std::string& request, std::size_t limit =
         c.send(request);
         std::string got;
         while (auto chunk = c.receive(20000)) {
-            if (chunk->empty()) break;
+            if (chunk->empty())
+                break;
             got += *chunk;
-            if (limit && got.size() >= limit) break;
+            if (limit && got.size() >= limit)
+                break;
         }
         return got;
     } catch (const std::exception&) {
@@ -73,7 +75,8 @@ void write_tone(const fs::path& path, int format, int seconds) {
     std::vector<short> samples(static_cast<std::size_t>(info.samplerate * info.channels));
     for (int s = 0; s < seconds; ++s) {
         for (std::size_t i = 0; i < samples.size(); ++i) {
-            samples[i] = static_cast<short>(3000 * std::sin(static_cast<double>(i) * 0.05) * (s % 7 == 3 ? 8 : 1));
+            samples[i] = static_cast<short>(3000 * std::sin(static_cast<double>(i) * 0.05) *
+                                            (s % 7 == 3 ? 8 : 1));
         }
         sf_writef_short(f, samples.data(), info.samplerate);
     }
@@ -112,22 +115,31 @@ TEST_CASE("concurrent clients, abandoned clips and shutdown", "[web][threads]") 
             clients.emplace_back([&, c] {
                 for (int round = 0; round < 3; ++round) {
                     const auto check = [&](const std::string& reply, const char* status) {
-                        if (reply.rfind(status, 0) == 0) ++answered;
+                        if (reply.rfind(status, 0) == 0)
+                            ++answered;
                     };
                     check(round_trip(port, get("/api/files")), "HTTP/1.1 200");
-                    check(round_trip(port, get("/stream/" + wav + "?r=" + std::to_string(c))), "HTTP/1.1 200");
-                    check(round_trip(port, get("/api/clip?file=" + flac + "&start=1&end=50", "HEAD")), "HTTP/1.1 200");
-                    check(round_trip(port, get("/api/clip?file=" + flac + "&start=1&end=50"), 4096), "HTTP/1.1 200");
-                    check(round_trip(port, get("/api/cut?file=" + flac + "&start=1&end=50"), 4096), "HTTP/1.1 200");
-                    check(round_trip(port, get("/api/analyze?wait=0&file=" + (c % 2 ? flac : wav))), "HTTP/1.1 20");
+                    check(round_trip(port, get("/stream/" + wav + "?r=" + std::to_string(c))),
+                          "HTTP/1.1 200");
+                    check(
+                        round_trip(port, get("/api/clip?file=" + flac + "&start=1&end=50", "HEAD")),
+                        "HTTP/1.1 200");
+                    check(round_trip(port, get("/api/clip?file=" + flac + "&start=1&end=50"), 4096),
+                          "HTTP/1.1 200");
+                    check(round_trip(port, get("/api/cut?file=" + flac + "&start=1&end=50"), 4096),
+                          "HTTP/1.1 200");
+                    check(round_trip(port, get("/api/analyze?wait=0&file=" + (c % 2 ? flac : wav))),
+                          "HTTP/1.1 20");
                     check(round_trip(port, get("/api/highlights?date=2026-11-21")), "HTTP/1.1 200");
-                    check(round_trip(port, "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" +
-                                             std::string(70000, 'T') + ": v\r\n\r\n"),
+                    check(round_trip(port, "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                                           "chunked\r\n\r\n0\r\n" +
+                                               std::string(70000, 'T') + ": v\r\n\r\n"),
                           "HTTP/1.1 431");
                 }
             });
         }
-        for (auto& t : clients) t.join();
+        for (auto& t : clients)
+            t.join();
         CHECK(answered == 6 * 3 * 8);
         // A client in the middle of a clip when the server is told to stop.
         isr::test::RawConnection held(port);

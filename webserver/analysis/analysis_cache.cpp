@@ -35,7 +35,8 @@ struct LevelsHeader {
 void ensure_parent(const fs::path& path) {
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
-    if (ec) throw std::system_error(ec, "create " + path.parent_path().string());
+    if (ec)
+        throw std::system_error(ec, "create " + path.parent_path().string());
 }
 
 } // namespace
@@ -59,7 +60,8 @@ void write_levels_file(const fs::path& path, const Levels& levels, FileKey key) 
     std::string data(reinterpret_cast<const char*>(&h), sizeof h);
     data.reserve(sizeof h + levels.db.size() * 2);
     for (const float db : levels.db) {
-        const auto centi = static_cast<std::int16_t>(std::lround(std::clamp(db, -300.0f, 300.0f) * 100.0f));
+        const auto centi =
+            static_cast<std::int16_t>(std::lround(std::clamp(db, -300.0f, 300.0f) * 100.0f));
         data.append(reinterpret_cast<const char*>(&centi), sizeof centi);
     }
     ensure_parent(path);
@@ -75,13 +77,16 @@ std::optional<Levels> read_levels_file(const fs::path& path, FileKey key) {
 }
 
 std::optional<Levels> parse_levels(std::string_view data, FileKey key) {
-    if (data.size() < sizeof(LevelsHeader)) return std::nullopt;
+    if (data.size() < sizeof(LevelsHeader))
+        return std::nullopt;
     LevelsHeader h{};
     std::memcpy(&h, data.data(), sizeof h);
-    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kAnalyserVersion || h.file_size != key.size ||
-        h.mtime_ns != key.mtime_ns || data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0 ||
-        h.sample_rate > kMaxSampleRate || h.channels == 0 || h.channels > kMaxChannels || !std::isfinite(h.duration) ||
-        h.duration < 0 || !(h.window_seconds > 0.001 && h.window_seconds <= 1)) {
+    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kAnalyserVersion ||
+        h.file_size != key.size || h.mtime_ns != key.mtime_ns ||
+        data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0 ||
+        h.sample_rate > kMaxSampleRate || h.channels == 0 || h.channels > kMaxChannels ||
+        !std::isfinite(h.duration) || h.duration < 0 ||
+        !(h.window_seconds > 0.001 && h.window_seconds <= 1)) {
         return std::nullopt;
     }
     Levels levels;
@@ -110,41 +115,61 @@ std::vector<CachedSections> parse_sections(std::string_view text, FileKey key) {
     std::vector<CachedSections> out;
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());
-    if (doc.HasParseError() || !doc.IsObject() || json_int(doc, "analyser") != static_cast<std::int64_t>(kAnalyserVersion) ||
-        json_int(doc, "size") != static_cast<std::int64_t>(key.size) || json_int(doc, "mtime_ns") != key.mtime_ns) {
+    if (doc.HasParseError() || !doc.IsObject() ||
+        json_int(doc, "analyser") != static_cast<std::int64_t>(kAnalyserVersion) ||
+        json_int(doc, "size") != static_cast<std::int64_t>(key.size) ||
+        json_int(doc, "mtime_ns") != key.mtime_ns) {
         return out;
     }
     const auto results = doc.FindMember("results");
-    if (results == doc.MemberEnd() || !results->value.IsArray()) return out;
+    if (results == doc.MemberEnd() || !results->value.IsArray())
+        return out;
     for (const auto& r : results->value.GetArray()) {
-        if (!r.IsObject()) continue;
+        if (!r.IsObject())
+            continue;
         CachedSections c;
-        const auto m = json_number(r, "margin"), g = json_number(r, "min_gap"), d = json_number(r, "min_duration");
+        const auto m = json_number(r, "margin"), g = json_number(r, "min_gap"),
+                   d = json_number(r, "min_duration");
         const auto s = r.FindMember("sections");
-        if (!m || !g || !d || s == r.MemberEnd() || !s->value.IsArray()) continue;
+        if (!m || !g || !d || s == r.MemberEnd() || !s->value.IsArray())
+            continue;
         c.params = {*m, *g, *d};
         for (const auto& row : s->value.GetArray()) {
-            if (!row.IsArray() || row.Size() != 5) continue;
+            if (!row.IsArray() || row.Size() != 5)
+                continue;
             const auto& a = row.GetArray();
-            if (!std::all_of(a.begin(), a.end(), [](const auto& v) { return v.IsNumber(); })) continue;
-            c.sections.push_back({a[0].GetDouble(), a[1].GetDouble(), a[2].GetDouble(), a[3].GetDouble(), a[4].GetDouble()});
+            if (!std::all_of(a.begin(), a.end(), [](const auto& v) { return v.IsNumber(); }))
+                continue;
+            c.sections.push_back({a[0].GetDouble(), a[1].GetDouble(), a[2].GetDouble(),
+                                  a[3].GetDouble(), a[4].GetDouble()});
         }
         out.push_back(std::move(c));
     }
     return out;
 }
 
-void write_sections_file(const fs::path& path, FileKey key, std::vector<CachedSections> entries, std::size_t keep) {
-    if (entries.size() > keep) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(keep));
+void write_sections_file(const fs::path& path, FileKey key, std::vector<CachedSections> entries,
+                         std::size_t keep) {
+    if (entries.size() > keep)
+        entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(keep));
     JsonWriter w(3);
-    w.begin_object().member("analyser", static_cast<unsigned>(kAnalyserVersion)).member("size", key.size).member("mtime_ns", static_cast<long long>(key.mtime_ns));
+    w.begin_object()
+        .member("analyser", static_cast<unsigned>(kAnalyserVersion))
+        .member("size", key.size)
+        .member("mtime_ns", static_cast<long long>(key.mtime_ns));
     w.key("results").begin_array();
     for (const auto& e : entries) {
         w.begin_object();
         write_members(w, e.params);
         w.key("sections").begin_array();
         for (const auto& s : e.sections) {
-            w.begin_array().value(s.start).value(s.end).value(s.peak_db).value(s.floor_db).value(s.score).end_array();
+            w.begin_array()
+                .value(s.start)
+                .value(s.end)
+                .value(s.peak_db)
+                .value(s.floor_db)
+                .value(s.score)
+                .end_array();
         }
         w.end_array().end_object();
     }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "webserver/analysis/levels.hpp"
-#include "webserver/archive/file_key.hpp"
 #include "webserver/analysis/loudness.hpp"
+#include "webserver/archive/file_key.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -33,8 +33,8 @@ std::vector<CachedSections> read_sections_file(const std::filesystem::path& path
 // The same from the file's text; entries that do not make sense are skipped. Pure.
 std::vector<CachedSections> parse_sections(std::string_view text, FileKey key);
 // Keeps the most recent `keep` parameter sets. Throws std::system_error.
-void write_sections_file(const std::filesystem::path& path, FileKey key, std::vector<CachedSections> entries,
-                         std::size_t keep = 16);
+void write_sections_file(const std::filesystem::path& path, FileKey key,
+                         std::vector<CachedSections> entries, std::size_t keep = 16);
 
 bool same_params(const SectionParams& a, const SectionParams& b) noexcept;
 

@@ -3,7 +3,9 @@
 namespace isr::web {
 
 void write_members(JsonWriter& w, const SectionParams& p) {
-    w.member("margin", p.margin).member("min_gap", p.min_gap).member("min_duration", p.min_duration);
+    w.member("margin", p.margin)
+        .member("min_gap", p.min_gap)
+        .member("min_duration", p.min_duration);
 }
 
 void write_json(JsonWriter& w, const SectionParams& p) {
@@ -13,7 +15,10 @@ void write_json(JsonWriter& w, const SectionParams& p) {
 }
 
 void write_members(JsonWriter& w, const Section& s) {
-    w.member("start", s.start).member("end", s.end).member("peak_db", s.peak_db).member("floor_db", s.floor_db)
+    w.member("start", s.start)
+        .member("end", s.end)
+        .member("peak_db", s.peak_db)
+        .member("floor_db", s.floor_db)
         .member("score", s.score);
 }
 

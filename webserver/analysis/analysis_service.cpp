@@ -10,15 +10,20 @@ namespace {
 constexpr std::size_t kRecentLevels = 16; // ~2 MB for hour-long files
 }
 
-AnalysisService::AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool, int parts)
+AnalysisService::AnalysisService(std::filesystem::path analyses_dir, WorkPool& decode_pool,
+                                 int parts)
     : dir_(std::move(analyses_dir)), pool_(decode_pool), parts_(parts) {
     // Listings ask about every file; knowing which have a sections file saves a stat each.
     std::error_code ec;
-    for (auto it = std::filesystem::recursive_directory_iterator(dir_, std::filesystem::directory_options::skip_permission_denied, ec);
+    for (auto it = std::filesystem::recursive_directory_iterator(
+             dir_, std::filesystem::directory_options::skip_permission_denied, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         const auto name = it->path().native();
-        if (name.size() > kSectionsSuffix.size() && name.compare(name.size() - kSectionsSuffix.size(), kSectionsSuffix.size(), kSectionsSuffix) == 0) {
-            if (auto recording = recording_of_cache_file(dir_, it->path())) on_disk_.insert(std::move(*recording));
+        if (name.size() > kSectionsSuffix.size() &&
+            name.compare(name.size() - kSectionsSuffix.size(), kSectionsSuffix.size(),
+                         kSectionsSuffix) == 0) {
+            if (auto recording = recording_of_cache_file(dir_, it->path()))
+                on_disk_.insert(std::move(*recording));
         }
     }
 }
@@ -26,7 +31,8 @@ AnalysisService::AnalysisService(std::filesystem::path analyses_dir, WorkPool& d
 void AnalysisService::cache_failed(const std::exception& e) {
     if (!cache_warned_.exchange(true)) {
         log::warning("web", "the analysis cache ", dir_.string(), " cannot be written (", e.what(),
-                     "); analyses are computed but not kept. Use --analyses-dir to point it somewhere writable.");
+                     "); analyses are computed but not kept. Use --analyses-dir to point it "
+                     "somewhere writable.");
     }
 }
 
@@ -44,18 +50,22 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
         auto levels = std::make_shared<const Levels>(std::move(*disk));
         std::lock_guard lock(mutex_);
         recent_.emplace_front(name, key, levels);
-        if (recent_.size() > kRecentLevels) recent_.pop_back();
+        if (recent_.size() > kRecentLevels)
+            recent_.pop_back();
         return levels;
     }
     return nullptr;
 }
 
-std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name, const std::filesystem::path& file,
-                                                                 FileKey key) {
+std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name,
+                                                                  const std::filesystem::path& file,
+                                                                  FileKey key) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) throw std::runtime_error("the server is shutting down");
-        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.key == key) return it->second.computation;
+        if (stopping_)
+            throw std::runtime_error("the server is shutting down");
+        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.key == key)
+            return it->second.computation;
     }
     // Starting opens the file: not under the lock, which every listing and analysis takes.
     auto computation = LevelsComputation::start(file, pool_, parts_);
@@ -71,14 +81,16 @@ std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::str
     return computation;
 }
 
-std::shared_ptr<const Levels> AnalysisService::collect(const std::string& name, FileKey key,
-                                                       const std::shared_ptr<LevelsComputation>& job) {
+std::shared_ptr<const Levels>
+AnalysisService::collect(const std::string& name, FileKey key,
+                         const std::shared_ptr<LevelsComputation>& job) {
     std::shared_ptr<const Levels> levels;
     try {
         levels = job->get();
     } catch (...) {
         std::lock_guard lock(mutex_);
-        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.computation == job) jobs_.erase(it);
+        if (const auto it = jobs_.find(name); it != jobs_.end() && it->second.computation == job)
+            jobs_.erase(it);
         throw;
     }
     bool first = false;
@@ -88,7 +100,8 @@ std::shared_ptr<const Levels> AnalysisService::collect(const std::string& name, 
             jobs_.erase(it);
             first = true;
             recent_.emplace_front(name, key, levels);
-            if (recent_.size() > kRecentLevels) recent_.pop_back();
+            if (recent_.size() > kRecentLevels)
+                recent_.pop_back();
         }
     }
     if (first) {
@@ -104,8 +117,10 @@ std::shared_ptr<const Levels> AnalysisService::collect(const std::string& name, 
 std::vector<CachedSections> AnalysisService::cached_sections(const std::string& name, FileKey key) {
     {
         std::lock_guard lock(mutex_);
-        if (const auto it = sections_.find(name); it != sections_.end() && it->second.key == key) return it->second.entries;
-        if (!on_disk_.count(name)) return {};
+        if (const auto it = sections_.find(name); it != sections_.end() && it->second.key == key)
+            return it->second.entries;
+        if (!on_disk_.count(name))
+            return {};
     }
     // Read and parsed without the lock; published under it unless a newer state got there first.
     auto entries = read_sections_file(sections_path(dir_, name), key);
@@ -118,8 +133,9 @@ std::vector<CachedSections> AnalysisService::cached_sections(const std::string& 
     return entry.entries;
 }
 
-AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
-                                         bool levels_cached, const SectionParams& params) {
+AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key,
+                                         std::shared_ptr<const Levels> levels, bool levels_cached,
+                                         const SectionParams& params) {
     AnalysisOutcome out;
     out.levels = std::move(levels);
     out.levels_cached = levels_cached;
@@ -136,10 +152,12 @@ AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, s
     {
         std::lock_guard lock(mutex_);
         auto& entry = sections_[name];
-        if (!(entry.key == key)) entry = SectionsEntry{key, {}};
+        if (!(entry.key == key))
+            entry = SectionsEntry{key, {}};
         entry.entries.push_back({params, out.sections});
         on_disk_.insert(name);
-        if (entry.entries.size() > 16) entry.entries.erase(entry.entries.begin());
+        if (entry.entries.size() > 16)
+            entry.entries.erase(entry.entries.begin());
         to_write = entry.entries;
     }
     try {
@@ -150,24 +168,30 @@ AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key, s
     return out;
 }
 
-AnalysisOutcome AnalysisService::analyze(const std::string& name, const std::filesystem::path& file, FileKey key,
-                                         const SectionParams& params) {
-    if (auto levels = ready_levels(name, key)) return outcome(name, key, std::move(levels), true, params);
+AnalysisOutcome AnalysisService::analyze(const std::string& name, const std::filesystem::path& file,
+                                         FileKey key, const SectionParams& params) {
+    if (auto levels = ready_levels(name, key))
+        return outcome(name, key, std::move(levels), true, params);
     auto job = join_or_start(name, file, key);
     return outcome(name, key, collect(name, key, job), false, params);
 }
 
-std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& name, const std::filesystem::path& file,
-                                                            FileKey key, const SectionParams& params) {
-    if (auto levels = ready_levels(name, key)) return outcome(name, key, std::move(levels), true, params);
+std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& name,
+                                                            const std::filesystem::path& file,
+                                                            FileKey key,
+                                                            const SectionParams& params) {
+    if (auto levels = ready_levels(name, key))
+        return outcome(name, key, std::move(levels), true, params);
     auto job = join_or_start(name, file, key);
-    if (!job->done()) return job->progress();
+    if (!job->done())
+        return job->progress();
     return outcome(name, key, collect(name, key, job), false, params);
 }
 
 std::vector<SectionParams> AnalysisService::cached_params(const std::string& name, FileKey key) {
     std::vector<SectionParams> out;
-    for (const auto& e : cached_sections(name, key)) out.push_back(e.params);
+    for (const auto& e : cached_sections(name, key))
+        out.push_back(e.params);
     return out;
 }
 
@@ -185,7 +209,8 @@ void AnalysisService::forget(const std::string& name) {
 void AnalysisService::cancel_all() noexcept {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    for (auto& [name, job] : jobs_) job.computation->cancel();
+    for (auto& [name, job] : jobs_)
+        job.computation->cancel();
 }
 
 } // namespace isr::web

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <list>
 #include <map>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,7 +23,7 @@ struct AnalysisOutcome {
     std::shared_ptr<const Levels> levels;
     std::vector<float> floor; // per window
     std::vector<Section> sections;
-    bool levels_cached = false;   // no audio was decoded for this answer
+    bool levels_cached = false; // no audio was decoded for this answer
     bool sections_cached = false;
 };
 
@@ -44,8 +44,9 @@ public:
 
     // Never blocks on decoding: the outcome when the levels are ready, or else the progress
     // (0..1) of the decode it starts or joins.
-    std::variant<AnalysisOutcome, double> poll(const std::string& name, const std::filesystem::path& file,
-                                               FileKey key, const SectionParams& params);
+    std::variant<AnalysisOutcome, double> poll(const std::string& name,
+                                               const std::filesystem::path& file, FileKey key,
+                                               const SectionParams& params);
 
     // Parameter sets whose sections are cached for this state of the file.
     std::vector<SectionParams> cached_params(const std::string& name, FileKey key);
@@ -65,10 +66,13 @@ private:
     };
 
     std::shared_ptr<const Levels> ready_levels(const std::string& name, FileKey key);
-    std::shared_ptr<LevelsComputation> join_or_start(const std::string& name, const std::filesystem::path& file, FileKey key);
-    std::shared_ptr<const Levels> collect(const std::string& name, FileKey key, const std::shared_ptr<LevelsComputation>& job);
-    AnalysisOutcome outcome(const std::string& name, FileKey key, std::shared_ptr<const Levels> levels,
-                            bool levels_cached, const SectionParams& params);
+    std::shared_ptr<LevelsComputation>
+    join_or_start(const std::string& name, const std::filesystem::path& file, FileKey key);
+    std::shared_ptr<const Levels> collect(const std::string& name, FileKey key,
+                                          const std::shared_ptr<LevelsComputation>& job);
+    AnalysisOutcome outcome(const std::string& name, FileKey key,
+                            std::shared_ptr<const Levels> levels, bool levels_cached,
+                            const SectionParams& params);
     // The cached sections of this state of the file, from memory or read from disk (outside the
     // lock). Empty when there are none.
     std::vector<CachedSections> cached_sections(const std::string& name, FileKey key);
@@ -79,7 +83,8 @@ private:
     int parts_;
     std::mutex mutex_;
     std::map<std::string, Job> jobs_;
-    std::list<std::tuple<std::string, FileKey, std::shared_ptr<const Levels>>> recent_; // most recent first
+    std::list<std::tuple<std::string, FileKey, std::shared_ptr<const Levels>>>
+        recent_; // most recent first
     std::map<std::string, SectionsEntry> sections_;
     std::set<std::string> on_disk_; // recordings with a sections file, read once at start-up
     std::atomic<bool> cache_warned_{false};

@@ -14,9 +14,11 @@ fs::path sections_path(const fs::path& analyses, std::string_view recording) {
 
 std::optional<std::string> recording_of_cache_file(const fs::path& analyses, const fs::path& file) {
     auto relative = file.lexically_relative(analyses).generic_string();
-    if (relative.empty() || relative.rfind("..", 0) == 0) return std::nullopt;
+    if (relative.empty() || relative.rfind("..", 0) == 0)
+        return std::nullopt;
     for (const auto suffix : {kLevelsSuffix, kSectionsSuffix}) {
-        if (relative.size() > suffix.size() && relative.compare(relative.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        if (relative.size() > suffix.size() &&
+            relative.compare(relative.size() - suffix.size(), suffix.size(), suffix) == 0) {
             relative.resize(relative.size() - suffix.size());
             return relative;
         }
@@ -30,7 +32,8 @@ void remove_cache_files(const fs::path& analyses, std::string_view recording) no
     fs::remove(sections_path(analyses, recording), ec);
     for (auto dir = levels_path(analyses, recording).parent_path();
          dir.native().size() > analyses.native().size(); dir = dir.parent_path()) {
-        if (!fs::is_empty(dir, ec) || ec || !fs::remove(dir, ec)) break;
+        if (!fs::is_empty(dir, ec) || ec || !fs::remove(dir, ec))
+            break;
     }
 }
 

@@ -13,8 +13,10 @@ namespace isr::web {
 inline constexpr std::string_view kLevelsSuffix = ".levels";
 inline constexpr std::string_view kSectionsSuffix = ".analysis.json";
 
-std::filesystem::path levels_path(const std::filesystem::path& analyses, std::string_view recording);
-std::filesystem::path sections_path(const std::filesystem::path& analyses, std::string_view recording);
+std::filesystem::path levels_path(const std::filesystem::path& analyses,
+                                  std::string_view recording);
+std::filesystem::path sections_path(const std::filesystem::path& analyses,
+                                    std::string_view recording);
 
 // The recording a cache file belongs to ("a/b.mp3" for "<analyses>/a/b.mp3.levels"), or nullopt
 // for files that are not cache files.

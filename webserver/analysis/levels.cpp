@@ -13,7 +13,8 @@ namespace isr::web {
 namespace {
 
 constexpr std::size_t kReadFrames = 16384;
-constexpr std::int64_t kMinPartWindows = 600; // a minute: below that, seeking costs more than it saves
+constexpr std::int64_t kMinPartWindows =
+    600; // a minute: below that, seeking costs more than it saves
 
 // Sum of squares of interleaved samples. Eight independent float lanes let the compiler use
 // SIMD without -ffast-math; a window holds at most a few thousand samples per lane, well within
@@ -22,17 +23,21 @@ double sum_of_squares(const float* x, std::size_t n) noexcept {
     float lane[8] = {};
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        for (std::size_t k = 0; k < 8; ++k) lane[k] += x[i + k] * x[i + k];
+        for (std::size_t k = 0; k < 8; ++k)
+            lane[k] += x[i + k] * x[i + k];
     }
     double sum = 0;
-    for (const float v : lane) sum += v;
-    for (; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+    for (const float v : lane)
+        sum += v;
+    for (; i < n; ++i)
+        sum += static_cast<double>(x[i]) * x[i];
     return sum;
 }
 
 } // namespace
 
-std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path, WorkPool& pool, int parts) {
+std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path,
+                                                            WorkPool& pool, int parts) {
     auto c = std::shared_ptr<LevelsComputation>(new LevelsComputation());
     c->path_ = path;
     c->result_ = c->promise_.get_future().share();
@@ -60,26 +65,32 @@ std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesyste
 }
 
 double LevelsComputation::progress() const noexcept {
-    if (done()) return 1.0;
-    if (expected_frames_ <= 0) return 0.0;
-    return std::min(0.99, static_cast<double>(frames_done_.load()) / static_cast<double>(expected_frames_));
+    if (done())
+        return 1.0;
+    if (expected_frames_ <= 0)
+        return 0.0;
+    return std::min(0.99, static_cast<double>(frames_done_.load()) /
+                              static_cast<double>(expected_frames_));
 }
 
 void LevelsComputation::run_part(std::size_t index) {
     auto& part = parts_[index];
     try {
-        if (cancelled_) throw std::runtime_error("analysis cancelled");
+        if (cancelled_)
+            throw std::runtime_error("analysis cancelled");
         const bool last = index + 1 == parts_.size();
         auto decoder = open_decoder(path_);
         const auto first_frame = part.first_window * window_frames_;
-        if (first_frame > 0) decoder->seek(first_frame);
+        if (first_frame > 0)
+            decoder->seek(first_frame);
         const auto ch = static_cast<std::size_t>(channels_);
         std::vector<float> buffer(kReadFrames * ch);
         double power = 0;
         std::int64_t in_window = 0;
         const auto store = [&](double value) {
             if (part.first_window + static_cast<std::int64_t>(part.db.size()) >= kMaxWindows) {
-                throw std::runtime_error(cat("longer than ", kMaxWindows / 36000, " hours: too long to analyse"));
+                throw std::runtime_error(
+                    cat("longer than ", kMaxWindows / 36000, " hours: too long to analyse"));
             }
             part.db.push_back(static_cast<float>(value));
         };
@@ -87,9 +98,11 @@ void LevelsComputation::run_part(std::size_t index) {
         const std::int64_t end_frame = last ? INT64_MAX : part.end_window * window_frames_;
         std::int64_t position = first_frame;
         while (position < end_frame && !cancelled_) {
-            const auto want = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(kReadFrames), end_frame - position));
+            const auto want = static_cast<std::size_t>(std::min<std::int64_t>(
+                static_cast<std::int64_t>(kReadFrames), end_frame - position));
             const auto got = decoder->read(buffer.data(), want);
-            if (got == 0) break;
+            if (got == 0)
+                break;
             // Window by window: `power` sums the squares of every channel, so a window's mean
             // power per frame is power / channels / frames.
             for (std::size_t f = 0; f < got;) {
@@ -99,7 +112,8 @@ void LevelsComputation::run_part(std::size_t index) {
                 in_window += static_cast<std::int64_t>(take);
                 f += take;
                 if (in_window == window_frames_) {
-                    store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
+                    store(window_db(power / static_cast<double>(ch),
+                                    static_cast<std::size_t>(in_window)));
                     power = 0;
                     in_window = 0;
                 }
@@ -107,8 +121,10 @@ void LevelsComputation::run_part(std::size_t index) {
             position += static_cast<std::int64_t>(got);
             frames_done_ += static_cast<std::int64_t>(got);
         }
-        if (in_window > 0) store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
-        if (cancelled_) throw std::runtime_error("analysis cancelled");
+        if (in_window > 0)
+            store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
+        if (cancelled_)
+            throw std::runtime_error("analysis cancelled");
     } catch (...) {
         part.error = std::current_exception();
     }
@@ -116,7 +132,8 @@ void LevelsComputation::run_part(std::size_t index) {
 }
 
 void LevelsComputation::finish_part() {
-    if (--parts_left_ > 0) return;
+    if (--parts_left_ > 0)
+        return;
     // Parts in order. One that found fewer windows than planned met the real end of the file (its
     // header promised more): what later parts found, or failed to find, is past that end.
     auto levels = std::make_shared<Levels>();
@@ -129,13 +146,16 @@ void LevelsComputation::finish_part() {
         const auto planned = static_cast<std::size_t>(part.end_window - part.first_window);
         const bool short_part = part.db.size() < planned;
         std::vector<float>().swap(part.db);
-        if (short_part) break;
+        if (short_part)
+            break;
     }
     levels->sample_rate = rate_;
     levels->channels = channels_;
     levels->window_seconds = static_cast<double>(window_frames_) / rate_;
-    levels->duration = std::min(static_cast<double>(frames_done_.load()),
-                                static_cast<double>(levels->db.size()) * static_cast<double>(window_frames_)) / rate_;
+    levels->duration =
+        std::min(static_cast<double>(frames_done_.load()),
+                 static_cast<double>(levels->db.size()) * static_cast<double>(window_frames_)) /
+        rate_;
     promise_.set_value(std::move(levels));
 }
 

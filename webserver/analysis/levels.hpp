@@ -15,9 +15,9 @@ class WorkPool;
 struct Levels {
     int sample_rate = 0;
     int channels = 0;
-    double duration = 0;        // seconds decoded
+    double duration = 0; // seconds decoded
     double window_seconds = 0.1;
-    std::vector<float> db;      // one per 100 ms window, dBFS
+    std::vector<float> db; // one per 100 ms window, dBFS
 };
 
 // The longest recording analysed: 8 days of 100 ms windows, 28 MB of levels (a longer one fails
@@ -31,11 +31,14 @@ inline constexpr std::int64_t kMaxWindows = 8 * 24 * 36000;
 class LevelsComputation {
 public:
     // Opens the file (throws std::runtime_error naming it) and posts the parts to `pool`.
-    static std::shared_ptr<LevelsComputation> start(const std::filesystem::path& path, WorkPool& pool, int parts);
+    static std::shared_ptr<LevelsComputation> start(const std::filesystem::path& path,
+                                                    WorkPool& pool, int parts);
 
     // Blocks until done. Throws the decoding error, if any.
     std::shared_ptr<const Levels> get() const { return result_.get(); }
-    bool done() const { return result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+    bool done() const {
+        return result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    }
     double progress() const noexcept;
     // Asks the parts to stop early (the result is then an error).
     void cancel() noexcept { cancelled_ = true; }

@@ -6,7 +6,8 @@
 namespace isr::web {
 
 double window_db(double power_sum, std::size_t frames) noexcept {
-    if (frames == 0 || power_sum <= 0) return kSilenceDb;
+    if (frames == 0 || power_sum <= 0)
+        return kSilenceDb;
     // 10·log10(mean power) is 20·log10(RMS).
     return std::max(kSilenceDb, 10.0 * std::log10(power_sum / static_cast<double>(frames)));
 }
@@ -26,8 +27,10 @@ double percentile(std::vector<float> values, double p) {
 
 std::vector<float> noise_floor(const std::vector<float>& db, double window_seconds) {
     std::vector<float> floor(db.size());
-    if (db.empty()) return floor;
-    const auto per_block = std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(kFloorBlockSeconds / window_seconds)));
+    if (db.empty())
+        return floor;
+    const auto per_block = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::lround(kFloorBlockSeconds / window_seconds)));
     struct Block {
         double centre; // in windows
         double value;
@@ -35,16 +38,21 @@ std::vector<float> noise_floor(const std::vector<float>& db, double window_secon
     std::vector<Block> blocks;
     for (std::size_t start = 0; start < db.size(); start += per_block) {
         const auto end = std::min(db.size(), start + per_block);
-        std::vector<float> values(db.begin() + static_cast<std::ptrdiff_t>(start), db.begin() + static_cast<std::ptrdiff_t>(end));
-        blocks.push_back({(static_cast<double>(start) + static_cast<double>(end)) / 2.0, percentile(std::move(values), kFloorPercentile)});
+        std::vector<float> values(db.begin() + static_cast<std::ptrdiff_t>(start),
+                                  db.begin() + static_cast<std::ptrdiff_t>(end));
+        blocks.push_back({(static_cast<double>(start) + static_cast<double>(end)) / 2.0,
+                          percentile(std::move(values), kFloorPercentile)});
     }
     std::size_t b = 0;
     for (std::size_t i = 0; i < db.size(); ++i) {
         const double x = static_cast<double>(i) + 0.5; // the window's centre
-        while (b + 1 < blocks.size() && blocks[b + 1].centre <= x) ++b;
+        while (b + 1 < blocks.size() && blocks[b + 1].centre <= x)
+            ++b;
         double v;
-        if (x <= blocks.front().centre) v = blocks.front().value;
-        else if (b + 1 >= blocks.size()) v = blocks.back().value;
+        if (x <= blocks.front().centre)
+            v = blocks.front().value;
+        else if (b + 1 >= blocks.size())
+            v = blocks.back().value;
         else {
             const auto& l = blocks[b];
             const auto& r = blocks[b + 1];
@@ -63,15 +71,19 @@ std::vector<Section> find_sections(const std::vector<float>& db, const std::vect
     };
     std::vector<Run> runs;
     for (std::size_t i = 0; i < db.size(); ++i) {
-        if (db[i] < floor[i] + params.margin) continue;
-        if (!runs.empty() && runs.back().last + 1 == i) runs.back().last = i;
-        else runs.push_back({i, i});
+        if (db[i] < floor[i] + params.margin)
+            continue;
+        if (!runs.empty() && runs.back().last + 1 == i)
+            runs.back().last = i;
+        else
+            runs.push_back({i, i});
     }
     // Merge runs whose gap is shorter than min_gap.
     std::vector<Run> merged;
     for (const auto& r : runs) {
         if (!merged.empty()) {
-            const double gap = static_cast<double>(r.first - (merged.back().last + 1)) * window_seconds;
+            const double gap =
+                static_cast<double>(r.first - (merged.back().last + 1)) * window_seconds;
             if (gap < params.min_gap) {
                 merged.back().last = r.last;
                 continue;
@@ -84,10 +96,12 @@ std::vector<Section> find_sections(const std::vector<float>& db, const std::vect
         Section s;
         s.start = static_cast<double>(r.first) * window_seconds;
         s.end = static_cast<double>(r.last + 1) * window_seconds;
-        if (s.end - s.start < params.min_duration - 1e-9) continue;
+        if (s.end - s.start < params.min_duration - 1e-9)
+            continue;
         std::size_t best = r.first;
         for (std::size_t i = r.first; i <= r.last; ++i) {
-            if (db[i] - floor[i] > db[best] - floor[best]) best = i;
+            if (db[i] - floor[i] > db[best] - floor[best])
+                best = i;
         }
         s.peak_db = db[best];
         s.floor_db = floor[best];
@@ -99,7 +113,8 @@ std::vector<Section> find_sections(const std::vector<float>& db, const std::vect
 
 Display display(const std::vector<float>& db, const std::vector<float>& floor, std::size_t points) {
     Display d;
-    if (db.empty() || points == 0) return d;
+    if (db.empty() || points == 0)
+        return d;
     d.bucket_windows = (db.size() + points - 1) / points;
     for (std::size_t start = 0; start < db.size(); start += d.bucket_windows) {
         const auto end = std::min(db.size(), start + d.bucket_windows);

@@ -8,7 +8,7 @@
 namespace isr::web {
 
 inline constexpr double kWindowSeconds = 0.1;
-inline constexpr double kSilenceDb = -120.0;   // digital silence
+inline constexpr double kSilenceDb = -120.0; // digital silence
 inline constexpr double kFloorBlockSeconds = 30.0;
 inline constexpr double kFloorPercentile = 20.0;
 
@@ -22,11 +22,11 @@ double window_db(double power_sum, std::size_t frames) noexcept;
 std::vector<float> noise_floor(const std::vector<float>& db, double window_seconds);
 
 struct Section {
-    double start = 0;   // seconds
-    double end = 0;     // seconds
-    double peak_db = 0; // level at the window that stands out most
+    double start = 0;    // seconds
+    double end = 0;      // seconds
+    double peak_db = 0;  // level at the window that stands out most
     double floor_db = 0; // the floor there
-    double score = 0;   // peak_db − floor_db: how far it rises above the background
+    double score = 0;    // peak_db − floor_db: how far it rises above the background
 };
 
 struct SectionParams {
@@ -47,6 +47,7 @@ struct Display {
     std::vector<float> floor;
     std::size_t bucket_windows = 1;
 };
-Display display(const std::vector<float>& db, const std::vector<float>& floor, std::size_t points = 800);
+Display display(const std::vector<float>& db, const std::vector<float>& floor,
+                std::size_t points = 800);
 
 } // namespace isr::web

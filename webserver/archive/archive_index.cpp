@@ -1,7 +1,7 @@
 #include "webserver/archive/archive_index.hpp"
 
-#include "webserver/archive/file_key.hpp"
 #include "common/audio_formats.hpp"
+#include "webserver/archive/file_key.hpp"
 #include "webserver/archive/name_time.hpp"
 
 #include "common/time_format.hpp"
@@ -15,11 +15,12 @@ namespace isr::web {
 
 namespace fs = std::filesystem;
 
-ArchiveIndex::ArchiveIndex(std::shared_ptr<const RecordingsRoot> root, std::shared_ptr<const TimeZone> zone)
+ArchiveIndex::ArchiveIndex(std::shared_ptr<const RecordingsRoot> root,
+                           std::shared_ptr<const TimeZone> zone)
     : root_(std::move(root)), zone_(std::move(zone)) {}
 
-EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& absolute, std::uint64_t size,
-                                std::int64_t mtime_ns, bool recording) const {
+EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& absolute,
+                                std::uint64_t size, std::int64_t mtime_ns, bool recording) const {
     auto e = std::make_shared<ArchiveEntry>();
     e->name = relative;
     e->size = size;
@@ -40,7 +41,8 @@ EntryPtr ArchiveIndex::describe(const std::string& relative, const fs::path& abs
 
 EntryPtr ArchiveIndex::entry(const std::string& relative, bool recording) const {
     const auto rec = root_->resolve(relative);
-    if (!rec) return nullptr;
+    if (!rec)
+        return nullptr;
     std::uint64_t scan;
     {
         std::lock_guard lock(mutex_);
@@ -49,10 +51,11 @@ EntryPtr ArchiveIndex::entry(const std::string& relative, bool recording) const 
     return entry_at(relative, rec->absolute, recording, scan);
 }
 
-EntryPtr ArchiveIndex::entry_at(const std::string& relative, const fs::path& absolute, bool recording,
-                                std::uint64_t scan) const {
+EntryPtr ArchiveIndex::entry_at(const std::string& relative, const fs::path& absolute,
+                                bool recording, std::uint64_t scan) const {
     struct stat st {};
-    if (::stat(absolute.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+    if (::stat(absolute.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return nullptr;
     const auto [size, mtime_ns] = file_key(st);
     if (!recording) {
         std::lock_guard lock(mutex_);
@@ -81,13 +84,15 @@ std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording)
     std::error_code ec;
     const auto& base = root_->path();
     const auto prefix = base.native().size() + 1;
-    for (auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             base, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const auto& path = it->path();
         const auto& full = path.native();
         const auto name = std::string_view(full).substr(full.rfind('/') + 1);
         if (!name.empty() && name.front() == '.') { // hidden files and folders, temp files
-            if (it->is_directory(ec)) it.disable_recursion_pending();
+            if (it->is_directory(ec))
+                it.disable_recursion_pending();
             continue;
         }
         // Everything here is under base, so the relative name is the rest of the path.
@@ -96,12 +101,16 @@ std::vector<EntryPtr> ArchiveIndex::scan(const std::set<std::string>& recording)
             it.disable_recursion_pending();
             continue;
         }
-        if (!format_of_file(name) || name.find(".tmp") != std::string_view::npos) continue;
-        if (!RecordingsRoot::safe_name(relative)) continue; // a name no URL can reach
+        if (!format_of_file(name) || name.find(".tmp") != std::string_view::npos)
+            continue;
+        if (!RecordingsRoot::safe_name(relative))
+            continue; // a name no URL can reach
         const bool is_recording = recording.count(relative) > 0;
         // Only a symlink can lead out of the root; everything else found here is inside it.
-        auto e = it->is_symlink(ec) ? entry(relative, is_recording) : entry_at(relative, path, is_recording, scan);
-        if (e) out.push_back(std::move(e));
+        auto e = it->is_symlink(ec) ? entry(relative, is_recording)
+                                    : entry_at(relative, path, is_recording, scan);
+        if (e)
+            out.push_back(std::move(e));
     }
     {
         std::lock_guard lock(mutex_);

@@ -20,12 +20,12 @@ namespace isr::web {
 struct ArchiveEntry {
     std::string name; // relative, '/' separated
     std::uint64_t size = 0;
-    double mtime = 0;         // seconds since the epoch
+    double mtime = 0;          // seconds since the epoch
     std::int64_t mtime_ns = 0; // the same, exactly (part of cache keys)
-    double start = 0;         // from the name when it parses, else mtime − duration
-    std::string date;         // start, ISO 8601 in the server's zone
+    double start = 0;          // from the name when it parses, else mtime − duration
+    std::string date;          // start, ISO 8601 in the server's zone
     bool start_from_name = false;
-    std::string format;       // extension: wav, flac, mp3, aac, ogg, opus…
+    std::string format; // extension: wav, flac, mp3, aac, ogg, opus…
     MediaFacts media;
     FileKey key() const noexcept { return {size, mtime_ns}; }
 };
@@ -55,10 +55,10 @@ private:
         std::uint64_t scan; // the last scan that saw it
         EntryPtr entry;
     };
-    EntryPtr entry_at(const std::string& relative, const std::filesystem::path& absolute, bool recording,
-                      std::uint64_t scan) const;
-    EntryPtr describe(const std::string& relative, const std::filesystem::path& absolute, std::uint64_t size,
-                      std::int64_t mtime_ns, bool recording) const;
+    EntryPtr entry_at(const std::string& relative, const std::filesystem::path& absolute,
+                      bool recording, std::uint64_t scan) const;
+    EntryPtr describe(const std::string& relative, const std::filesystem::path& absolute,
+                      std::uint64_t size, std::int64_t mtime_ns, bool recording) const;
 
     std::shared_ptr<const RecordingsRoot> root_;
     std::shared_ptr<const TimeZone> zone_;

@@ -15,7 +15,8 @@ struct FileKey {
 };
 
 inline FileKey file_key(const struct stat& st) noexcept {
-    return {static_cast<std::uint64_t>(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+    return {static_cast<std::uint64_t>(st.st_size),
+            std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 } // namespace isr::web

@@ -15,7 +15,8 @@ std::vector<std::uint8_t> read_pcm_head(int fd, std::uint64_t size) {
     return pread_bytes(fd, 0, static_cast<std::size_t>(std::min(size, kHeadBytes)));
 }
 
-std::optional<FlacLiveEnd> read_flac_live_end(int fd, std::uint64_t size, const FlacStreamInfo& info) {
+std::optional<FlacLiveEnd> read_flac_live_end(int fd, std::uint64_t size,
+                                              const FlacStreamInfo& info) {
     const auto tail_offset = size > kTailBytes ? size - kTailBytes : 0;
     const auto tail = pread_bytes(fd, tail_offset, static_cast<std::size_t>(size - tail_offset));
     return find_flac_live_end(tail, tail_offset, info);

@@ -17,6 +17,7 @@ std::vector<std::uint8_t> read_pcm_head(int fd, std::uint64_t size);
 
 // For a FLAC file whose STREAMINFO has no sample count yet: where its last complete frame ends,
 // found in the file's last 256 KiB (several frames at any block size isrd uses).
-std::optional<FlacLiveEnd> read_flac_live_end(int fd, std::uint64_t size, const FlacStreamInfo& info);
+std::optional<FlacLiveEnd> read_flac_live_end(int fd, std::uint64_t size,
+                                              const FlacStreamInfo& info);
 
 } // namespace isr::web

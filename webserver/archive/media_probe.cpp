@@ -1,11 +1,11 @@
 #include "webserver/archive/media_probe.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/file_util.hpp"
 #include "common/flac_header.hpp"
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/archive/live_extent.hpp"
-#include "common/audio_formats.hpp"
 #include "webserver/media/av_input.hpp"
 
 #include <vector>
@@ -47,10 +47,12 @@ MediaFacts probe_flac(int fd, std::uint64_t size) {
     f.codec = "flac";
     std::uint64_t samples = info.total_samples;
     if (samples == 0) { // being written, or cut off: count what is there
-        if (const auto end = read_flac_live_end(fd, size, info)) samples = end->total_samples;
+        if (const auto end = read_flac_live_end(fd, size, info))
+            samples = end->total_samples;
     }
     f.duration = static_cast<double>(samples) / info.sample_rate;
-    if (*f.duration > 0) f.bitrate_kbps = static_cast<double>(size) * 8 / *f.duration / 1000.0;
+    if (*f.duration > 0)
+        f.bitrate_kbps = static_cast<double>(size) * 8 / *f.duration / 1000.0;
     return f;
 }
 
@@ -64,23 +66,28 @@ MediaFacts probe_libav(const std::filesystem::path& path, std::uint64_t size, bo
         f.sample_rate = par->sample_rate;
         f.channels = par->ch_layout.nb_channels;
         f.codec = avcodec_get_name(par->codec_id);
-        if (par->bit_rate > 0) f.bitrate_kbps = static_cast<double>(par->bit_rate) / 1000.0;
-        double container = input->duration > 0 ? static_cast<double>(input->duration) / AV_TIME_BASE : 0.0;
+        if (par->bit_rate > 0)
+            f.bitrate_kbps = static_cast<double>(par->bit_rate) / 1000.0;
+        double container =
+            input->duration > 0 ? static_cast<double>(input->duration) / AV_TIME_BASE : 0.0;
         const bool ogg = std::string_view(input->iformat->name) == "ogg";
         if (quick || ogg) {
             // Ogg files state their length in the last page's granule; a growing file gets the
             // container's estimate.
-            if (container > 0) f.duration = container;
+            if (container > 0)
+                f.duration = container;
         } else {
             // MP3 and ADTS carry no length: add up the packets (exact for VBR too).
             auto packet = make_packet();
             std::int64_t ticks = 0;
             while (av_read_frame(input.get(), packet.get()) >= 0) {
-                if (packet->stream_index == index) ticks += packet->duration;
+                if (packet->stream_index == index)
+                    ticks += packet->duration;
                 av_packet_unref(packet.get());
             }
             f.duration = static_cast<double>(ticks) * av_q2d(stream->time_base);
-            if (*f.duration <= 0 && container > 0) f.duration = container;
+            if (*f.duration <= 0 && container > 0)
+                f.duration = container;
         }
         if (!f.bitrate_kbps && f.duration && *f.duration > 0) {
             f.bitrate_kbps = static_cast<double>(size) * 8 / *f.duration / 1000.0;

@@ -13,7 +13,7 @@ struct MediaFacts {
     std::optional<int> sample_rate;
     std::optional<int> channels;
     std::optional<double> bitrate_kbps;
-    std::string codec;              // "pcm_s16le", "flac", "mp3", "aac", "vorbis", "opus"
+    std::string codec;                  // "pcm_s16le", "flac", "mp3", "aac", "vorbis", "opus"
     std::optional<std::string> problem; // why the file could not be read, if it could not
 };
 

@@ -16,7 +16,8 @@ struct Run {
 
 int value(std::string_view s) {
     int v = 0;
-    for (const char c : s) v = v * 10 + (c - '0');
+    for (const char c : s)
+        v = v * 10 + (c - '0');
     return v;
 }
 
@@ -54,8 +55,8 @@ std::size_t read_at(const std::vector<Run>& runs, std::size_t i, Found& f) {
     };
     if (len(i) == 14) { // YYYYMMDDHHMMSS
         const auto t = runs[i].digits;
-        f = {value(t.substr(0, 4)), value(t.substr(4, 2)), value(t.substr(6, 2)), value(t.substr(8, 2)),
-             value(t.substr(10, 2)), value(t.substr(12, 2))};
+        f = {value(t.substr(0, 4)), value(t.substr(4, 2)),  value(t.substr(6, 2)),
+             value(t.substr(8, 2)), value(t.substr(10, 2)), value(t.substr(12, 2))};
         return valid(f) ? 1 : 0;
     }
     if (len(i) == 8) { // YYYYMMDD then a time
@@ -82,14 +83,19 @@ std::int64_t local_to_utc(std::int64_t local, const TimeZone& zone, std::optiona
         const auto utc = local - offset;
         if (zone.at(utc).utc_offset == offset) {
             bool seen = false;
-            for (const auto c : candidates) seen = seen || c == utc;
-            if (!seen) candidates.push_back(utc);
+            for (const auto c : candidates)
+                seen = seen || c == utc;
+            if (!seen)
+                candidates.push_back(utc);
         }
     }
-    if (candidates.empty()) return local - zone.at(local - 86400).utc_offset; // in a DST gap
+    if (candidates.empty())
+        return local - zone.at(local - 86400).utc_offset; // in a DST gap
     std::int64_t best = candidates.front();
     for (const auto c : candidates) {
-        if (hint ? std::abs(static_cast<double>(c) - *hint) < std::abs(static_cast<double>(best) - *hint) : c < best) {
+        if (hint ? std::abs(static_cast<double>(c) - *hint) <
+                       std::abs(static_cast<double>(best) - *hint)
+                 : c < best) {
             best = c;
         }
     }
@@ -99,7 +105,8 @@ std::int64_t local_to_utc(std::int64_t local, const TimeZone& zone, std::optiona
 std::optional<std::int64_t> start_time_from_name(std::string_view relative, const TimeZone& zone,
                                                  std::optional<double> hint) {
     // Drop the extension and any collision suffix ("_1") before looking for digits.
-    if (const auto dot = relative.rfind('.'); dot != std::string_view::npos && relative.find('/', dot) == std::string_view::npos) {
+    if (const auto dot = relative.rfind('.');
+        dot != std::string_view::npos && relative.find('/', dot) == std::string_view::npos) {
         relative = relative.substr(0, dot);
     }
     std::vector<Run> runs;
@@ -109,14 +116,16 @@ std::optional<std::int64_t> start_time_from_name(std::string_view relative, cons
             continue;
         }
         const auto start = i;
-        while (i < relative.size() && std::isdigit(static_cast<unsigned char>(relative[i]))) ++i;
+        while (i < relative.size() && std::isdigit(static_cast<unsigned char>(relative[i])))
+            ++i;
         runs.push_back({relative.substr(start, i - start)});
     }
     // The most specific date and time is the one nearest the end of the name.
     for (std::size_t i = runs.size(); i-- > 0;) {
         Found f{};
         if (read_at(runs, i, f)) {
-            const auto local = civil::days_from_civil(f.y, f.mo, f.d) * 86400 + f.h * 3600 + f.mi * 60 + f.s;
+            const auto local =
+                civil::days_from_civil(f.y, f.mo, f.d) * 86400 + f.h * 3600 + f.mi * 60 + f.s;
             return local_to_utc(local, zone, hint);
         }
     }

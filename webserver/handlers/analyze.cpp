@@ -25,9 +25,13 @@ struct Target {
 // A recording that can be analysed now, or the HTTP error saying why not.
 Target analysable(const App& app, const std::string& name) {
     auto opened = app.root->open(name);
-    if (!opened) throw HttpError(404, no_such_recording(name));
+    if (!opened)
+        throw HttpError(404, no_such_recording(name));
     if (app.status.is_recording(opened->recording.relative)) {
-        throw HttpError(409, cat(name, " is still being recorded; it can be analysed once isrd moves to the next file"));
+        throw HttpError(
+            409,
+            cat(name,
+                " is still being recorded; it can be analysed once isrd moves to the next file"));
     }
     return {std::move(opened->recording), file_key(opened->st)};
 }
@@ -39,7 +43,11 @@ bool wants_wait(const Request& request) {
 
 Response running(const std::string& name, double progress) {
     JsonWriter w;
-    w.begin_object().member("file", name).member("status", "running").member("progress", progress).end_object();
+    w.begin_object()
+        .member("file", name)
+        .member("status", "running")
+        .member("progress", progress)
+        .end_object();
     return json_response(w.str(), 202);
 }
 
@@ -55,7 +63,8 @@ Response analyze_recording(const Request& request, const App& app) {
             out = app.analysis->analyze(name, target.recording.absolute, target.key, params);
         } else {
             auto polled = app.analysis->poll(name, target.recording.absolute, target.key, params);
-            if (const auto* progress = std::get_if<double>(&polled)) return running(name, *progress);
+            if (const auto* progress = std::get_if<double>(&polled))
+                return running(name, *progress);
             out = std::move(std::get<AnalysisOutcome>(polled));
         }
     } catch (const HttpError&) {
@@ -71,17 +80,21 @@ Response analyze_recording(const Request& request, const App& app) {
         .member("sample_rate", out.levels->sample_rate)
         .member("channels", out.levels->channels)
         .member("window_seconds", out.levels->window_seconds)
-        .member("display_seconds", static_cast<double>(shown.bucket_windows) * out.levels->window_seconds);
+        .member("display_seconds",
+                static_cast<double>(shown.bucket_windows) * out.levels->window_seconds);
     w.key("params");
     write_json(w, params);
     w.key("rms_display").begin_array();
-    for (const float v : shown.rms) w.value(std::round(v * 10) / 10);
+    for (const float v : shown.rms)
+        w.value(std::round(v * 10) / 10);
     w.end_array();
     w.key("floor_display").begin_array();
-    for (const float v : shown.floor) w.value(std::round(v * 10) / 10);
+    for (const float v : shown.floor)
+        w.value(std::round(v * 10) / 10);
     w.end_array();
     w.key("sections").begin_array();
-    for (const auto& s : out.sections) write_json(w, s);
+    for (const auto& s : out.sections)
+        write_json(w, s);
     w.end_array();
     w.member("cached", out.levels_cached).end_object();
     return json_response(w.str());
@@ -89,7 +102,8 @@ Response analyze_recording(const Request& request, const App& app) {
 
 Response day_highlights(const Request& request, const App& app) {
     const auto day = date_param(request);
-    if (!day) throw HttpError(400, "missing parameter date (YYYY-MM-DD)");
+    if (!day)
+        throw HttpError(400, "missing parameter date (YYYY-MM-DD)");
     const auto& date = *day;
     // limit=0: every section (the UI queues them all for J/K and shows the top ones as chips).
     const auto limit = static_cast<std::size_t>(number_param(request, "limit", 50, 0, 100000));
@@ -107,23 +121,26 @@ Response day_highlights(const Request& request, const App& app) {
     std::size_t pending = 0;
     for (const auto& entry : app.index.scan(recording)) {
         const auto& e = *entry;
-        if (e.date.compare(0, 10, date) != 0) continue;
+        if (e.date.compare(0, 10, date) != 0)
+            continue;
         if (recording.count(e.name)) {
             files.emplace_back(entry, std::nullopt);
             continue;
         }
         try {
             const auto target = analysable(app, e.name);
-            std::variant<AnalysisOutcome, double> result = wait ? std::variant<AnalysisOutcome, double>(
-                                                                      app.analysis->analyze(e.name, target.recording.absolute, target.key, params))
-                                                                : app.analysis->poll(e.name, target.recording.absolute, target.key, params);
+            std::variant<AnalysisOutcome, double> result =
+                wait ? std::variant<AnalysisOutcome, double>(app.analysis->analyze(
+                           e.name, target.recording.absolute, target.key, params))
+                     : app.analysis->poll(e.name, target.recording.absolute, target.key, params);
             if (const auto* p = std::get_if<double>(&result)) {
                 ++pending;
                 progress_sum += *p;
                 files.emplace_back(entry, *p);
                 continue;
             }
-            for (const auto& s : std::get<AnalysisOutcome>(result).sections) sections.push_back({entry, s});
+            for (const auto& s : std::get<AnalysisOutcome>(result).sections)
+                sections.push_back({entry, s});
             progress_sum += 1;
             files.emplace_back(entry, 1.0);
         } catch (const std::exception&) {
@@ -131,8 +148,10 @@ Response day_highlights(const Request& request, const App& app) {
         }
     }
     const auto total_sections = sections.size();
-    std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) { return a.section.score > b.section.score; });
-    if (limit > 0 && sections.size() > limit) sections.resize(limit);
+    std::sort(sections.begin(), sections.end(),
+              [](const Found& a, const Found& b) { return a.section.score > b.section.score; });
+    if (limit > 0 && sections.size() > limit)
+        sections.resize(limit);
     std::sort(sections.begin(), sections.end(), [](const Found& a, const Found& b) {
         return a.entry->start + a.section.start < b.entry->start + b.section.start;
     });
@@ -152,8 +171,11 @@ Response day_highlights(const Request& request, const App& app) {
             .end_object();
     }
     w.end_array();
-    const auto analysable_files = std::count_if(files.begin(), files.end(), [](const auto& f) { return f.second.has_value(); });
-    w.member("pending", pending).member("progress", analysable_files ? progress_sum / static_cast<double>(analysable_files) : 1.0);
+    const auto analysable_files = std::count_if(files.begin(), files.end(),
+                                                [](const auto& f) { return f.second.has_value(); });
+    w.member("pending", pending)
+        .member("progress",
+                analysable_files ? progress_sum / static_cast<double>(analysable_files) : 1.0);
     w.key("sections").begin_array();
     for (const auto& f : sections) {
         const double absolute = f.entry->start + f.section.start;

@@ -10,7 +10,6 @@
 
 namespace isr::web {
 
-
 Response list_files(const Request& request, const App& app) {
     const auto date = date_param(request);
     const auto needle = request.param("q");
@@ -21,8 +20,10 @@ Response list_files(const Request& request, const App& app) {
     w.begin_array();
     for (const auto& entry : entries) {
         const auto& e = *entry;
-        if (date && e.date.compare(0, 10, *date) != 0) continue;
-        if (needle && e.name.find(*needle) == std::string::npos) continue;
+        if (date && e.date.compare(0, 10, *date) != 0)
+            continue;
+        if (needle && e.name.find(*needle) == std::string::npos)
+            continue;
         w.begin_object()
             .member("name", e.name)
             .member("size", e.size)

@@ -1,3 +1,4 @@
+#include "common/audio_formats.hpp"
 #include "common/strings.hpp"
 #include "webserver/app.hpp"
 #include "webserver/chunk_channel.hpp"
@@ -6,7 +7,6 @@
 #include "webserver/http_error.hpp"
 #include "webserver/media/clip.hpp"
 #include "webserver/media/cut.hpp"
-#include "common/audio_formats.hpp"
 
 #include <stdexcept>
 
@@ -26,19 +26,24 @@ Range requested_range(const Request& request, const App& app, const char* what) 
     const auto name = required_param(request, "file");
     const double start = time_param(request, "start");
     const double end = time_param(request, "end");
-    if (end <= start) throw HttpError(400, cat("end (", end, " s) must be after start (", start, " s)"));
+    if (end <= start)
+        throw HttpError(400, cat("end (", end, " s) must be after start (", start, " s)"));
     const auto rec = app.root->resolve(name);
-    if (!rec) throw HttpError(404, no_such_recording(name));
+    if (!rec)
+        throw HttpError(404, no_such_recording(name));
     if (app.status.is_recording(rec->relative)) {
-        throw HttpError(409, cat(name, " is still being recorded; ", what, " it once isrd moves to the next file"));
+        throw HttpError(409, cat(name, " is still being recorded; ", what,
+                                 " it once isrd moves to the next file"));
     }
     return {*rec, start, end};
 }
 
 std::string seconds_label(double s) {
     auto t = fixed(s, 3);
-    while (t.back() == '0') t.pop_back();
-    if (t.back() == '.') t.pop_back();
+    while (t.back() == '0')
+        t.pop_back();
+    if (t.back() == '.')
+        t.pop_back();
     return t;
 }
 
@@ -47,8 +52,8 @@ std::string seconds_label(double s) {
 Response clip_recording(const Request& request, const App& app) {
     const auto range = requested_range(request, app, "play");
     if (range.end - range.start > kClipMaxSeconds) {
-        throw HttpError(400, cat("a clip is at most ", kClipMaxSeconds, " s; asked for ", range.end - range.start,
-                                 " s (use /api/cut for longer parts)"));
+        throw HttpError(400, cat("a clip is at most ", kClipMaxSeconds, " s; asked for ",
+                                 range.end - range.start, " s (use /api/cut for longer parts)"));
     }
     ClipPlan plan;
     try {
@@ -61,7 +66,9 @@ Response clip_recording(const Request& request, const App& app) {
     Response r;
     r.header("Content-Type", "audio/wav");
     r.header("Cache-Control", "no-cache");
-    r.body = StreamedBody{plan.bytes(), [plan](const std::shared_ptr<ChunkChannel>& channel) { produce_clip(plan, channel); }};
+    r.body = StreamedBody{plan.bytes(), [plan](const std::shared_ptr<ChunkChannel>& channel) {
+                              produce_clip(plan, channel);
+                          }};
     return r;
 }
 
@@ -80,11 +87,13 @@ Response cut_download(const Request& request, const App& app) {
     auto base = slash == std::string::npos ? name : name.substr(slash + 1);
     const auto dot = base.rfind('.');
     const auto ext = dot == std::string::npos ? std::string() : base.substr(dot);
-    if (dot != std::string::npos) base.resize(dot);
+    if (dot != std::string::npos)
+        base.resize(dot);
     Response r;
     r.header("Content-Type", std::string(format_of_file(name)->serve_type));
     r.header("Content-Disposition",
-             content_disposition(true, cat(base, '_', seconds_label(range.start), '-', seconds_label(range.end), ext)));
+             content_disposition(true, cat(base, '_', seconds_label(range.start), '-',
+                                           seconds_label(range.end), ext)));
     r.header("Cache-Control", "no-store");
     if (plan.wav) {
         UniqueFd fd;
@@ -93,10 +102,13 @@ Response cut_download(const Request& request, const App& app) {
         } catch (const std::system_error&) {
             throw HttpError(404, no_such_recording(name));
         }
-        r.body = FileBody{std::move(plan.wav_header), std::move(fd), plan.data_offset, plan.data_length};
+        r.body =
+            FileBody{std::move(plan.wav_header), std::move(fd), plan.data_offset, plan.data_length};
         return r;
     }
-    r.body = StreamedBody{plan.size, [plan](const std::shared_ptr<ChunkChannel>& channel) { produce_cut(plan, channel); }};
+    r.body = StreamedBody{plan.size, [plan](const std::shared_ptr<ChunkChannel>& channel) {
+                              produce_cut(plan, channel);
+                          }};
     return r;
 }
 

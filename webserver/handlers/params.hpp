@@ -13,7 +13,8 @@ struct App;
 
 // A number parameter within [lo, hi], `fallback` when absent. Throws HttpError 400 naming the
 // parameter and its range.
-double number_param(const Request& request, std::string_view name, double fallback, double lo, double hi);
+double number_param(const Request& request, std::string_view name, double fallback, double lo,
+                    double hi);
 
 // The longest time a parameter may name: no recording is longer than a year.
 inline constexpr double kMaxTimeSeconds = 366.0 * 24 * 3600;

@@ -1,16 +1,16 @@
+#include "common/audio_formats.hpp"
 #include "common/file_util.hpp"
 #include "common/flac_header.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/app.hpp"
+#include "webserver/archive/file_key.hpp"
+#include "webserver/archive/live_extent.hpp"
 #include "webserver/byte_range.hpp"
 #include "webserver/etag.hpp"
 #include "webserver/handlers/handlers.hpp"
 #include "webserver/http_error.hpp"
-#include "webserver/archive/file_key.hpp"
-#include "webserver/archive/live_extent.hpp"
-#include "common/audio_formats.hpp"
 
 #include <vector>
 
@@ -35,11 +35,13 @@ LiveView live_view(int fd, std::uint64_t size, AudioFormat format) {
     if (format == AudioFormat::wav) {
         if (const auto info = parse_wav_header(head)) {
             view.overlay = patch_wav_header(head, *info, size);
-            view.size = info->data_offset + wav_frames_present(*info, size) * static_cast<std::uint64_t>(info->block_align);
+            view.size = info->data_offset + wav_frames_present(*info, size) *
+                                                static_cast<std::uint64_t>(info->block_align);
         }
     } else if (format == AudioFormat::flac) {
         if (const auto meta = scan_flac_metadata(head, head.size()); meta.status == FlacParse::ok) {
-            if (const auto end = read_flac_live_end(fd, size, meta.info); end && end->offset >= meta.size) {
+            if (const auto end = read_flac_live_end(fd, size, meta.info);
+                end && end->offset >= meta.size) {
                 view.overlay = patch_flac_total_samples(head, meta.size, end->total_samples);
                 view.size = end->offset;
             }
@@ -50,9 +52,11 @@ LiveView live_view(int fd, std::uint64_t size, AudioFormat format) {
 
 } // namespace
 
-Response serve_recording(const Request& request, const App& app, const std::string& name, bool download) {
+Response serve_recording(const Request& request, const App& app, const std::string& name,
+                         bool download) {
     auto opened = app.root->open(name);
-    if (!opened) throw HttpError(404, no_such_recording(name));
+    if (!opened)
+        throw HttpError(404, no_such_recording(name));
     auto& fd = opened->fd;
     const struct stat& st = opened->st;
     const auto* type = format_of_file(opened->recording.relative);
@@ -62,7 +66,9 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     r.header("Content-Type", std::string(type->serve_type));
     r.header("Accept-Ranges", "bytes");
     const auto slash = name.rfind('/');
-    r.header("Content-Disposition", content_disposition(download, slash == std::string::npos ? name : name.substr(slash + 1)));
+    r.header(
+        "Content-Disposition",
+        content_disposition(download, slash == std::string::npos ? name : name.substr(slash + 1)));
 
     auto size = static_cast<std::uint64_t>(st.st_size);
     std::string overlay;
@@ -76,8 +82,10 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     } else {
         char tag[64];
         const auto key = file_key(st);
-        std::snprintf(tag, sizeof tag, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(st.st_ino),
-                      static_cast<unsigned long long>(key.size), static_cast<unsigned long long>(key.mtime_ns));
+        std::snprintf(tag, sizeof tag, "\"%llx-%llx-%llx\"",
+                      static_cast<unsigned long long>(st.st_ino),
+                      static_cast<unsigned long long>(key.size),
+                      static_cast<unsigned long long>(key.mtime_ns));
         etag = tag;
         last_modified = http_date(st.st_mtim.tv_sec);
         r.header("ETag", etag);
@@ -101,7 +109,9 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     if (range_ok) {
         const auto range = parse_range(request.header("Range"), size);
         if (std::holds_alternative<UnsatisfiableRange>(range)) {
-            throw HttpError(416, cat("range not satisfiable for ", size, " bytes: ", request.header("Range").substr(0, 100)),
+            throw HttpError(416,
+                            cat("range not satisfiable for ", size,
+                                " bytes: ", request.header("Range").substr(0, 100)),
                             {{"Content-Range", cat("bytes */", size)}});
         }
         if (const auto* br = std::get_if<ByteRange>(&range)) {
@@ -113,7 +123,9 @@ Response serve_recording(const Request& request, const App& app, const std::stri
     }
     // A live file's patched header replaces its first bytes: the part of it inside the range
     // goes first, the file's own bytes after it.
-    std::string prefix = first < overlay.size() ? overlay.substr(first, static_cast<std::size_t>(length)) : std::string();
+    std::string prefix = first < overlay.size()
+                             ? overlay.substr(first, static_cast<std::size_t>(length))
+                             : std::string();
     const auto offset = first + prefix.size();
     const auto rest = length - prefix.size();
     r.body = FileBody{std::move(prefix), std::move(fd), offset, rest};

@@ -13,11 +13,13 @@ namespace isr::web {
 Response get_status(const Request&, const App& app) {
     const auto reading = app.status.read();
     rapidjson::Document doc;
-    if (reading.present) doc.Parse(reading.raw.data(), reading.raw.size());
+    if (reading.present)
+        doc.Parse(reading.raw.data(), reading.raw.size());
     if (!reading.present || doc.HasParseError() || !doc.IsObject()) {
         JsonWriter w;
         w.begin_object().member("running", false).member("stale", false);
-        if (reading.present) w.member("error", "status.json is not valid JSON");
+        if (reading.present)
+            w.member("error", "status.json is not valid JSON");
         w.key("active").begin_array().end_array();
         w.key("sources").begin_array().end_array();
         w.end_object();
@@ -67,7 +69,8 @@ Response get_config(const Request&, const App& app) {
         .member("read_only", app.options.read_only)
         .member("timezone", app.zone->name())
         .member("version", kVersion);
-    w.key("limits").begin_object()
+    w.key("limits")
+        .begin_object()
         .member("margin_max", kMarginMax)
         .member("min_gap_max", kGapMax)
         .member("min_duration_max", kDurationMax)

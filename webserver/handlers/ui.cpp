@@ -6,8 +6,10 @@
 namespace isr::web {
 
 Response serve_ui(const Request& request, const App& app) {
-    if (request.path.rfind("/api/", 0) == 0) throw HttpError(404, cat("no such endpoint: ", request.path));
-    if (auto r = app.ui.serve(request)) return std::move(*r);
+    if (request.path.rfind("/api/", 0) == 0)
+        throw HttpError(404, cat("no such endpoint: ", request.path));
+    if (auto r = app.ui.serve(request))
+        return std::move(*r);
     throw HttpError(404, cat("not found: ", request.path));
 }
 

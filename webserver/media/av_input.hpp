@@ -14,9 +14,15 @@ namespace isr::web {
 
 // Closes an input from open_input(), and the file it reads through.
 void close_format_input(AVFormatContext* c) noexcept;
-inline void free_codec_context(AVCodecContext* c) noexcept { avcodec_free_context(&c); }
-inline void free_packet(AVPacket* p) noexcept { av_packet_free(&p); }
-inline void free_frame(AVFrame* f) noexcept { av_frame_free(&f); }
+inline void free_codec_context(AVCodecContext* c) noexcept {
+    avcodec_free_context(&c);
+}
+inline void free_packet(AVPacket* p) noexcept {
+    av_packet_free(&p);
+}
+inline void free_frame(AVFrame* f) noexcept {
+    av_frame_free(&f);
+}
 
 using FormatInput = UniqueHandle<AVFormatContext, &close_format_input>;
 using CodecContext = UniqueHandle<AVCodecContext, &free_codec_context>;

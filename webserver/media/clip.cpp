@@ -25,7 +25,8 @@ ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) 
     if (total) {
         if (plan.first_frame >= *total) {
             throw std::out_of_range(cat("start ", start, " s is past the end of the recording (",
-                                        fixed(static_cast<double>(*total) / plan.sample_rate, 1), " s)"));
+                                        fixed(static_cast<double>(*total) / plan.sample_rate, 1),
+                                        " s)"));
         }
         last = std::min(last, *total);
     }
@@ -35,32 +36,40 @@ ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) 
     std::vector<float> probe(static_cast<std::size_t>(plan.channels));
     bool there = false;
     try {
-        if (plan.first_frame > 0) decoder->seek(plan.first_frame);
+        if (plan.first_frame > 0)
+            decoder->seek(plan.first_frame);
         there = decoder->read(probe.data(), 1) == 1;
     } catch (const std::exception&) {
     }
-    if (!there) throw std::out_of_range(cat("start ", start, " s is past the end of the audio in the recording"));
+    if (!there)
+        throw std::out_of_range(
+            cat("start ", start, " s is past the end of the audio in the recording"));
     return plan;
 }
 
 void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& channel) noexcept {
     try {
-        if (!channel->push(make_wav_header_16(plan.sample_rate, plan.channels, plan.frames))) return;
+        if (!channel->push(make_wav_header_16(plan.sample_rate, plan.channels, plan.frames)))
+            return;
         auto decoder = open_decoder(plan.file);
-        if (plan.first_frame > 0) decoder->seek(plan.first_frame);
+        if (plan.first_frame > 0)
+            decoder->seek(plan.first_frame);
         const auto ch = static_cast<std::size_t>(plan.channels);
         const auto chunk = static_cast<std::size_t>(std::max(1, plan.sample_rate / 2));
         std::vector<std::int16_t> samples(chunk * ch);
         std::int64_t left = plan.frames;
         while (left > 0) {
-            const auto want = static_cast<std::size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(chunk)));
+            const auto want = static_cast<std::size_t>(
+                std::min<std::int64_t>(left, static_cast<std::int64_t>(chunk)));
             auto got = decoder->read_s16(samples.data(), want);
-            if (got == 0) { // shorter than the header said: the promised length is honoured with silence
+            if (got ==
+                0) { // shorter than the header said: the promised length is honoured with silence
                 got = want;
                 std::fill_n(samples.begin(), got * ch, std::int16_t{0});
             }
             std::string bytes(reinterpret_cast<const char*>(samples.data()), got * ch * 2);
-            if (!channel->push(std::move(bytes))) return; // the client went away
+            if (!channel->push(std::move(bytes)))
+                return; // the client went away
             left -= static_cast<std::int64_t>(got);
         }
         channel->finish();

@@ -15,8 +15,10 @@ struct ClipPlan {
     int sample_rate = 0;
     int channels = 0;
     std::int64_t first_frame = 0;
-    std::int64_t frames = 0;        // exactly what the WAV holds (padded with silence if short)
-    std::uint64_t bytes() const noexcept { return 44 + static_cast<std::uint64_t>(frames) * static_cast<std::uint64_t>(channels) * 2; }
+    std::int64_t frames = 0; // exactly what the WAV holds (padded with silence if short)
+    std::uint64_t bytes() const noexcept {
+        return 44 + static_cast<std::uint64_t>(frames) * static_cast<std::uint64_t>(channels) * 2;
+    }
 };
 
 // Opens the file to size the clip: [start, end) clamped to the recording. Throws

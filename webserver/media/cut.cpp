@@ -1,11 +1,11 @@
 #include "webserver/media/cut.hpp"
 
+#include "common/audio_formats.hpp"
 #include "common/flac_header.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "webserver/archive/live_extent.hpp"
-#include "common/audio_formats.hpp"
 #include "webserver/chunk_channel.hpp"
 #include "webserver/media/av_input.hpp"
 
@@ -51,15 +51,20 @@ CutPlan plan_wav(const fs::path& file, double start, double end) {
         throw std::runtime_error(cat("cannot open ", name, ": ", open_failure_reason(e)));
     }
     struct stat st {};
-    if (::fstat(in.get(), &st) != 0) throw std::runtime_error(cat("cannot read ", name));
+    if (::fstat(in.get(), &st) != 0)
+        throw std::runtime_error(cat("cannot read ", name));
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const auto head = read_pcm_head(in.get(), size);
     const auto info = parse_wav_header(head);
-    if (!info) throw std::runtime_error(cat(name, " is not a WAV file isr can cut"));
+    if (!info)
+        throw std::runtime_error(cat(name, " is not a WAV file isr can cut"));
     const auto total = static_cast<std::int64_t>(wav_frames_present(*info, size));
     const auto first = static_cast<std::int64_t>(std::llround(start * info->sample_rate));
-    if (first >= total) throw std::out_of_range(past_the_end(start, static_cast<double>(total) / info->sample_rate));
-    const auto last = std::min(total, static_cast<std::int64_t>(std::llround(end * info->sample_rate)));
+    if (first >= total)
+        throw std::out_of_range(
+            past_the_end(start, static_cast<double>(total) / info->sample_rate));
+    const auto last =
+        std::min(total, static_cast<std::int64_t>(std::llround(end * info->sample_rate)));
     const auto align = static_cast<std::uint64_t>(info->block_align);
     CutPlan plan;
     plan.file = file;
@@ -95,7 +100,8 @@ int write_to_sink(void* opaque, std::uint8_t* buf, int size) {
 MuxResult mux_range(const CutPlan& plan, Sink sink) {
     const auto name = plan.file.filename().string();
     const auto* type = format_of_file(name);
-    if (!type) throw std::runtime_error(cat("cannot cut ", name, ": unknown format"));
+    if (!type)
+        throw std::runtime_error(cat("cannot cut ", name, ": unknown format"));
     const std::string muxer(type->muxer);
     auto input = open_input(plan.file);
     const int index = audio_stream_index(input.get(), plan.file);
@@ -105,39 +111,52 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
     const auto end_ts = static_cast<std::int64_t>(std::llround(plan.end / av_q2d(tb)));
 
     AVFormatContext* raw = nullptr;
-    if (const int err = avformat_alloc_output_context2(&raw, nullptr, muxer.c_str(), nullptr); err < 0 || !raw) {
-        throw std::runtime_error(cat("cannot set up the ", muxer, " muxer to cut ", name, ": ", av_error_text(err)));
+    if (const int err = avformat_alloc_output_context2(&raw, nullptr, muxer.c_str(), nullptr);
+        err < 0 || !raw) {
+        throw std::runtime_error(
+            cat("cannot set up the ", muxer, " muxer to cut ", name, ": ", av_error_text(err)));
     }
     FormatOutput output(raw);
     output->flags |= AVFMT_FLAG_BITEXACT;
     AVStream* out_stream = avformat_new_stream(output.get(), nullptr);
-    if (!out_stream) throw std::runtime_error(cat("cannot add a stream to the cut of ", name, ": out of memory"));
-    if (const int err = avcodec_parameters_copy(out_stream->codecpar, in_stream->codecpar); err < 0) {
-        throw std::runtime_error(cat("cannot copy the stream parameters of ", name, ": ", av_error_text(err)));
+    if (!out_stream)
+        throw std::runtime_error(
+            cat("cannot add a stream to the cut of ", name, ": out of memory"));
+    if (const int err = avcodec_parameters_copy(out_stream->codecpar, in_stream->codecpar);
+        err < 0) {
+        throw std::runtime_error(
+            cat("cannot copy the stream parameters of ", name, ": ", av_error_text(err)));
     }
     out_stream->codecpar->codec_tag = 0;
     out_stream->time_base = tb;
     auto* buffer = static_cast<std::uint8_t*>(av_malloc(kChunk));
-    if (!buffer) throw std::bad_alloc();
+    if (!buffer)
+        throw std::bad_alloc();
     output->pb = avio_alloc_context(buffer, kChunk, 1, &sink, nullptr, write_to_sink, nullptr);
     if (!output->pb) {
         av_free(buffer);
         throw std::bad_alloc();
     }
     AVDictionary* options = nullptr;
-    if (muxer == "mp3") av_dict_set(&options, "write_xing", "0", 0); // it would need to seek back
-    if (muxer == "ipod") av_dict_set(&options, "movflags", "empty_moov+default_base_moof+frag_discont", 0);
-    if (muxer == "ipod") av_dict_set(&options, "frag_duration", "1000000", 0);
+    if (muxer == "mp3")
+        av_dict_set(&options, "write_xing", "0", 0); // it would need to seek back
+    if (muxer == "ipod")
+        av_dict_set(&options, "movflags", "empty_moov+default_base_moof+frag_discont", 0);
+    if (muxer == "ipod")
+        av_dict_set(&options, "frag_duration", "1000000", 0);
     const int header_err = avformat_write_header(output.get(), &options);
     av_dict_free(&options);
     if (header_err < 0) {
-        throw std::runtime_error(cat("cannot write the ", muxer, " header of the cut of ", name, ": ", av_error_text(header_err)));
+        throw std::runtime_error(cat("cannot write the ", muxer, " header of the cut of ", name,
+                                     ": ", av_error_text(header_err)));
     }
     MuxResult result;
-    if (input->duration > 0) result.duration = static_cast<double>(input->duration) / AV_TIME_BASE;
+    if (input->duration > 0)
+        result.duration = static_cast<double>(input->duration) / AV_TIME_BASE;
     // Land on the packet at or before the start, then copy whole packets that end after the
     // start and begin before the end.
-    if (start_ts > 0) av_seek_frame(input.get(), index, start_ts, AVSEEK_FLAG_BACKWARD);
+    if (start_ts > 0)
+        av_seek_frame(input.get(), index, start_ts, AVSEEK_FLAG_BACKWARD);
     auto packet = make_packet();
     std::optional<std::int64_t> first_pts;
     while (av_read_frame(input.get(), packet.get()) >= 0) {
@@ -156,8 +175,10 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
             av_packet_unref(packet.get());
             break;
         }
-        if (!first_pts) first_pts = pts;
-        result.samples += av_rescale_q(packet->duration, tb, AVRational{1, in_stream->codecpar->sample_rate});
+        if (!first_pts)
+            first_pts = pts;
+        result.samples +=
+            av_rescale_q(packet->duration, tb, AVRational{1, in_stream->codecpar->sample_rate});
         ++result.packets;
         packet->pts = pts - *first_pts;
         packet->dts = packet->pts;
@@ -165,11 +186,14 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
         packet->pos = -1;
         av_packet_rescale_ts(packet.get(), tb, out_stream->time_base);
         if (const int err = av_interleaved_write_frame(output.get(), packet.get()); err < 0) {
-            if (err == AVERROR_EXIT) return result; // the client went away
-            throw std::runtime_error(cat("cannot copy a packet of ", name, ": ", av_error_text(err)));
+            if (err == AVERROR_EXIT)
+                return result; // the client went away
+            throw std::runtime_error(
+                cat("cannot copy a packet of ", name, ": ", av_error_text(err)));
         }
     }
-    if (result.packets == 0) throw std::out_of_range(past_the_end(plan.start, result.duration));
+    if (result.packets == 0)
+        throw std::out_of_range(past_the_end(plan.start, result.duration));
     if (const int err = av_write_trailer(output.get()); err < 0 && err != AVERROR_EXIT) {
         throw std::runtime_error(cat("cannot finish the cut of ", name, ": ", av_error_text(err)));
     }
@@ -181,7 +205,8 @@ MuxResult mux_range(const CutPlan& plan, Sink sink) {
 
 CutPlan plan_cut(const fs::path& file, double start, double end) {
     const auto* format = format_of_file(file.filename().string());
-    if (format && format->format == AudioFormat::wav) return plan_wav(file, start, end);
+    if (format && format->format == AudioFormat::wav)
+        return plan_wav(file, start, end);
     CutPlan plan;
     plan.file = file;
     plan.start = start;
@@ -206,7 +231,8 @@ void produce_cut(const CutPlan& plan, const std::shared_ptr<ChunkChannel>& chann
         const auto emit = [&](bool all) {
             while (!gone && (pending.size() >= kChunk || (all && !pending.empty()))) {
                 const auto n = std::min<std::size_t>(pending.size(), kChunk);
-                if (!channel->push(pending.substr(0, n))) gone = true;
+                if (!channel->push(pending.substr(0, n)))
+                    gone = true;
                 pending.erase(0, n);
             }
         };
@@ -214,26 +240,35 @@ void produce_cut(const CutPlan& plan, const std::shared_ptr<ChunkChannel>& chann
         // whole recording, not the cut. Set the real count and clear the MD5 (zero: "not
         // computed") before the first bytes leave.
         const auto fix_flac_head = [&](bool all) {
-            const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size());
+            const std::span<const std::uint8_t> bytes(
+                reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size());
             const auto meta = scan_flac_metadata(bytes, 1 << 20);
-            if (meta.status == FlacParse::incomplete && !all) return;
+            if (meta.status == FlacParse::incomplete && !all)
+                return;
             if (meta.status != FlacParse::ok) {
-                throw std::runtime_error(cat("the FLAC cut of ", plan.file.filename().string(), " has no readable STREAMINFO"));
+                throw std::runtime_error(cat("the FLAC cut of ", plan.file.filename().string(),
+                                             " has no readable STREAMINFO"));
             }
-            auto patched = patch_flac_total_samples(bytes, meta.size, static_cast<std::uint64_t>(plan.samples));
-            std::fill_n(patched.begin() + 8 + 18, 16, '\0'); // STREAMINFO's MD5: bytes 18..33 of its body
+            auto patched = patch_flac_total_samples(bytes, meta.size,
+                                                    static_cast<std::uint64_t>(plan.samples));
+            std::fill_n(patched.begin() + 8 + 18, 16,
+                        '\0'); // STREAMINFO's MD5: bytes 18..33 of its body
             pending.replace(0, patched.size(), patched);
             head_done = true;
         };
         mux_range(plan, [&](const std::uint8_t* data, std::size_t n) {
             pending.append(reinterpret_cast<const char*>(data), n);
-            if (!head_done) fix_flac_head(false);
-            if (head_done) emit(false);
+            if (!head_done)
+                fix_flac_head(false);
+            if (head_done)
+                emit(false);
             return !gone;
         });
-        if (!head_done) fix_flac_head(true);
+        if (!head_done)
+            fix_flac_head(true);
         emit(true);
-        if (!gone) channel->finish();
+        if (!gone)
+            channel->finish();
     } catch (const std::exception& e) {
         log::warning("web", "cut of ", plan.file.filename().string(), " failed: ", e.what());
         channel->finish(true);

@@ -13,15 +13,20 @@ LibavDecoder::LibavDecoder(const std::filesystem::path& path)
     stream_ = audio_stream_index(input_.get(), path);
     const auto* par = input_->streams[stream_]->codecpar;
     const AVCodec* decoder = avcodec_find_decoder(par->codec_id);
-    if (!decoder) throw std::runtime_error(cat("no decoder for ", avcodec_get_name(par->codec_id), " in ", path.filename().string()));
+    if (!decoder)
+        throw std::runtime_error(cat("no decoder for ", avcodec_get_name(par->codec_id), " in ",
+                                     path.filename().string()));
     codec_.reset(avcodec_alloc_context3(decoder));
-    if (!codec_ || avcodec_parameters_to_context(codec_.get(), par) < 0 || avcodec_open2(codec_.get(), decoder, nullptr) < 0) {
-        throw std::runtime_error(cat("cannot open the ", decoder->name, " decoder for ", path.filename().string()));
+    if (!codec_ || avcodec_parameters_to_context(codec_.get(), par) < 0 ||
+        avcodec_open2(codec_.get(), decoder, nullptr) < 0) {
+        throw std::runtime_error(
+            cat("cannot open the ", decoder->name, " decoder for ", path.filename().string()));
     }
     rate_ = codec_->sample_rate;
     channels_ = codec_->ch_layout.nb_channels;
     if (input_->duration > 0) {
-        total_ = static_cast<std::int64_t>(std::llround(static_cast<double>(input_->duration) / AV_TIME_BASE * rate_));
+        total_ = static_cast<std::int64_t>(
+            std::llround(static_cast<double>(input_->duration) / AV_TIME_BASE * rate_));
     }
 }
 
@@ -52,7 +57,8 @@ void LibavDecoder::append_frame(const AVFrame* f) {
         skip_ = std::max<std::int64_t>(0, skip_target_ - at);
     }
     if (skip_ > 0) {
-        first = static_cast<std::size_t>(std::min<std::int64_t>(skip_, static_cast<std::int64_t>(n)));
+        first =
+            static_cast<std::size_t>(std::min<std::int64_t>(skip_, static_cast<std::int64_t>(n)));
         skip_ -= static_cast<std::int64_t>(first);
     }
     const auto format = static_cast<AVSampleFormat>(f->format);
@@ -63,12 +69,26 @@ void LibavDecoder::append_frame(const AVFrame* f) {
             const auto* data = f->extended_data[planar ? c : 0];
             float v = 0;
             switch (av_get_packed_sample_fmt(format)) {
-            case AV_SAMPLE_FMT_FLT: v = reinterpret_cast<const float*>(data)[idx]; break;
-            case AV_SAMPLE_FMT_DBL: v = static_cast<float>(reinterpret_cast<const double*>(data)[idx]); break;
-            case AV_SAMPLE_FMT_S16: v = static_cast<float>(reinterpret_cast<const std::int16_t*>(data)[idx]) / 32768.0f; break;
-            case AV_SAMPLE_FMT_S32: v = static_cast<float>(static_cast<double>(reinterpret_cast<const std::int32_t*>(data)[idx]) / 2147483648.0); break;
-            case AV_SAMPLE_FMT_U8: v = (static_cast<float>(data[idx]) - 128.0f) / 128.0f; break;
-            default: throw std::runtime_error(cat("unsupported sample format in ", path_.filename().string()));
+            case AV_SAMPLE_FMT_FLT:
+                v = reinterpret_cast<const float*>(data)[idx];
+                break;
+            case AV_SAMPLE_FMT_DBL:
+                v = static_cast<float>(reinterpret_cast<const double*>(data)[idx]);
+                break;
+            case AV_SAMPLE_FMT_S16:
+                v = static_cast<float>(reinterpret_cast<const std::int16_t*>(data)[idx]) / 32768.0f;
+                break;
+            case AV_SAMPLE_FMT_S32:
+                v = static_cast<float>(
+                    static_cast<double>(reinterpret_cast<const std::int32_t*>(data)[idx]) /
+                    2147483648.0);
+                break;
+            case AV_SAMPLE_FMT_U8:
+                v = (static_cast<float>(data[idx]) - 128.0f) / 128.0f;
+                break;
+            default:
+                throw std::runtime_error(
+                    cat("unsupported sample format in ", path_.filename().string()));
             }
             pending_.push_back(v);
         }
@@ -87,7 +107,9 @@ bool LibavDecoder::decode_more() {
             ended_ = true;
             return false;
         }
-        if (got != AVERROR(EAGAIN)) throw std::runtime_error(cat("cannot decode ", path_.filename().string(), ": ", av_error_text(got)));
+        if (got != AVERROR(EAGAIN))
+            throw std::runtime_error(
+                cat("cannot decode ", path_.filename().string(), ": ", av_error_text(got)));
         if (draining_) {
             ended_ = true;
             return false;
@@ -115,11 +137,13 @@ std::size_t LibavDecoder::read(float* out, std::size_t frames) {
         if (pending_at_ >= pending_.size()) {
             pending_.clear();
             pending_at_ = 0;
-            if (!decode_more()) break;
+            if (!decode_more())
+                break;
             continue;
         }
         const auto n = std::min(frames - done, (pending_.size() - pending_at_) / ch);
-        std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(pending_at_), n * ch, out + done * ch);
+        std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(pending_at_), n * ch,
+                    out + done * ch);
         pending_at_ += n * ch;
         done += n;
     }
@@ -130,7 +154,8 @@ std::size_t LibavDecoder::read_s16(std::int16_t* out, std::size_t frames) {
     std::vector<float> buf(frames * static_cast<std::size_t>(channels_));
     const auto n = read(buf.data(), frames);
     for (std::size_t i = 0; i < n * static_cast<std::size_t>(channels_); ++i) {
-        out[i] = static_cast<std::int16_t>(std::lrint(std::clamp(buf[i] * 32768.0f, -32768.0f, 32767.0f)));
+        out[i] = static_cast<std::int16_t>(
+            std::lrint(std::clamp(buf[i] * 32768.0f, -32768.0f, 32767.0f)));
     }
     return n;
 }

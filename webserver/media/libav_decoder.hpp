@@ -37,7 +37,7 @@ private:
     std::optional<std::int64_t> total_;
     std::vector<float> pending_; // decoded, not yet read (interleaved)
     std::size_t pending_at_ = 0;
-    std::int64_t skip_ = 0;      // frames still to drop after a seek (-1: not known yet)
+    std::int64_t skip_ = 0; // frames still to drop after a seek (-1: not known yet)
     std::int64_t skip_target_ = 0;
     bool draining_ = false;
     bool ended_ = false;

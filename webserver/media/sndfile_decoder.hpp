@@ -17,7 +17,8 @@ public:
     int sample_rate() const noexcept override { return info_.samplerate; }
     int channels() const noexcept override { return info_.channels; }
     std::optional<std::int64_t> frames() const noexcept override {
-        if (!known_length()) return std::nullopt;
+        if (!known_length())
+            return std::nullopt;
         return info_.frames;
     }
     bool exact_seek() const noexcept override { return info_.seekable != 0 && known_length(); }

@@ -54,7 +54,7 @@ private:
     // CRC-16 of the head frame's bytes [0, crc_pos_), advanced as the end is searched for.
     std::size_t crc_pos_ = 0;
     std::uint16_t crc_ = 0;
-    bool crc_matched_ = false; // the head frame's CRC matched at some end before crc_pos_
+    bool crc_matched_ = false;   // the head frame's CRC matched at some end before crc_pos_
     std::size_t last_match_ = 0; // the latest such end
     // Where the head frame ends when the next frame was accepted after junk; nullopt: at the
     // next frame (or the end of the data).

@@ -43,7 +43,7 @@ struct Unit {
 
 // Stream parameters, known after the first frames.
 struct StreamInfo {
-    std::string codec;      // "mp3", "aac", "vorbis", "opus", "flac"
+    std::string codec; // "mp3", "aac", "vorbis", "opus", "flac"
     int sample_rate = 0;
     int channels = 0;
     double bitrate_kbps = 0; // nominal, from headers when they give one (0 otherwise)
@@ -116,6 +116,7 @@ std::optional<std::string> sniff_format(std::span<const std::uint8_t> head);
 // another family than `current` ("opus" and "ogg" are one family) that frames `bytes` (junk
 // first allowed) as at least three units of audio in a row — or, for Ogg, a new stream's
 // first pages. nullopt when nothing does (plain damage). Pure.
-std::optional<std::string> identify_new_format(std::span<const std::uint8_t> bytes, std::string_view current);
+std::optional<std::string> identify_new_format(std::span<const std::uint8_t> bytes,
+                                               std::string_view current);
 
 } // namespace isr::rec::framing

@@ -163,8 +163,8 @@ void OggFramer::describe(Unit& unit) {
         stream_.last_header_sequence = page.sequence;
         unit.is_header = true;
         unit.cut_ok = false;
-        history_.back().pages.emplace_back(unit.bytes.begin(),
-                                           unit.bytes.begin() + static_cast<std::ptrdiff_t>(page.size));
+        history_.back().pages.emplace_back(
+            unit.bytes.begin(), unit.bytes.begin() + static_cast<std::ptrdiff_t>(page.size));
         return;
     }
     // Pages of a stream whose BOS was missed pass through; without headers a file cannot
@@ -219,7 +219,8 @@ void OggFramer::start_stream(const OggPage& bos) {
     Headers headers;
     headers.id = stream_.id;
     headers.serial = bos.serial;
-    headers.pre_skip = stream_.codec && stream_.codec->codec == "opus" ? stream_.codec->pre_skip : 0;
+    headers.pre_skip =
+        stream_.codec && stream_.codec->codec == "opus" ? stream_.codec->pre_skip : 0;
     history_.push_back(std::move(headers));
     if (history_.size() > kKeptStreams)
         history_.pop_front();

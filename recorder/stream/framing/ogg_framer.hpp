@@ -49,7 +49,7 @@ private:
     std::int64_t joined_page_samples(const OggPage& page, std::size_t unit_size) const;
 
     struct Logical {
-        bool known = false; // its BOS page was seen
+        bool known = false;  // its BOS page was seen
         bool broken = false; // a header page is missing: its pages cannot be decoded
         std::uint32_t id = 0;
         std::uint32_t serial = 0;
@@ -86,7 +86,7 @@ private:
     Logical stream_;
     std::deque<Headers> history_;
     std::uint32_t next_id_ = 1;
-    std::deque<Emitted> recent_;                     // lets adapt() find a page's predecessor
+    std::deque<Emitted> recent_; // lets adapt() find a page's predecessor
     FileState file_;
     std::string default_extension_;
 };

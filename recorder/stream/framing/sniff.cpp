@@ -61,8 +61,11 @@ std::optional<std::string> stream_in(std::string_view format, std::span<const st
 
 } // namespace
 
-std::optional<std::string> identify_new_format(std::span<const std::uint8_t> bytes, std::string_view current) {
-    const auto family = [](std::string_view f) { return f == "opus" ? std::string_view("ogg") : f; };
+std::optional<std::string> identify_new_format(std::span<const std::uint8_t> bytes,
+                                               std::string_view current) {
+    const auto family = [](std::string_view f) {
+        return f == "opus" ? std::string_view("ogg") : f;
+    };
     for (const char* format : {"mp3", "aac", "ogg", "flac"}) {
         if (family(format) == family(current))
             continue;

@@ -13,7 +13,8 @@ std::optional<Unit> SyncFramer::next() {
     for (;;) {
         const auto before = buffered().size();
         auto unit = find_next();
-        if (unit || buffered().size() == before) return unit;
+        if (unit || buffered().size() == before)
+            return unit;
     }
 }
 
@@ -72,9 +73,10 @@ std::optional<Unit> SyncFramer::flush() {
         // Bytes after the head: the start of a unit the connection cut off (dropped on the
         // next call), or junk (dropped with the cut).
         const auto len = *head_length_;
-        const bool truncated_unit = data.size() < len + probe_bytes()
-                                        ? may_start(data[len])
-                                        : may_start(data[len]) && probe(len, Mode::expected).result != Probe::no;
+        const bool truncated_unit =
+            data.size() < len + probe_bytes()
+                ? may_start(data[len])
+                : may_start(data[len]) && probe(len, Mode::expected).result != Probe::no;
         if (truncated_unit)
             return cut(len, true);
     }
@@ -88,11 +90,15 @@ std::optional<Unit> SyncFramer::flush() {
 
 std::size_t SyncFramer::unframed_bytes() const noexcept {
     const auto size = buffered().size();
-    if (!synced_) return 0;
-    if (!head_is_unit_) return size;
-    if (!expected_checked_) return 0; // the next unit is where the head says: in sync
+    if (!synced_)
+        return 0;
+    if (!head_is_unit_)
+        return size;
+    if (!expected_checked_)
+        return 0; // the next unit is where the head says: in sync
     // A unit that does not give its length (a FLAC frame) cannot be told from junk yet.
-    if (!head_length_) return 0;
+    if (!head_length_)
+        return 0;
     return size > *head_length_ ? size - *head_length_ : 0;
 }
 
@@ -102,7 +108,8 @@ std::vector<std::uint8_t> SyncFramer::take_unframed() {
     if (synced_ && head_is_unit_) {
         keep = unit_size(data.size());
         // A head whose end is not known yet is no whole unit for us: it goes with the rest.
-        if (!head_length_ && keep == data.size()) keep = 0;
+        if (!head_length_ && keep == data.size())
+            keep = 0;
     }
     std::vector<std::uint8_t> rest(data.begin() + static_cast<std::ptrdiff_t>(keep), data.end());
     buf_.resize(begin_ + keep);

@@ -62,7 +62,8 @@ protected:
             head_length_ = head_length();
             head_length_known_ = true;
         }
-        if (!head_length_) return end;
+        if (!head_length_)
+            return end;
         return *head_length_ <= end ? *head_length_ : 0;
     }
     // Where to resume scanning when the unit that the head's length points to is not valid.
@@ -115,7 +116,7 @@ private:
     std::uint64_t skipped_ = 0;
     std::uint64_t junk_ = 0;
     std::uint64_t resyncs_ = 0;
-    bool in_junk_ = false; // junk was dropped since the last unit
+    bool in_junk_ = false;           // junk was dropped since the last unit
     std::uint64_t skip_pending_ = 0; // rest of a leading ID3 tag not received yet
     bool synced_ = false;
     bool head_is_unit_ = false;

@@ -12,7 +12,8 @@ std::optional<PcmFile> read_pcm_file(const std::filesystem::path& path, std::str
     SF_INFO info{};
     SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
     if (!f) {
-        if (error) *error = sf_strerror(nullptr);
+        if (error)
+            *error = sf_strerror(nullptr);
         return std::nullopt;
     }
     PcmFile out;
@@ -32,20 +33,25 @@ std::uint32_t counter_value(std::int32_t sample, int bits) {
 
 std::optional<std::size_t> counter_break(const std::vector<std::int32_t>& samples, int bits,
                                          std::optional<std::uint32_t> expect_first) {
-    if (samples.empty()) return std::nullopt;
+    if (samples.empty())
+        return std::nullopt;
     const std::uint32_t mask = (1u << bits) - 1u;
-    if (expect_first && counter_value(samples[0], bits) != *expect_first) return 0;
+    if (expect_first && counter_value(samples[0], bits) != *expect_first)
+        return 0;
     for (std::size_t i = 1; i < samples.size(); ++i) {
-        if (counter_value(samples[i], bits) != ((counter_value(samples[i - 1], bits) + 1) & mask)) return i;
+        if (counter_value(samples[i], bits) != ((counter_value(samples[i - 1], bits) + 1) & mask))
+            return i;
     }
     return std::nullopt;
 }
 
-std::vector<std::filesystem::path> files_with_extension(const std::filesystem::path& dir, const std::string& ext) {
+std::vector<std::filesystem::path> files_with_extension(const std::filesystem::path& dir,
+                                                        const std::string& ext) {
     std::vector<std::filesystem::path> out;
     std::error_code ec;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
-        if (e.is_regular_file() && e.path().extension() == ext) out.push_back(e.path());
+        if (e.is_regular_file() && e.path().extension() == ext)
+            out.push_back(e.path());
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -57,19 +63,26 @@ std::optional<std::vector<OggPage>> ogg_pages(const std::string& bytes) {
     while (at + 27 <= bytes.size() && bytes.compare(at, 4, "OggS") == 0) {
         const auto u8 = [&](std::size_t i) { return static_cast<std::uint8_t>(bytes[at + i]); };
         const std::size_t segments = u8(26);
-        if (at + 27 + segments > bytes.size()) return std::nullopt;
+        if (at + 27 + segments > bytes.size())
+            return std::nullopt;
         std::size_t body = 0;
-        for (std::size_t i = 0; i < segments; ++i) body += u8(27 + i);
+        for (std::size_t i = 0; i < segments; ++i)
+            body += u8(27 + i);
         std::int64_t granule = 0;
-        for (int i = 7; i >= 0; --i) granule = static_cast<std::int64_t>((static_cast<std::uint64_t>(granule) << 8) | u8(6 + static_cast<std::size_t>(i)));
+        for (int i = 7; i >= 0; --i)
+            granule = static_cast<std::int64_t>((static_cast<std::uint64_t>(granule) << 8) |
+                                                u8(6 + static_cast<std::size_t>(i)));
         std::uint32_t serial = 0;
-        for (int i = 3; i >= 0; --i) serial = (serial << 8) | u8(14 + static_cast<std::size_t>(i));
+        for (int i = 3; i >= 0; --i)
+            serial = (serial << 8) | u8(14 + static_cast<std::size_t>(i));
         const auto size = 27 + segments + body;
-        if (at + size > bytes.size()) return std::nullopt;
+        if (at + size > bytes.size())
+            return std::nullopt;
         pages.push_back({u8(5), granule, serial, bytes.substr(at + 26, 1 + segments + body)});
         at += size;
     }
-    if (at != bytes.size()) return std::nullopt;
+    if (at != bytes.size())
+        return std::nullopt;
     return pages;
 }
 
@@ -77,8 +90,10 @@ double longest_ogg_page_seconds(const std::vector<OggPage>& pages, int granule_r
     std::int64_t previous = -1;
     std::int64_t longest = 0;
     for (const auto& p : pages) {
-        if (p.granule <= 0) continue;
-        if (previous > 0) longest = std::max(longest, p.granule - previous);
+        if (p.granule <= 0)
+            continue;
+        if (previous > 0)
+            longest = std::max(longest, p.granule - previous);
         previous = p.granule;
     }
     return static_cast<double>(longest) / granule_rate;
@@ -95,7 +110,8 @@ std::string input_args(const std::filesystem::path& file) {
 } // namespace
 
 double ffprobe_duration(const std::filesystem::path& file) {
-    const auto r = run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 " + input_args(file));
+    const auto r = run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 " +
+                               input_args(file));
     try {
         return r.status == 0 ? std::stod(r.output) : -1;
     } catch (const std::exception&) {
@@ -108,7 +124,8 @@ std::string decode_errors(const std::filesystem::path& file) {
 }
 
 double decoded_seconds(const std::filesystem::path& file) {
-    const auto r = run_command("ffmpeg -nostdin -v quiet " + input_args(file) + " -ac 1 -ar 48000 -f s16le - | wc -c");
+    const auto r = run_command("ffmpeg -nostdin -v quiet " + input_args(file) +
+                               " -ac 1 -ar 48000 -f s16le - | wc -c");
     try {
         return r.status == 0 ? std::stod(r.output) / (2 * 48000) : -1;
     } catch (const std::exception&) {

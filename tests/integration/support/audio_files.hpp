@@ -16,7 +16,8 @@ struct PcmFile {
 };
 
 // Reads a WAV or FLAC file with libsndfile. nullopt (with `error` set) when it cannot.
-std::optional<PcmFile> read_pcm_file(const std::filesystem::path& path, std::string* error = nullptr);
+std::optional<PcmFile> read_pcm_file(const std::filesystem::path& path,
+                                     std::string* error = nullptr);
 
 // The isrtest plugin's counter signal: consecutive samples (interleaved) increase by one
 // modulo 2^bits. Returns the index of the first sample that breaks the sequence, or nullopt.
@@ -27,7 +28,8 @@ std::optional<std::size_t> counter_break(const std::vector<std::int32_t>& sample
 std::uint32_t counter_value(std::int32_t sample, int bits);
 
 // Audio files in `dir` (recursively) with the given extension, sorted by name.
-std::vector<std::filesystem::path> files_with_extension(const std::filesystem::path& dir, const std::string& ext);
+std::vector<std::filesystem::path> files_with_extension(const std::filesystem::path& dir,
+                                                        const std::string& ext);
 
 // Ogg pages, with the fields isrd rewrites (granule, sequence, CRC) set apart from the data.
 struct OggPage {

@@ -5,35 +5,47 @@
 namespace isr::test {
 
 void IsrdRun::write_config(const std::string& general, const std::string& sources) {
-    write_file(config, "[general]\noutput_directory = " + recordings.string() +
-                           "\nfilename_pattern = {source}/{source}_%H%M%S\nlog_file =\nlog_level = DEBUG\n" + general +
-                           "\n\n" + sources + "\n");
+    write_file(
+        config,
+        "[general]\noutput_directory = " + recordings.string() +
+            "\nfilename_pattern = {source}/{source}_%H%M%S\nlog_file =\nlog_level = DEBUG\n" +
+            general + "\n\n" + sources + "\n");
 }
 
 void IsrdRun::start(std::map<std::string, std::string> env) {
-    process = std::make_unique<ChildProcess>(std::vector<std::string>{isrd_path().string(), config.string()},
-                                             dir / "isrd.log", std::move(env));
+    process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{isrd_path().string(), config.string()}, dir / "isrd.log",
+        std::move(env));
 }
 
 std::optional<SourceStatus> IsrdRun::status_of(const std::string& source) const {
     const auto reading = read_status_file(recordings / "status.json");
-    if (!reading.status) return std::nullopt;
+    if (!reading.status)
+        return std::nullopt;
     for (const auto& s : reading.status->sources) {
-        if (s.name == source) return s;
+        if (s.name == source)
+            return s;
     }
     return std::nullopt;
 }
 
-bool IsrdRun::wait_for_state(const std::string& source, const std::string& state, std::chrono::milliseconds timeout) const {
-    const bool reached = wait_until([&] {
-        const auto s = status_of(source);
-        return s && to_string(s->state) == state;
-    }, timeout);
+bool IsrdRun::wait_for_state(const std::string& source, const std::string& state,
+                             std::chrono::milliseconds timeout) const {
+    const bool reached = wait_until(
+        [&] {
+            const auto s = status_of(source);
+            return s && to_string(s->state) == state;
+        },
+        timeout);
     if (!reached) {
         // Say why in the test output: what status.json and the log say.
-        std::fprintf(stderr, "[%s] never reached state %s; status.json: %s\nisrd log tail:\n%s\n", source.c_str(),
-                     state.c_str(), read_file(recordings / "status.json").c_str(),
-                     process ? process->log().substr(process->log().size() > 3000 ? process->log().size() - 3000 : 0).c_str() : "");
+        std::fprintf(
+            stderr, "[%s] never reached state %s; status.json: %s\nisrd log tail:\n%s\n",
+            source.c_str(), state.c_str(), read_file(recordings / "status.json").c_str(),
+            process ? process->log()
+                          .substr(process->log().size() > 3000 ? process->log().size() - 3000 : 0)
+                          .c_str()
+                    : "");
     }
     return reached;
 }

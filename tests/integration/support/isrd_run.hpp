@@ -23,7 +23,8 @@ struct IsrdRun {
     void write_config(const std::string& general, const std::string& sources);
     void start(std::map<std::string, std::string> env = {});
     std::optional<SourceStatus> status_of(const std::string& source) const;
-    bool wait_for_state(const std::string& source, const std::string& state, std::chrono::milliseconds timeout) const;
+    bool wait_for_state(const std::string& source, const std::string& state,
+                        std::chrono::milliseconds timeout) const;
 };
 
 } // namespace isr::test

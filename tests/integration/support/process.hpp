@@ -50,7 +50,8 @@ bool wait_until(Predicate predicate, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds step = std::chrono::milliseconds(50)) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
-        if (predicate()) return true;
+        if (predicate())
+            return true;
         std::this_thread::sleep_for(step);
     }
     return predicate();

@@ -26,10 +26,12 @@ std::string icy_metadata_block(const std::string& title) {
 
 TlsCertificate make_self_signed_certificate(const std::filesystem::path& dir) {
     TlsCertificate c{dir / "cert.pem", dir / "key.pem"};
-    const auto r = run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout '" + c.key.string() +
-                               "' -out '" + c.cert.string() +
-                               "' -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost");
-    if (r.status != 0) throw std::runtime_error("openssl req failed: " + r.output);
+    const auto r = run_command(
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout '" + c.key.string() + "' -out '" +
+        c.cert.string() +
+        "' -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost");
+    if (r.status != 0)
+        throw std::runtime_error("openssl req failed: " + r.output);
     return c;
 }
 
@@ -37,35 +39,45 @@ bool ScriptServer::Connection::send(const std::string& bytes) const {
     std::size_t done = 0;
     while (done < bytes.size()) {
         if (ssl) {
-            const int n = SSL_write(ssl, bytes.data() + done, static_cast<int>(bytes.size() - done));
-            if (n <= 0) return false;
+            const int n =
+                SSL_write(ssl, bytes.data() + done, static_cast<int>(bytes.size() - done));
+            if (n <= 0)
+                return false;
             done += static_cast<std::size_t>(n);
             continue;
         }
         const auto n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-        if (n <= 0) return false;
+        if (n <= 0)
+            return false;
         done += static_cast<std::size_t>(n);
     }
     return true;
 }
 
-bool ScriptServer::Connection::send_paced(const std::string& body, double rate, std::size_t metaint) const {
+bool ScriptServer::Connection::send_paced(const std::string& body, double rate,
+                                          std::size_t metaint) const {
     const auto start = std::chrono::steady_clock::now();
     std::size_t sent = 0;
     std::size_t until_meta = metaint;
     int block = 0;
     while (sent < body.size() && !*stopping) {
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const auto due = std::min(body.size(), static_cast<std::size_t>((elapsed + 0.05) * rate));
         while (sent < due) {
             auto n = due - sent;
-            if (metaint) n = std::min(n, until_meta);
-            if (!send(body.substr(sent, n))) return false;
+            if (metaint)
+                n = std::min(n, until_meta);
+            if (!send(body.substr(sent, n)))
+                return false;
             sent += n;
             if (metaint && (until_meta -= n) == 0) {
-                const auto meta = block % 3 == 0 ? icy_metadata_block("Artist " + std::to_string(block / 3) + " - Song")
-                                                 : std::string(1, '\0');
-                if (!send(meta)) return false;
+                const auto meta =
+                    block % 3 == 0
+                        ? icy_metadata_block("Artist " + std::to_string(block / 3) + " - Song")
+                        : std::string(1, '\0');
+                if (!send(meta))
+                    return false;
                 ++block;
                 until_meta = metaint;
             }
@@ -80,18 +92,21 @@ void ScriptServer::Connection::hold() const {
         pollfd p{fd, POLLIN, 0};
         if ((ssl && SSL_pending(ssl) > 0) || ::poll(&p, 1, 100) > 0) {
             char buf[256];
-            if (ssl ? SSL_read(ssl, buf, sizeof buf) <= 0 : ::recv(fd, buf, sizeof buf, 0) <= 0) return;
+            if (ssl ? SSL_read(ssl, buf, sizeof buf) <= 0 : ::recv(fd, buf, sizeof buf, 0) <= 0)
+                return;
         }
     }
 }
 
-ScriptServer::ScriptServer(Handler handler, const TlsCertificate& tls) : ScriptServer(std::move(handler)) {
+ScriptServer::ScriptServer(Handler handler, const TlsCertificate& tls)
+    : ScriptServer(std::move(handler)) {
     // The acceptor thread runs already; it reads tls_ only once a connection arrives, and the
     // test connects only after this constructor returned.
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, tls.cert.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
-        if (ctx) SSL_CTX_free(ctx);
+        if (ctx)
+            SSL_CTX_free(ctx);
         throw std::runtime_error("script server: cannot load " + tls.cert.string());
     }
     std::lock_guard lock(mutex_);
@@ -105,7 +120,8 @@ ScriptServer::ScriptServer(Handler handler) : handler_(std::move(handler)) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 16) != 0) {
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 16) != 0) {
         throw std::runtime_error("script server: cannot listen");
     }
     socklen_t len = sizeof addr;
@@ -120,12 +136,16 @@ ScriptServer::~ScriptServer() {
     acceptor_.join();
     {
         std::lock_guard lock(mutex_);
-        for (const int fd : fds_) ::shutdown(fd, SHUT_RDWR);
+        for (const int fd : fds_)
+            ::shutdown(fd, SHUT_RDWR);
     }
-    for (auto& t : threads_) t.join();
-    for (const int fd : fds_) ::close(fd);
+    for (auto& t : threads_)
+        t.join();
+    for (const int fd : fds_)
+        ::close(fd);
     ::close(listen_fd_);
-    if (tls_) SSL_CTX_free(tls_);
+    if (tls_)
+        SSL_CTX_free(tls_);
 }
 
 std::string ScriptServer::url(const std::string& path) const {
@@ -142,7 +162,8 @@ void ScriptServer::accept_loop() {
     while (!stopping_) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (stopping_) return;
+            if (stopping_)
+                return;
             continue;
         }
         ++connections_;
@@ -170,13 +191,16 @@ void ScriptServer::serve(int fd) {
     }
     char buf[4096];
     while (c.request.find("\r\n\r\n") == std::string::npos && c.request.size() < 65536) {
-        const auto n = c.ssl ? static_cast<long>(SSL_read(c.ssl, buf, sizeof buf)) : ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
+        const auto n = c.ssl ? static_cast<long>(SSL_read(c.ssl, buf, sizeof buf))
+                             : ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
         c.request.append(buf, static_cast<std::size_t>(n));
     }
     const auto sp1 = c.request.find(' ');
     const auto sp2 = c.request.find(' ', sp1 + 1);
-    if (sp1 != std::string::npos && sp2 != std::string::npos) c.path = c.request.substr(sp1 + 1, sp2 - sp1 - 1);
+    if (sp1 != std::string::npos && sp2 != std::string::npos)
+        c.path = c.request.substr(sp1 + 1, sp2 - sp1 - 1);
     std::size_t pos = c.request.find("\r\n");
     while (pos != std::string::npos && pos + 2 < c.request.size()) {
         const auto next = c.request.find("\r\n", pos + 2);
@@ -184,9 +208,11 @@ void ScriptServer::serve(int fd) {
         const auto colon = line.find(':');
         if (colon != std::string::npos) {
             std::string key = line.substr(0, colon);
-            for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (auto& ch : key)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             auto value = line.substr(colon + 1);
-            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+            while (!value.empty() && value.front() == ' ')
+                value.erase(0, 1);
             c.headers[key] = value;
         }
         pos = next;

@@ -27,16 +27,17 @@ class ScriptServer {
 public:
     struct Connection {
         int fd;
-        std::string request;                          // the request head as received
-        std::string path;                             // from the request line
-        std::map<std::string, std::string> headers;   // lower-case names
+        std::string request;                        // the request head as received
+        std::string path;                           // from the request line
+        std::map<std::string, std::string> headers; // lower-case names
         const std::atomic<bool>* stopping;
-        SSL* ssl = nullptr;                           // HTTPS: the TLS session on fd
-        bool send(const std::string& bytes) const;    // false once the client is gone
+        SSL* ssl = nullptr;                        // HTTPS: the TLS session on fd
+        bool send(const std::string& bytes) const; // false once the client is gone
         // Sends `body` at `bytes_per_second` in 50 ms slices (real-time pacing). With `metaint`,
         // interleaves ICY metadata blocks after every `metaint` audio bytes, the title changing
         // every few blocks.
-        bool send_paced(const std::string& body, double bytes_per_second, std::size_t metaint = 0) const;
+        bool send_paced(const std::string& body, double bytes_per_second,
+                        std::size_t metaint = 0) const;
         // Waits until the client closes or the server stops.
         void hold() const;
     };

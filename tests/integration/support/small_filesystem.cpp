@@ -11,7 +11,8 @@
 
 namespace isr::test {
 
-SmallFilesystem::SmallFilesystem(std::filesystem::path where, const std::string& size) : path_(std::move(where)) {
+SmallFilesystem::SmallFilesystem(std::filesystem::path where, const std::string& size)
+    : path_(std::move(where)) {
     std::filesystem::create_directories(path_);
     const auto options = "size=" + size;
     mounted_ = ::mount("tmpfs", path_.c_str(), "tmpfs", 0, options.c_str()) == 0;
@@ -35,7 +36,8 @@ std::filesystem::path SmallFilesystem::fill(const std::string& name) const {
 }
 
 SmallFilesystem::~SmallFilesystem() {
-    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
+    if (mounted_)
+        ::umount2(path_.c_str(), MNT_DETACH);
 }
 
 } // namespace isr::test

@@ -22,21 +22,25 @@ std::string signal_expression() {
     const std::string level = "pow(10,(-50+20*t/180)/20)";
     std::string events;
     for (const auto& e : ground_truth_events()) {
-        if (e.start == 120.0) continue; // the close pair is added as its two halves
+        if (e.start == 120.0)
+            continue; // the close pair is added as its two halves
         events += "+between(t," + std::to_string(e.start) + "," + std::to_string(e.end) + ")";
     }
-    for (const auto& e : ground_truth_close_pair()) events += "+between(t," + std::to_string(e.start) + "," + std::to_string(e.end) + ")";
+    for (const auto& e : ground_truth_close_pair())
+        events += "+between(t," + std::to_string(e.start) + "," + std::to_string(e.end) + ")";
     std::string clicks;
-    for (const double c : ground_truth_clicks()) clicks += "+between(t," + std::to_string(c) + "," + std::to_string(c + 0.05) + ")";
-    const std::string one = "(random(0)*2-1)*" + level + "+(0" + events + ")*18*" + level + "*sin(2*PI*1000*t)+(0" +
-                            clicks + ")*30*" + level + "*sin(2*PI*2500*t)";
+    for (const double c : ground_truth_clicks())
+        clicks += "+between(t," + std::to_string(c) + "," + std::to_string(c + 0.05) + ")";
+    const std::string one = "(random(0)*2-1)*" + level + "+(0" + events + ")*18*" + level +
+                            "*sin(2*PI*1000*t)+(0" + clicks + ")*30*" + level + "*sin(2*PI*2500*t)";
     return one + "|" + one;
 }
 
 } // namespace
 
 const std::vector<Event>& ground_truth_events() {
-    static const std::vector<Event> events = {{20.0, 22.0}, {50.0, 50.8}, {90.0, 93.0}, {120.0, 122.2}, {150.0, 151.5}};
+    static const std::vector<Event> events = {
+        {20.0, 22.0}, {50.0, 50.8}, {90.0, 93.0}, {120.0, 122.2}, {150.0, 151.5}};
     return events;
 }
 
@@ -63,26 +67,38 @@ fs::path ground_truth(const std::string& ext) {
             ::close(fd);
         }
     } unlock{lock};
-    if (fs::exists(path)) return path;
+    if (fs::exists(path))
+        return path;
     const auto wav = dir / "ground_truth.wav";
     if (!fs::exists(wav)) {
         const auto tmp = dir / "ground_truth.tmp.wav";
-        const auto r = run_command("ffmpeg -nostdin -v error -y -f lavfi -i \"aevalsrc='" + signal_expression() + "':s=22050:d=" +
-                                   std::to_string(kSeconds) + "\" -c:a pcm_s16le '" + tmp.string() + "'");
-        if (r.status != 0) throw std::runtime_error("ffmpeg could not make the test signal: " + r.output);
+        const auto r = run_command("ffmpeg -nostdin -v error -y -f lavfi -i \"aevalsrc='" +
+                                   signal_expression() + "':s=22050:d=" + std::to_string(kSeconds) +
+                                   "\" -c:a pcm_s16le '" + tmp.string() + "'");
+        if (r.status != 0)
+            throw std::runtime_error("ffmpeg could not make the test signal: " + r.output);
         fs::rename(tmp, wav);
-        if (ext == ".wav") return wav;
+        if (ext == ".wav")
+            return wav;
     }
     std::string codec;
-    if (ext == ".flac") codec = "-c:a flac";
-    else if (ext == ".mp3") codec = "-c:a libmp3lame -b:a 96k";
-    else if (ext == ".ogg") codec = "-c:a libvorbis -q:a 4";
-    else if (ext == ".opus") codec = "-ar 48000 -c:a libopus -b:a 96k";
-    else if (ext == ".aac") codec = "-c:a aac -b:a 96k -f adts";
-    else throw std::invalid_argument("no test media for " + ext);
+    if (ext == ".flac")
+        codec = "-c:a flac";
+    else if (ext == ".mp3")
+        codec = "-c:a libmp3lame -b:a 96k";
+    else if (ext == ".ogg")
+        codec = "-c:a libvorbis -q:a 4";
+    else if (ext == ".opus")
+        codec = "-ar 48000 -c:a libopus -b:a 96k";
+    else if (ext == ".aac")
+        codec = "-c:a aac -b:a 96k -f adts";
+    else
+        throw std::invalid_argument("no test media for " + ext);
     const auto tmp = dir / ("ground_truth.tmp" + ext);
-    const auto r = run_command("ffmpeg -nostdin -v error -y -i '" + wav.string() + "' " + codec + " '" + tmp.string() + "'");
-    if (r.status != 0) throw std::runtime_error("ffmpeg could not encode " + ext + ": " + r.output);
+    const auto r = run_command("ffmpeg -nostdin -v error -y -i '" + wav.string() + "' " + codec +
+                               " '" + tmp.string() + "'");
+    if (r.status != 0)
+        throw std::runtime_error("ffmpeg could not encode " + ext + ": " + r.output);
     fs::rename(tmp, path);
     return path;
 }

@@ -36,11 +36,13 @@ void TestArchive::build(const fs::path& dir) {
                             : ext == ".ogg"  ? "-c:a libvorbis -q:a 3"
                             : ext == ".opus" ? "-c:a libopus -b:a 64k"
                                              : "-c:a aac -b:a 96k -f adts";
-        const auto cmd = "ffmpeg -v error -y -f lavfi -i 'sine=frequency=440:sample_rate=" + std::to_string(f.rate) +
-                         ":duration=" + std::to_string(f.seconds) + "' -ac " + std::to_string(f.channels) + " " + codec +
-                         " '" + path.string() + "'";
+        const auto cmd = "ffmpeg -v error -y -f lavfi -i 'sine=frequency=440:sample_rate=" +
+                         std::to_string(f.rate) + ":duration=" + std::to_string(f.seconds) +
+                         "' -ac " + std::to_string(f.channels) + " " + codec + " '" +
+                         path.string() + "'";
         const auto r = run_command(cmd);
-        if (r.status != 0) throw std::runtime_error("ffmpeg failed: " + r.output);
+        if (r.status != 0)
+            throw std::runtime_error("ffmpeg failed: " + r.output);
     }
     // Things that are not recordings must never be listed or served.
     write_file(dir / "notes.txt", "not audio");
@@ -49,15 +51,18 @@ void TestArchive::build(const fs::path& dir) {
     write_file(dir / "analyses" / "radio" / "cached.wav", "cache, not a recording");
 }
 
-WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra, const fs::path& log_dir,
-                     std::map<std::string, std::string> env)
+WebServer::WebServer(const fs::path& recordings, std::vector<std::string> extra,
+                     const fs::path& log_dir, std::map<std::string, std::string> env)
     : port_(free_port()) {
-    std::vector<std::string> args{isr_web_path().string(), "--dir", recordings.string(), "--bind", "127.0.0.1",
-                                  "--port", std::to_string(port_)};
+    std::vector<std::string> args{
+        isr_web_path().string(), "--dir", recordings.string(), "--bind", "127.0.0.1", "--port",
+        std::to_string(port_)};
     args.insert(args.end(), extra.begin(), extra.end());
-    const auto log = (log_dir.empty() ? recordings.parent_path() : log_dir) / ("isr-web-" + std::to_string(port_) + ".log");
+    const auto log = (log_dir.empty() ? recordings.parent_path() : log_dir) /
+                     ("isr-web-" + std::to_string(port_) + ".log");
     process_ = std::make_unique<ChildProcess>(args, log, std::move(env));
-    if (!wait_for_port(port_, 10000)) throw std::runtime_error("isr-web did not start: " + process_->log());
+    if (!wait_for_port(port_, 10000))
+        throw std::runtime_error("isr-web did not start: " + process_->log());
 }
 
 void mark_recording(const fs::path& recordings, const std::vector<std::string>& active) {
@@ -68,7 +73,8 @@ void mark_recording(const fs::path& recordings, const std::vector<std::string>& 
 }
 
 std::string with_flac_total_samples(std::string flac, std::uint64_t samples) {
-    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t*>(flac.data()), flac.size());
+    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t*>(flac.data()),
+                                             flac.size());
     const auto meta = scan_flac_metadata(view, flac.size());
     REQUIRE(meta.status == FlacParse::ok);
     const auto header = patch_flac_total_samples(view, meta.size, samples);

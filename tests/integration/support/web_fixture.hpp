@@ -19,8 +19,8 @@ namespace isr::test {
 // layouts users have, plus things that are not recordings.
 struct TestArchive {
     struct File {
-        std::string name;   // relative
-        double seconds;     // generated length
+        std::string name; // relative
+        double seconds;   // generated length
         int rate;
         int channels;
     };
@@ -33,10 +33,12 @@ struct TestArchive {
 class WebServer {
 public:
     WebServer(const std::filesystem::path& recordings, std::vector<std::string> extra_args = {},
-              const std::filesystem::path& log_dir = {}, std::map<std::string, std::string> env = {});
+              const std::filesystem::path& log_dir = {},
+              std::map<std::string, std::string> env = {});
     int port() const noexcept { return port_; }
     ChildProcess& process() { return *process_; }
-    HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
+    HttpResponse get(const std::string& target,
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
         return http_get(port_, target, headers);
     }
 
@@ -46,7 +48,8 @@ private:
 };
 
 // A fresh status.json in `recordings` naming `active` as the files being recorded.
-void mark_recording(const std::filesystem::path& recordings, const std::vector<std::string>& active);
+void mark_recording(const std::filesystem::path& recordings,
+                    const std::vector<std::string>& active);
 
 // `flac` (a whole FLAC file's bytes) with STREAMINFO's total sample count set to `samples`:
 // 0 as after a crash, or a lie. Fails the test when it is no FLAC file.
