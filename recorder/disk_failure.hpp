@@ -41,6 +41,12 @@ public:
     void session_ended(double end) noexcept;
     // The audio of `file` has reached the disk: the episode ends, with one summary line.
     void recovered(const Logger& log, const std::string& file);
+    // After a flush: `stored` says whether audio of `file` is on disk. The episode ends once a
+    // file that opened after the failure (no gap open) has some there, not when it is opened.
+    void flushed(const Logger& log, const std::string& file, bool stored) {
+        if (stored && active() && !gap_open())
+            recovered(log, file);
+    }
 
     // isrd stops while an episode lasts: says what was lost (no summary would follow).
     void stopping(const Logger& log);

@@ -208,10 +208,7 @@ void PcmSession::every_second(double now_mono) {
     if (writer_) {
         try {
             writer_->flush();
-            // The episode ends once audio of the new file is on disk, not when it is opened.
-            if (disk_->active() && !disk_->gap_open() && writer_->frames_on_disk() > 0) {
-                disk_->recovered(log_, file_relative_);
-            }
+            disk_->flushed(log_, file_relative_, writer_->frames_on_disk() > 0);
         } catch (const std::exception& e) {
             write_failed(e);
         }

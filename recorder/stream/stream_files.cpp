@@ -252,10 +252,7 @@ void StreamSession::every_second(double now_mono) {
             } else {
                 writer_->flush();
             }
-            // The episode ends once audio of the new file is on disk, not when it is opened.
-            if (disk_->active() && !disk_->gap_open() && writer_->audio_bytes_flushed() > 0) {
-                disk_->recovered(log_, file_relative_);
-            }
+            disk_->flushed(log_, file_relative_, writer_->audio_bytes_flushed() > 0);
         } catch (const std::exception& e) {
             write_failed(e);
         }

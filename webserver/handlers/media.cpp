@@ -38,6 +38,19 @@ Range requested_range(const Request& request, const App& app, const char* what) 
     return {*rec, start, end};
 }
 
+// Plans a clip or a cut; a start past the end is the client's mistake (400), a recording that
+// cannot be read or cut is 422 saying why.
+template <class Plan, class Planner>
+Plan plan_or_fail(const Range& range, std::string_view failing, Planner planner) {
+    try {
+        return planner(range.recording.absolute, range.start, range.end);
+    } catch (const std::out_of_range& e) {
+        throw HttpError(400, e.what());
+    } catch (const std::exception& e) {
+        throw HttpError(422, cat(failing, range.recording.requested, ": ", e.what()));
+    }
+}
+
 std::string seconds_label(double s) {
     auto t = fixed(s, 3);
     while (t.back() == '0')
@@ -55,14 +68,7 @@ Response clip_recording(const Request& request, const App& app) {
         throw HttpError(400, cat("a clip is at most ", kClipMaxSeconds, " s; asked for ",
                                  range.end - range.start, " s (use /api/cut for longer parts)"));
     }
-    ClipPlan plan;
-    try {
-        plan = plan_clip(range.recording.absolute, range.start, range.end);
-    } catch (const std::out_of_range& e) {
-        throw HttpError(400, e.what());
-    } catch (const std::exception& e) {
-        throw HttpError(422, cat("cannot decode ", range.recording.requested, ": ", e.what()));
-    }
+    const auto plan = plan_or_fail<ClipPlan>(range, "cannot decode ", plan_clip);
     Response r;
     r.header("Content-Type", "audio/wav");
     r.header("Cache-Control", "no-cache");
@@ -74,14 +80,7 @@ Response clip_recording(const Request& request, const App& app) {
 
 Response cut_download(const Request& request, const App& app) {
     const auto range = requested_range(request, app, "cut");
-    CutPlan plan;
-    try {
-        plan = plan_cut(range.recording.absolute, range.start, range.end);
-    } catch (const std::out_of_range& e) {
-        throw HttpError(400, e.what());
-    } catch (const std::exception& e) {
-        throw HttpError(422, cat("cannot cut ", range.recording.requested, ": ", e.what()));
-    }
+    auto plan = plan_or_fail<CutPlan>(range, "cannot cut ", plan_cut);
     const auto& name = range.recording.requested;
     const auto slash = name.rfind('/');
     auto base = slash == std::string::npos ? name : name.substr(slash + 1);
