@@ -19,12 +19,12 @@ std::string cause_of(const std::exception& e) {
 } // namespace
 
 DiskFailure::DiskFailure(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
-                         std::string meanwhile)
+                         std::string meanwhile, std::function<double()> clock)
     : folder_(cfg.output_directory.string()), retry_delay_(cfg.retry_delay_seconds),
-      state_(std::move(state)), meanwhile_(std::move(meanwhile)) {}
+      state_(std::move(state)), meanwhile_(std::move(meanwhile)), clock_(std::move(clock)) {}
 
 void DiskFailure::failed(const std::exception& e, double lost_from, const Logger& log) {
-    const double now = mono_now();
+    const double now = clock_();
     retry_at_mono_ = now + retry_delay_;
     if (!gap_start_) {
         gap_start_ = lost_from;
@@ -79,9 +79,9 @@ void DiskFailure::session_ended(double end) noexcept {
 void DiskFailure::recovered(const Logger& log, const std::string& file) {
     if (!episode_ || gap_start_)
         return;
-    log.warning("writing again after a disk problem of ",
-                fixed(mono_now() - episode_->began_mono, 1), " s: ", fixed(episode_->lost, 1),
-                " s of audio could not be stored; recording to ", file);
+    log.warning("writing again after a disk problem of ", fixed(clock_() - episode_->began_mono, 1),
+                " s: ", fixed(episode_->lost, 1), " s of audio could not be stored; recording to ",
+                file);
     episode_.reset();
     state_->recording();
 }
@@ -90,7 +90,7 @@ void DiskFailure::stopping(const Logger& log) {
     if (!episode_)
         return;
     log.warning("stopping while recordings cannot be written (for ",
-                fixed(mono_now() - episode_->began_mono, 1), " s): ", fixed(episode_->lost, 1),
+                fixed(clock_() - episode_->began_mono, 1), " s): ", fixed(episode_->lost, 1),
                 " s of audio could not be stored");
     episode_.reset();
 }

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "recorder/source_state.hpp"
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +32,9 @@ namespace isr::rec {
 class DiskFailure {
 public:
     // `meanwhile`: what happens to the input until the disk works again, for the message.
-    DiskFailure(const SourceConfig& cfg, std::shared_ptr<SourceState> state, std::string meanwhile);
+    // `clock`: the monotonic clock in seconds (tests give their own).
+    DiskFailure(const SourceConfig& cfg, std::shared_ptr<SourceState> state, std::string meanwhile,
+                std::function<double()> clock = &mono_now);
 
     // A file could not be created, written or flushed; `lost_from` is the media time of the
     // first audio that is not on disk. Opens a gap there unless one is open.
@@ -76,6 +80,7 @@ private:
     double retry_delay_;
     std::shared_ptr<SourceState> state_;
     std::string meanwhile_;
+    std::function<double()> clock_;
     std::optional<Episode> episode_;
     std::optional<double> gap_start_;
     double counted_to_ = 0; // within the open gap: loss already taken up to here

@@ -12,7 +12,6 @@ namespace isr::rec {
 
 namespace {
 
-constexpr double kSyncIntervalSeconds = 5.0;
 // Beyond this, held frames are written anyway (a very high-rate stream or a huge burst).
 constexpr std::size_t kMaxHeldBytes = 8 << 20;
 
@@ -22,11 +21,6 @@ double StreamSession::min_file_seconds() const noexcept {
     // ffmpeg recognises MP3 and ADTS after a few frames; a second is plenty, and a quarter of
     // the split interval keeps very short splits (1 s) regular.
     return std::min(1.0, static_cast<double>(cfg_.split.seconds) / 4);
-}
-
-void StreamSession::count_loss() noexcept {
-    const int rate = framer_ ? framer_->info().sample_rate : 0;
-    state_->add_lost_seconds(disk_->take_lost(media_seconds_), rate);
 }
 
 void StreamSession::deliver(std::vector<framing::Unit>& units, double arrival, bool last) {
@@ -53,14 +47,13 @@ void StreamSession::handle(framing::Unit& unit) {
     if (unit.starts_stream) {
         // A chained stream with another codec (Vorbis after Opus, say) needs a file of its
         // own: another extension, and its own headers first.
-        const bool changed =
-            writer_ && !unit.codec.empty() && !file_codec_.empty() && unit.codec != file_codec_;
+        const bool changed = splitter_.file() && !unit.codec.empty() && !file_codec_.empty() &&
+                             unit.codec != file_codec_;
         if (changed) {
             merge_pending();
             log_.warning("the stream changed from ", file_codec_, " to ", unit.codec,
                          " (a new stream in the Ogg chain); recording goes on in a new file");
-            close_file();
-            pending_boundary_.reset();
+            splitter_.end_file();
         }
         stream_codec_ = unit.codec;
     }
@@ -72,16 +65,10 @@ void StreamSession::handle(framing::Unit& unit) {
     if (unit.is_header) {
         // Mid-stream headers (a chained Ogg stream) belong to the file being written; the framer
         // also keeps them for the next file.
-        if (cutting_) {
+        if (cutting_)
             pending_.push_back({std::move(unit), start_media, start_wall});
-        } else if (writer_) {
-            framer_->adapt(unit);
-            try {
-                writer_->write(unit.bytes, false);
-            } catch (const std::exception& e) {
-                write_failed(e);
-            }
-        }
+        else
+            write_header(unit);
         return;
     }
     media_seconds_ += unit.duration;
@@ -94,17 +81,18 @@ void StreamSession::handle(framing::Unit& unit) {
         return;
     }
     // Cut at the frame boundary nearest to the split time.
-    if (writer_ && unit.cut_ok && start_wall + unit.duration / 2 > next_boundary_utc_) {
-        if (file_audio_ < min_file_seconds()) {
+    if (splitter_.file() && unit.cut_ok &&
+        start_wall + unit.duration / 2 > splitter_.next_boundary()) {
+        if (splitter_.file_audio() < min_file_seconds()) {
             // A file of a frame or two (a split right after connecting) would be a runt that
             // ffmpeg cannot even recognise: this file takes the audio up to the next boundary.
-            log_.debug("no split at ", namer_->timestamp(next_boundary_utc_), ": ", file_relative_,
-                       " holds only ", fixed(file_audio_, 3), " s");
-            next_boundary_utc_ = namer_->next_boundary(next_boundary_utc_);
+            log_.debug("no split at ", namer_->timestamp(splitter_.next_boundary()), ": ",
+                       splitter_.file_name(), " holds only ", fixed(splitter_.file_audio(), 3),
+                       " s");
+            splitter_.skip_boundary();
         } else {
             // The new file opens once it has enough audio not to be a runt either: if the
             // connection ends before, that audio goes to this file (merge_pending).
-            pending_boundary_ = next_boundary_utc_;
             cutting_ = true;
             pending_audio_ = unit.duration;
             pending_.push_back({std::move(unit), start_media, start_wall});
@@ -117,37 +105,39 @@ void StreamSession::handle(framing::Unit& unit) {
 }
 
 void StreamSession::write_unit(framing::Unit& unit, double start_media, double start_wall) {
-    if (!writer_) {
-        if (disk_->waiting(mono_now()))
+    if (!splitter_.file()) {
+        const auto open = [&](CreatedFile created) {
+            auto writer = std::make_unique<ByteFileWriter>(std::move(created));
+            writer->write(framer_->begin_file(unit), false);
+            return writer;
+        };
+        if (!splitter_.open(start_media, start_wall, mono_now(), framer_->extension(), open))
             return; // dropped: the disk's gap measures it
-        try {
-            open_file(unit, start_wall, start_media);
-        } catch (const std::exception& e) {
-            disk_->failed(e, start_media, log_);
-            return;
-        }
+        file_codec_ = stream_codec_.empty() ? framer_->info().codec : stream_codec_;
+        splitter_.set_rate(framer_->info().sample_rate);
+        const auto format = framer_->extension().substr(1); // an Ogg chain may change it
+        state_->update([&](SourceStatus& s) { s.format = format; });
     }
     framer_->adapt(unit);
-    try {
-        writer_->write(unit.bytes, true, unit.duration);
-        file_audio_ += unit.duration;
-    } catch (const std::exception& e) {
-        write_failed(e);
-    }
+    splitter_.write(unit.duration, [&](SplitFile& file) {
+        static_cast<ByteFileWriter&>(file).write(unit.bytes, true, unit.duration);
+    });
+}
+
+void StreamSession::write_header(framing::Unit& unit) {
+    if (!splitter_.file())
+        return; // the next file starts with the framer's copy of the headers
+    framer_->adapt(unit);
+    splitter_.write(
+        0, [&](SplitFile& file) { static_cast<ByteFileWriter&>(file).write(unit.bytes, false); });
 }
 
 void StreamSession::write_pending(std::vector<PendingUnit>& pending) {
     for (auto& p : pending) {
-        if (!p.unit.is_header) {
+        if (p.unit.is_header)
+            write_header(p.unit);
+        else
             write_unit(p.unit, p.start_media, p.start_wall);
-        } else if (writer_) {
-            framer_->adapt(p.unit);
-            try {
-                writer_->write(p.unit.bytes, false);
-            } catch (const std::exception& e) {
-                write_failed(e);
-            }
-        }
     }
 }
 
@@ -156,7 +146,7 @@ void StreamSession::complete_cut() {
     auto pending = std::move(pending_);
     pending_.clear();
     pending_audio_ = 0;
-    close_file();
+    splitter_.cut();
     write_pending(pending);
 }
 
@@ -164,74 +154,11 @@ void StreamSession::merge_pending() {
     if (!cutting_)
         return;
     cutting_ = false;
-    pending_boundary_.reset();
-    next_boundary_utc_ = namer_->next_boundary(next_boundary_utc_);
+    splitter_.skip_boundary();
     auto pending = std::move(pending_);
     pending_.clear();
     pending_audio_ = 0;
     write_pending(pending);
-}
-
-void StreamSession::open_file(const framing::Unit& first, double unit_wall, double unit_media) {
-    double start = unit_wall;
-    if (pending_boundary_ && std::abs(unit_wall - *pending_boundary_) < 2.0)
-        start = *pending_boundary_;
-    pending_boundary_.reset();
-    auto created = namer_->create(start, framer_->extension());
-    const auto relative = namer_->relative(created.path);
-    auto writer = std::make_unique<ByteFileWriter>(std::move(created));
-    writer->write(framer_->begin_file(first), false);
-    writer_ = std::move(writer);
-    folder_.file_opened();
-    file_relative_ = relative;
-    file_first_media_ = unit_media;
-    file_audio_ = 0;
-    file_codec_ = stream_codec_.empty() ? framer_->info().codec : stream_codec_;
-    next_boundary_utc_ = namer_->next_boundary(start);
-    disk_->resumed(unit_media);
-    // While the disk fails, every retry opens a file: the summary names the one that works.
-    if (disk_->active())
-        log_.debug("trying ", relative);
-    else
-        log_.info("recording to ", relative);
-    const auto format = framer_->extension().substr(1); // an Ogg chain may change it
-    state_->update([&](SourceStatus& s) { s.format = format; });
-    state_->file_started(relative, namer_->timestamp(start), !disk_->active());
-}
-
-double StreamSession::close_file() noexcept {
-    if (!writer_)
-        return 0;
-    const auto error = writer_->close();
-    const auto kept = writer_->audio_seconds_flushed();
-    const bool any = writer_->audio_bytes_flushed() > 0;
-    const auto path = writer_->path();
-    writer_.reset();
-    if (any)
-        state_->update([](SourceStatus& s) { ++s.files; });
-    if (error) {
-        // The last second of the file could not be written: as lost as any other write.
-        disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept,
-                      log_);
-    }
-    return kept;
-}
-
-void StreamSession::write_failed(const std::exception& e) {
-    const auto first = file_first_media_;
-    const auto kept = close_file();
-    disk_->failed(e, first + kept, log_);
-}
-
-void StreamSession::file_deleted() {
-    const auto seconds = file_audio_;
-    const auto message = folder_.deleted(file_relative_, seconds);
-    (void)writer_->close(); // its name is gone: nothing is removed, and it counts as no file
-    writer_.reset();
-    state_->add_lost_seconds(seconds, framer_ ? framer_->info().sample_rate : 0);
-    log_.error(message);
-    state_->notice(message);
-    state_->update([](SourceStatus& s) { s.file.reset(); });
 }
 
 void StreamSession::every_second(double now_mono) {
@@ -240,25 +167,9 @@ void StreamSession::every_second(double now_mono) {
         log_.info(*line);
     if (junk_unlogged_ > 0 && junk_log_.allow())
         report_junk(true);
-    // Once a second, as cheap as the flush: a file whose name is gone takes audio nobody keeps.
-    if (writer_ && writer_->deleted())
-        file_deleted();
-    if (writer_) {
-        // At most a second of audio waits in memory; every few seconds it is forced to disk.
-        try {
-            if (now_mono - last_sync_mono_ >= kSyncIntervalSeconds) {
-                last_sync_mono_ = now_mono;
-                writer_->sync();
-            } else {
-                writer_->flush();
-            }
-            disk_->flushed(log_, file_relative_, writer_->audio_bytes_flushed() > 0);
-        } catch (const std::exception& e) {
-            write_failed(e);
-        }
-    }
-    count_loss();
-    const auto bytes = writer_ ? writer_->bytes() : 0;
+    // At most a second of audio waits in memory; every few seconds it is forced to disk.
+    splitter_.tick(now_mono, media_seconds_);
+    const auto bytes = splitter_.bytes();
     const auto kbps =
         media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
     state_->update([&](SourceStatus& s) {

@@ -53,13 +53,11 @@ StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceStat
                              std::shared_ptr<const FileNamer> namer,
                              std::shared_ptr<DiskFailure> disk)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
-      disk_(std::move(disk)), folder_(cfg.output_directory) {}
+      disk_(std::move(disk)), splitter_(cfg_, log_, state_, namer_, disk_) {}
 
 StreamSession::~StreamSession() {
     merge_pending();
-    close_file();
-    disk_->session_ended(media_seconds_);
-    count_loss();
+    splitter_.end_session(media_seconds_);
 }
 
 std::string StreamSession::choose_format(const HttpStream& http,
@@ -337,8 +335,7 @@ void StreamSession::switch_format(const std::string& format, std::vector<framing
     deliver(units, arrival, true);
     units.clear();
     merge_pending();
-    close_file();
-    pending_boundary_.reset();
+    splitter_.end_file();
     stream_codec_.clear();
     framer_ = framing::make_framer(format);
     format_ = format;
@@ -381,10 +378,7 @@ void StreamSession::finish_connection() {
                    "cut off at the end, or junk) and were left out");
     }
     merge_pending(); // a runt of a file goes to the one before it
-    close_file();
-    disk_->session_ended(media_seconds_);
-    count_loss();
-    state_->update([](SourceStatus& s) { s.file.reset(); });
+    splitter_.end_session(media_seconds_);
 }
 
 } // namespace isr::rec

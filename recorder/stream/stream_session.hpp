@@ -5,12 +5,12 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
-#include "recorder/folder_watch.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
 #include "recorder/stream/title_log.hpp"
 #include "recorder/writer/byte_file_writer.hpp"
+#include "recorder/writer/splitter.hpp"
 
 #include <memory>
 #include <optional>
@@ -20,7 +20,9 @@ namespace isr::rec {
 
 class HttpStream;
 
-// Records one connection to an HTTP/Icecast stream as raw bytes, cut between frames or pages.
+// Records one connection to an HTTP/Icecast stream as raw bytes, cut between frames or pages:
+// the stream adapter of the recording pipeline, which frames the bytes, times every frame and
+// hands it to the Splitter.
 //
 // The split time is measured on the audio clock: frame durations accumulate from an anchor
 // chosen as the latest start consistent with every arrival (AnchorClock), so Icecast's burst on
@@ -74,28 +76,21 @@ private:
     void finish_connection();
     void update_stream_status(const HttpStream* http);
 
-    // --- stream_files.cpp: time, files, splits
+    // --- stream_files.cpp: time, splits, runts
     // Frames out of the framer, observed on the clock, then held or handled (`last`: the
     // connection ends, nothing is held any longer).
     void deliver(std::vector<framing::Unit>& units, double arrival, bool last = false);
     void handle(framing::Unit& unit);
     // Writes a unit at media time `start_media` to the current file, opening one if needed.
     void write_unit(framing::Unit& unit, double start_media, double start_wall);
+    // A header unit mid-stream (a chained Ogg stream) goes to the current file, if any.
+    void write_header(framing::Unit& unit);
     // The split started at the first pending unit is done: the old file closes, a new one
     // takes the pending units.
     void complete_cut();
     // The pending units go to the current file after all (the connection ends, the codec
     // changes): no runt is left behind.
     void merge_pending();
-    void open_file(const framing::Unit& first, double unit_wall, double unit_media);
-    // Closes the file; returns the seconds of audio it keeps. A failing last flush counts as a
-    // write failure.
-    double close_file() noexcept;
-    // A write or flush failed: the file is closed, and what it did not keep is lost.
-    void write_failed(const std::exception& e);
-    // The file was deleted while written (its folder removed?): all of it is lost.
-    void file_deleted();
-    void count_loss() noexcept;
     void every_second(double now_mono);
     double min_file_seconds() const noexcept;
 
@@ -107,14 +102,8 @@ private:
     std::string format_; // the framer's format: mp3, aac, ogg, opus, flac
     AnchorClock clock_;
 
-    std::unique_ptr<ByteFileWriter> writer_;
-    std::string file_relative_;
-    double file_first_media_ = 0; // media time of the current file's first audio
-    double file_audio_ = 0;       // seconds of audio given to the current file
-    std::string file_codec_;      // the codec the current file holds
-    std::string stream_codec_;    // the codec of the stream the next units belong to
-    double next_boundary_utc_ = 0;
-    std::optional<double> pending_boundary_;
+    std::string file_codec_;   // the codec the current file holds
+    std::string stream_codec_; // the codec of the stream the next units belong to
     // A split waiting for its new file's first min_file_seconds() of audio.
     struct PendingUnit {
         framing::Unit unit;
@@ -135,7 +124,6 @@ private:
     std::uint64_t audio_bytes_ = 0; // audio bytes received (for the bitrate)
     double wall_minus_mono_ = 0;
     double last_tick_mono_ = 0;
-    double last_sync_mono_ = 0;
     double last_unit_mono_ = 0; // when the framer last gave a unit
 
     // Junk counted from the current framer, and what the log has not said yet.
@@ -148,7 +136,7 @@ private:
     RateLimit junk_log_{std::chrono::minutes(1)};
 
     std::shared_ptr<DiskFailure> disk_;
-    FolderWatch folder_;
+    Splitter splitter_;
     std::optional<std::string> title_;
     TitleLog titles_;
     std::string end_reason_;

@@ -32,7 +32,7 @@ int sndfile_format(const PcmFileSpec& spec) {
 } // namespace
 
 PcmFileWriter::PcmFileWriter(CreatedFile file, const PcmFileSpec& spec)
-    : path_(std::move(file.path)), channels_(spec.channels) {
+    : path_(std::move(file.path)), channels_(spec.channels), rate_(spec.rate) {
     SF_INFO info{};
     info.samplerate = spec.rate;
     info.channels = spec.channels;
@@ -122,9 +122,9 @@ void PcmFileWriter::update_flac_sample_count() {
     }
 }
 
-void PcmFileWriter::close() noexcept {
+std::error_code PcmFileWriter::close() noexcept {
     if (!sndfile_)
-        return;
+        return {};
     sndfile_.reset(); // sf_close writes the final header and closes the descriptor
     reader_.reset();
     kept_ = frames_;
@@ -135,6 +135,7 @@ void PcmFileWriter::close() noexcept {
     }
     if (kept_ == 0)
         identity_.remove(path_); // never leave an empty recording behind
+    return {};
 }
 
 std::uint64_t PcmFileWriter::bytes() const noexcept {

@@ -3,6 +3,7 @@
 #include "common/file_util.hpp"
 #include "common/unique_handle.hpp"
 #include "recorder/writer/file_identity.hpp"
+#include "recorder/writer/split_file.hpp"
 
 #include <sndfile.h>
 
@@ -30,31 +31,35 @@ struct PcmFileSpec {
 // up to the last flush. After a failed write (a full disk) close() leaves a file that decodes:
 // a FLAC is cut back to its last complete frame, with the sample count of what remains and no
 // MD5 (it would not match). A file that keeps no frames is deleted on close.
-class PcmFileWriter {
+class PcmFileWriter final : public SplitFile {
 public:
     // Takes ownership of a freshly created, empty file. Throws std::system_error.
     PcmFileWriter(CreatedFile file, const PcmFileSpec& spec);
-    ~PcmFileWriter() { close(); }
+    ~PcmFileWriter() override { (void)close(); }
     PcmFileWriter(const PcmFileWriter&) = delete;
     PcmFileWriter& operator=(const PcmFileWriter&) = delete;
 
     // Interleaved 32-bit samples (full scale ±2^31). Throws std::system_error (ENOSPC…).
     void write(std::span<const std::int32_t> samples);
     // Header update + fdatasync. Throws std::system_error.
-    void flush();
+    void flush() override;
+    void sync() override { flush(); }
     // Finalizes the header (FLAC: total samples in STREAMINFO), repairs a file a write failed
-    // on, deletes one that kept no frames. Never throws.
-    void close() noexcept;
+    // on, deletes one that kept no frames. Returns no error: the failure was the write's.
+    std::error_code close() noexcept override;
 
-    const std::filesystem::path& path() const noexcept { return path_; }
+    const std::filesystem::path& path() const noexcept override { return path_; }
     // The file has no name any more (deleted, or its folder removed): what it holds is lost.
-    bool deleted() const noexcept { return sndfile_ && file_deleted(fd_); }
+    bool deleted() const noexcept override { return sndfile_ && file_deleted(fd_); }
+    double seconds_on_disk() const noexcept override {
+        return static_cast<double>(sndfile_ ? on_disk_ : kept_) / rate_;
+    }
     std::uint64_t frames() const noexcept { return frames_; }
     // Frames known to be on disk as of the last successful flush (FLAC: in complete frames).
     std::uint64_t frames_on_disk() const noexcept { return on_disk_; }
     // After close(): the frames the file keeps.
     std::uint64_t frames_kept() const noexcept { return kept_; }
-    std::uint64_t bytes() const noexcept; // current size on disk
+    std::uint64_t bytes() const noexcept override; // current size on disk
 
     // ".wav", ".flac": the extension of the files this format makes (common/audio_formats).
     static std::string extension(const std::string& format);
@@ -67,6 +72,7 @@ private:
     UniqueFd reader_; // FLAC: the same file, for finding its complete frames
     FileIdentity identity_;
     int channels_;
+    int rate_;
     bool flac_ = false;
     SndFile sndfile_;
     std::uint64_t frames_ = 0;

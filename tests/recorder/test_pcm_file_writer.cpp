@@ -1,6 +1,7 @@
 // PcmFileWriter: headers valid while writing, RF64 past 4 GiB, FLAC sample count, no empty files.
 #include "recorder/writer/flac_repair.hpp"
 #include "recorder/writer/pcm_file_writer.hpp"
+#include "tests/recorder/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,18 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ScratchDir {
-    fs::path path;
-    ScratchDir() {
-        std::string templ = (fs::temp_directory_path() / "isr-writer-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using test::ScratchDir;
 
 std::vector<unsigned char> read_head(const fs::path& path, std::size_t n) {
     std::ifstream in(path, std::ios::binary);
