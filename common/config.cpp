@@ -1,12 +1,15 @@
 #include "common/config.hpp"
 
+#include "common/command_line.hpp"
 #include "common/config_keys.hpp"
+#include "common/control_socket_path.hpp"
 #include "common/file_util.hpp"
 #include "common/ini_file.hpp"
 #include "common/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -97,11 +100,10 @@ void check_section_keys(const IniSection& s, bool is_general, Problems& problems
         }
         if (!keys::find(e.key)) {
             const auto hint = keys::suggest(e.key);
-            problems.add(e.line, cat('[', s.name, "] unknown key '", printable(e.key, 40), "'",
-                                     hint.empty() ? "" : cat("; did you mean '", hint, "'?"),
-                                     "; accepted keys: ",
-                                     is_general ? keys::names_for(keys::kAllTypes) + ", log_file"
-                                                : keys::names_for(keys::kAllTypes)));
+            problems.add(e.line,
+                         cat('[', s.name, "] unknown key '", printable(e.key, 40), "'",
+                             hint.empty() ? "" : cat("; did you mean '", hint, "'?"),
+                             "; accepted keys: ", keys::names_for(keys::kAllTypes, is_general)));
         }
     }
     const auto* minutes = find_entry(&s, "split_minutes");
@@ -140,6 +142,52 @@ std::set<std::string> check_general(const IniSection& g, GeneralConfig& general,
     return invalid;
 }
 
+// How a message names the setting of `key` for section `s` ("record = no", or "record = no
+// (inherited from [general], line 3)") and the line it belongs on: the source's own entry, else
+// its section header.
+struct Setting {
+    int line;
+    std::string named;
+};
+Setting setting(const IniSection& s, const IniSection* general, std::string_view key) {
+    if (const auto* own = find_entry(&s, key))
+        return {own->line, cat(key, " = ", shown_value(key, own->value))};
+    if (const auto* inherited = find_entry(general, key)) {
+        return {s.line, cat(key, " = ", shown_value(key, inherited->value),
+                            " (inherited from [general], line ", inherited->line, ")")};
+    }
+    return {s.line, std::string(key)};
+}
+
+// The keys a PCM replay ring's size is made of.
+constexpr std::string_view kRingSizeKeys[] = {"replay_seconds", "sample_rate", "channels",
+                                              "bit_depth"};
+
+// Replay settings that are each valid but wrong together.
+void check_replay(const IniSection& s, const IniSection* general, const SourceConfig& cfg,
+                  const std::set<std::string>& refused, Problems& problems) {
+    if (!cfg.record && cfg.replay_seconds == 0 && !refused.count("replay_seconds")) {
+        const auto record = setting(s, general, "record");
+        problems.add(record.line,
+                     cat('[', s.name, "] ", record.named,
+                         " and replay_seconds = 0: the source would capture audio and keep none; "
+                         "set replay_seconds above 0 for a replay-only source, or record = yes"));
+    }
+    const auto bytes = cfg.replay_pcm_bytes();
+    const bool size_known =
+        std::none_of(std::begin(kRingSizeKeys), std::end(kRingSizeKeys),
+                     [&](std::string_view key) { return refused.count(std::string(key)) > 0; });
+    if (bytes > kMaxReplayPcmBytes && size_known) {
+        const auto seconds = setting(s, general, "replay_seconds");
+        problems.add(seconds.line,
+                     cat('[', s.name, "] ", seconds.named, ": the replay ring would take ",
+                         human_bytes(bytes), " of RAM (", cfg.sample_rate, " Hz x ", cfg.channels,
+                         " channels x ", cfg.bit_depth / 8, " bytes x ", cfg.replay_seconds,
+                         " s); the limit is ", human_bytes(kMaxReplayPcmBytes),
+                         "; lower replay_seconds, sample_rate or channels"));
+    }
+}
+
 std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection* general,
                                            const std::set<std::string>& invalid_general,
                                            Problems& problems) {
@@ -161,6 +209,8 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
         return std::nullopt; // [general]'s own type value was reported by check_general
     }
     const auto mask = keys::mask_of(cfg.type);
+    // Keys whose value was refused: the checks across keys below do not build on them.
+    std::set<std::string> refused(invalid_general);
 
     if (general) {
         for (const auto& e : general->entries) {
@@ -173,6 +223,7 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
                 continue; // reported once, at [general]
             const auto problem = spec->apply(cfg, nullptr, e.value);
             if (!problem.empty()) {
+                refused.insert(e.key);
                 problems.add(s.line,
                              cat('[', s.name, "] ", e.key, " = ", shown_value(e.key, e.value),
                                  " (inherited from [general], line ", e.line, "): ", problem,
@@ -197,6 +248,7 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
         }
         const auto problem = spec->apply(cfg, nullptr, e.value);
         if (!problem.empty()) {
+            refused.insert(e.key);
             problems.add_entry(s, e, problem,
                                e.key == "format" ? keys::formats_for(cfg.type) : spec->accepted);
         }
@@ -209,6 +261,7 @@ std::optional<SourceConfig> resolve_source(const IniSection& s, const IniSection
     }
     if (cfg.format.empty())
         cfg.format = cfg.type == SourceType::stream ? "auto" : "wav";
+    check_replay(s, general, cfg, refused, problems);
     return cfg;
 }
 
@@ -218,7 +271,7 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     Config config;
     config.file = file_label;
     Problems problems(file_label);
-    const auto ini = parse_ini(text);
+    const auto ini = parse_ini(text, keys::verbatim_keys());
     for (const auto& e : ini.errors)
         problems.add(e.line, e.message);
 
@@ -268,7 +321,7 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     // Two sources writing the same names into one folder would get _1 suffixes forever.
     std::map<std::pair<std::string, std::string>, std::string> owners;
     for (const auto& s : config.sources) {
-        if (!s.enabled || s.filename_pattern.find("{source}") != std::string::npos)
+        if (!s.enabled || !s.record || s.filename_pattern.find("{source}") != std::string::npos)
             continue;
         const auto key =
             std::make_pair(s.output_directory.lexically_normal().string(), s.filename_pattern);
@@ -283,6 +336,14 @@ Config parse_config(std::string_view text, const std::string& file_label) {
             config.warnings.push_back(cat("[", s.name, "] is disabled (enabled = no)"));
     }
     return config;
+}
+
+std::uint64_t SourceConfig::replay_pcm_bytes() const noexcept {
+    if (!is_pcm() || !(replay_seconds > 0))
+        return 0;
+    const auto frames = static_cast<std::uint64_t>(std::ceil(replay_seconds * sample_rate));
+    return frames * static_cast<std::uint64_t>(channels) *
+           static_cast<std::uint64_t>(bit_depth / 8);
 }
 
 Config load_config(const std::filesystem::path& path) {
@@ -302,6 +363,10 @@ std::string describe_config(const Config& config) {
     out += cat("[general]\noutput_directory = ", config.general.output_directory.string(),
                "\nlog_level = ", log::level_name(config.general.log_level),
                "\nlog_file = ", config.general.log_file, "\n");
+    // The default comes from this process's environment, which a terminal may not share with
+    // the service; printable() because $XDG_RUNTIME_DIR is not checked like config text is.
+    out += cat("control_socket = ", printable(control_socket_path(config.general).string()),
+               config.general.control_socket.empty() ? "  # the default here" : "", "\n");
     for (const auto& s : config.sources) {
         out += cat("\n[", s.name, "]\n");
         out += cat("type = ", to_string(s.type), "\n");
@@ -337,6 +402,15 @@ std::string describe_config(const Config& config) {
         out += cat("retry_delay_seconds = ", s.retry_delay_seconds, "\n");
         if (s.log_level)
             out += cat("log_level = ", log::level_name(*s.log_level), "\n");
+        if (!s.record)
+            out += "record = no\n";
+        if (s.replay_seconds > 0) {
+            out += cat("replay_seconds = ", s.replay_seconds,
+                       s.is_pcm() ? cat("  # ", human_bytes(s.replay_pcm_bytes()), " of RAM") : "",
+                       "\nreplay_template = ", s.replay_template.text(), "\n");
+        }
+        if (!s.on_save.empty())
+            out += cat("on_save = ", quote_command_line(s.on_save), "\n");
     }
     for (const auto& w : config.warnings)
         out += cat("\n# warning: ", w);

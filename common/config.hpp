@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/log.hpp"
+#include "common/replay_template.hpp"
 #include "common/source_kinds.hpp"
 #include "common/split_schedule.hpp"
 
@@ -30,6 +31,13 @@ struct SourceConfig {
     double retry_delay_seconds = 5;
     std::optional<log::Level> log_level;
 
+    // Instant replay (README "Instant replay"): the last replay_seconds kept in RAM, saved on
+    // request through the control socket.
+    double replay_seconds = 0;        // 0: no replay ring
+    bool record = true;               // false: a replay-only source that writes no recordings
+    ReplayTemplate replay_template;   // where a save goes, relative to output_directory
+    std::vector<std::string> on_save; // run after each save (argv); empty: nothing
+
     // type = stream
     std::string url;
     std::string username;
@@ -52,12 +60,23 @@ struct SourceConfig {
     std::uint64_t seed = 1;
 
     bool is_pcm() const noexcept { return type != SourceType::stream; }
+    // The replay ring's audio in bytes at the recorded sample format (a PCM source), or 0 (no
+    // ring, or a stream, whose bytes follow its bit rate).
+    std::uint64_t replay_pcm_bytes() const noexcept;
 };
+
+// replay_seconds is capped because the ring is allocated in full when isrd starts, and the
+// ring of a PCM source is capped in bytes, as a high rate and many channels multiply it.
+inline constexpr double kMaxReplaySeconds = 3600;
+inline constexpr std::uint64_t kMaxReplayPcmBytes = 4ull << 30;
 
 struct GeneralConfig {
     std::filesystem::path output_directory = "recordings"; // status.json lives here
     log::Level log_level = log::Level::info;
     std::string log_file = "recorder.log"; // empty: stderr only
+    // The control socket's path; empty: control_socket_path() (common/control_socket_path)
+    // picks $XDG_RUNTIME_DIR/isrd.sock or <output_directory>/.isrd.sock.
+    std::filesystem::path control_socket;
 };
 
 struct Config {

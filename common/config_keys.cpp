@@ -1,6 +1,8 @@
 #include "common/config_keys.hpp"
 
 #include "common/audio_formats.hpp"
+#include "common/command_line.hpp"
+#include "common/control_socket_path.hpp"
 #include "common/filename_pattern.hpp"
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
@@ -9,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace isr::config_keys {
 
@@ -232,6 +235,43 @@ std::string apply_seed(SourceConfig& c, GeneralConfig*, std::string_view v) {
     return {};
 }
 
+std::string apply_replay_seconds(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    auto e = parse_seconds(v, 0, kMaxReplaySeconds, c.replay_seconds);
+    if (e.rfind("out of range", 0) == 0) {
+        e += "; the ring is allocated in RAM when isrd starts (a minute of 48 kHz stereo 16-bit "
+             "takes about 11 MB)";
+    }
+    return e;
+}
+
+std::string apply_replay_template(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    try {
+        c.replay_template = ReplayTemplate::parse(v);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::string apply_on_save(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    try {
+        c.on_save = split_command_line(v);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::string apply_control_socket(SourceConfig&, GeneralConfig* g, std::string_view v) {
+    if (!v.empty()) {
+        if (auto problem = socket_path_problem(v))
+            return *problem;
+    }
+    if (g)
+        g->control_socket = std::string(v);
+    return {};
+}
+
 // Built at start-up: the format key lists what the audio format table allows.
 const KeySpec kKeys[] = {
     {"type", kAllTypes, false, "stream, soundcard, generator", apply_type},
@@ -299,7 +339,26 @@ const KeySpec kKeys[] = {
          return parse_int(v, 0, 8, c.compression_level);
      }},
     {"seed", kGenerator, false, "a whole number", apply_seed},
+    {"replay_seconds", kAllTypes, false, "seconds from 0 (off) to 3600, such as 30 or 7.5",
+     apply_replay_seconds},
+    {"record", kAllTypes, false, "yes, no (no: a replay-only source)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.record); }},
+    {"replay_template", kAllTypes, false,
+     "a path relative to output_directory whose file name has %(ext)s, such as "
+     "replays/%(date)s/%(time)s_%(label|untitled)s.%(ext)s",
+     apply_replay_template},
+    {"on_save", kAllTypes, false,
+     "a program and its arguments, split into words like a shell does ('...' and \"...\" "
+     "quote, \\ escapes); no shell runs it",
+     apply_on_save},
+    {"control_socket", kAllTypes, true,
+     "a file path of up to 107 bytes, or empty for $XDG_RUNTIME_DIR/isrd.sock "
+     "(else <output_directory>/.isrd.sock)",
+     apply_control_socket},
 };
+
+// Their values carry their own quoting (see parse_ini).
+constexpr std::string_view kVerbatimKeys[] = {"on_save"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -344,13 +403,17 @@ const KeySpec* find(std::string_view name) noexcept {
     return nullptr;
 }
 
-std::string names_for(unsigned types) {
+std::string names_for(unsigned types, bool in_general) {
     std::vector<std::string> names;
     for (const auto& k : kKeys) {
-        if ((k.types & types) && !k.general_only)
+        if ((k.types & types) && (in_general || !k.general_only))
             names.emplace_back(k.name);
     }
     return join(names, ", ");
+}
+
+std::span<const std::string_view> verbatim_keys() noexcept {
+    return kVerbatimKeys;
 }
 
 std::string_view suggest(std::string_view unknown) {

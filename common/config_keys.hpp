@@ -33,8 +33,11 @@ struct KeySpec {
 std::span<const KeySpec> all() noexcept;
 const KeySpec* find(std::string_view name) noexcept;
 
-// "type, url, username, …" — the keys valid in a section of this type.
-std::string names_for(unsigned types);
+// "type, url, username, …" — the keys valid in a section of this type (with `in_general`, the
+// [general]-only keys too).
+std::string names_for(unsigned types, bool in_general = false);
+// The keys whose values the INI reader keeps as written (parse_ini's verbatim_keys).
+std::span<const std::string_view> verbatim_keys() noexcept;
 // The known key closest to a misspelt one, or empty.
 std::string_view suggest(std::string_view unknown);
 

@@ -3,6 +3,7 @@
 #include "common/strings.hpp"
 
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
 
 #include <fcntl.h>
@@ -145,6 +146,24 @@ CreatedFile create_unique_file(const fs::path& dir, std::string_view stem, std::
             throw std::system_error(errno, std::generic_category(), "create " + candidate.string());
         }
     }
+}
+
+CreatedFile create_unique_file_at(const fs::path& dir, std::string_view relative) {
+    // The rendered name is built to be safe; this check keeps a future caller from writing
+    // outside `dir` with a name that is not.
+    if (relative.empty() || relative.front() == '/')
+        throw std::invalid_argument(cat("'", printable(relative), "' is not a relative path"));
+    for (const auto& part : split(relative, '/')) {
+        if (part.empty() || part == "." || part == "..") {
+            throw std::invalid_argument(
+                cat("'", printable(relative), "' has an empty, '.' or '..' part"));
+        }
+    }
+    const auto name_start = relative.rfind('/') + 1; // 0 without a '/'
+    auto dot = relative.rfind('.');
+    if (dot == std::string_view::npos || dot <= name_start)
+        dot = relative.size(); // no extension, or a name that is all extension
+    return create_unique_file(dir, relative.substr(0, dot), relative.substr(dot));
 }
 
 std::string relative_to(const fs::path& path, const fs::path& root) {

@@ -71,6 +71,12 @@ struct CreatedFile {
 CreatedFile create_unique_file(const std::filesystem::path& dir, std::string_view stem,
                                std::string_view ext);
 
+// The same for a '/'-separated path relative to `dir` (ReplayTemplate::render()): the suffix
+// goes before the file name's extension, from its last '.' ("a/b.wav", "a/b_1.wav", …; no
+// extension: at the end). Throws std::invalid_argument, creating nothing, when `relative` is
+// absolute or has an empty, '.' or '..' part; std::system_error naming the path.
+CreatedFile create_unique_file_at(const std::filesystem::path& dir, std::string_view relative);
+
 // `path` relative to `root` with '/' separators, or the absolute path if it is not under root.
 std::string relative_to(const std::filesystem::path& path, const std::filesystem::path& root);
 

@@ -58,7 +58,7 @@ std::size_t control_character(std::string_view line) {
 
 } // namespace
 
-IniFile parse_ini(std::string_view text) {
+IniFile parse_ini(std::string_view text, std::span<const std::string_view> verbatim_keys) {
     IniFile ini;
     if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
         // A binary file (a recording, an archive) given as the config: one error, not one per line.
@@ -138,13 +138,17 @@ IniFile parse_ini(std::string_view text) {
                               "' appears before any [section]; put it under [general]")});
             continue;
         }
-        auto value = parse_value(line.substr(delim + 1));
+        const auto lower_key = to_lower(key);
+        const bool verbatim =
+            std::find(verbatim_keys.begin(), verbatim_keys.end(), lower_key) != verbatim_keys.end();
+        auto value = verbatim ? Value{std::string(trim(line.substr(delim + 1))), {}}
+                              : parse_value(line.substr(delim + 1));
         if (!value.problem.empty()) {
             ini.errors.push_back({line_no, cat('[', printable(ini.sections.back().name, 64), "] ",
-                                               printable(to_lower(key), 40), ": ", value.problem)});
+                                               printable(lower_key, 40), ": ", value.problem)});
             continue;
         }
-        ini.sections.back().entries.push_back({to_lower(key), std::move(value.text), line_no});
+        ini.sections.back().entries.push_back({lower_key, std::move(value.text), line_no});
     }
     return ini;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,9 @@ struct IniFile {
 // with NUL bytes (not a text file: one error), control characters other than TAB in a line.
 // Messages quote config text escaped (printable()) and never with a password. Duplicate
 // sections and keys are kept (the config layer reports them with context).
-IniFile parse_ini(std::string_view text);
+// The values of `verbatim_keys` (lower-case) are kept as written, trimmed, quotes and inline
+// comments included: a key whose value has its own quoting (on_save's shell-like words) reads
+// them itself, where config.ini's rules would take a command's first quoted word for the value.
+IniFile parse_ini(std::string_view text, std::span<const std::string_view> verbatim_keys = {});
 
 } // namespace isr

@@ -98,34 +98,40 @@ std::string mask_url_password(std::string_view url) {
     return out;
 }
 
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                            : c >= 0xE0 && c <= 0xEF ? 3
+                            : c >= 0xF0 && c <= 0xF4 ? 4
+                                                     : 0;
+    if (len == 0 || i + len > s.size())
+        return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+            return 0;
+    }
+    // C1 controls (U+0080-U+009F) steer terminals as much as ASCII ones do; overlong forms,
+    // surrogates and code points past U+10FFFF are not UTF-8.
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xC2 && c1 < 0xA0) || (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) ||
+        (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
+        return 0;
+    }
+    return len;
+}
+
 std::string printable(std::string_view text, std::size_t max_bytes) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     const auto n = std::min(text.size(), max_bytes);
+    const auto head = text.substr(0, n);
     for (std::size_t i = 0; i < n;) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        // A whole, valid UTF-8 sequence (no overlong forms, surrogates or C1 controls) is kept.
-        const std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                                : c >= 0xE0 && c <= 0xEF ? 3
-                                : c >= 0xF0 && c <= 0xF4 ? 4
-                                                         : 1;
-        bool utf8 = len > 1 && i + len <= n;
-        for (std::size_t k = 1; utf8 && k < len; ++k) {
-            utf8 = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-        }
-        if (utf8) {
-            // C1 controls (U+0080-U+009F) steer terminals as much as ASCII ones do.
-            const auto c1 = static_cast<unsigned char>(text[i + 1]);
-            if ((c == 0xC2 && c1 < 0xA0) || (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) ||
-                (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
-                utf8 = false;
-            }
-        }
-        if (utf8) {
-            out.append(text.substr(i, len));
+        if (const auto len = utf8_sequence_length(head, i)) {
+            out.append(head.substr(i, len));
             i += len;
             continue;
         }
+        const auto c = static_cast<unsigned char>(text[i]);
         if (c == '\\')
             out += "\\\\";
         else if (c == '\t')

@@ -29,6 +29,10 @@ std::string mask_url_password(std::string_view url);
 // and LF become \t \r \n, any other byte \xNN. Longer input is cut at `max_bytes` with "…".
 std::string printable(std::string_view text, std::size_t max_bytes = 200);
 
+// The length of the well-formed multi-byte UTF-8 sequence at s[i] that is not a C1 control
+// character, or 0 (an ASCII byte, a stray or truncated sequence, an overlong form, a surrogate).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept;
+
 // Renders a number with a fixed count of decimals, without locale surprises.
 std::string fixed(double value, int decimals);
 

@@ -56,7 +56,7 @@ const SourceConfig& source(const Config& c, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("sources inherit [general] and may override any key", "[common]") {
+TEST_CASE("sources inherit [general] and may override any key", "[common][config]") {
     const auto c = parse_config(R"(
 # whole-line comment
 ; another
@@ -118,7 +118,7 @@ max_retries = 0
     CHECK(mic.max_retries == 0);
 }
 
-TEST_CASE("defaults match the original ISR", "[common]") {
+TEST_CASE("defaults match the original ISR", "[common][config]") {
     const auto c = parse_config("[mic]\ntype = soundcard\n", "t.ini");
     const auto& mic = c.sources.at(0);
     CHECK(mic.output_directory == "recordings");
@@ -134,7 +134,8 @@ TEST_CASE("defaults match the original ISR", "[common]") {
     CHECK(s.sources.at(0).format == "auto");
 }
 
-TEST_CASE("every config error names file, line, section, key and what is accepted", "[common]") {
+TEST_CASE("every config error names file, line, section, key and what is accepted",
+          "[common][config]") {
     struct Row {
         const char* text;
         const char* expected;
@@ -221,7 +222,7 @@ TEST_CASE("every config error names file, line, section, key and what is accepte
     }
 }
 
-TEST_CASE("config errors are all collected, in line order", "[common]") {
+TEST_CASE("config errors are all collected, in line order", "[common][config]") {
     const auto errors = errors_of("[a]\ntype = stream\nformat = wav\n[b]\ntype = soundcard\n"
                                   "channels = 99\nbogus = 1\n[a]\ntype = soundcard\n");
     REQUIRE(errors.size() == 5);
@@ -232,7 +233,7 @@ TEST_CASE("config errors are all collected, in line order", "[common]") {
     CHECK_THAT(errors[4], Catch::StartsWith("test.ini:8: duplicate section [a]"));
 }
 
-TEST_CASE("a missing config file says how to create one", "[common]") {
+TEST_CASE("a missing config file says how to create one", "[common][config]") {
     try {
         load_config("/nonexistent/isr.ini");
         FAIL("expected ConfigError");
@@ -244,7 +245,7 @@ TEST_CASE("a missing config file says how to create one", "[common]") {
     }
 }
 
-TEST_CASE("describe_config masks passwords and shows resolved values", "[common]") {
+TEST_CASE("describe_config masks passwords and shows resolved values", "[common][config]") {
     const auto c = parse_config("[general]\nsplit_minutes = 15\n[r]\ntype = stream\n"
                                 "url = http://user:hunter2@example.com/live\npassword = hunter2\n",
                                 "t.ini");
@@ -255,7 +256,7 @@ TEST_CASE("describe_config masks passwords and shows resolved values", "[common]
     CHECK_THAT(text, Catch::Contains("split_interval = 15m"));
 }
 
-TEST_CASE("sharing file names between sources is a warning", "[common]") {
+TEST_CASE("sharing file names between sources is a warning", "[common][config]") {
     const auto c = parse_config("[a]\ntype = generator\n[b]\ntype = generator\n", "t.ini");
     REQUIRE(c.warnings.size() == 1);
     CHECK_THAT(c.warnings[0], Catch::Contains("add {source} to filename_pattern"));
@@ -266,14 +267,15 @@ TEST_CASE("sharing file names between sources is a warning", "[common]") {
     CHECK(ok.warnings.empty());
 }
 
-TEST_CASE("the shipped example and demo configs are valid", "[common]") {
+TEST_CASE("the shipped example and demo configs are valid", "[common][config]") {
     for (const char* file : {"/config.example.ini", "/scripts/demo.ini"}) {
         INFO(file);
         CHECK_NOTHROW(load_config(std::string(ISR_SOURCE_DIR) + file));
     }
 }
 
-TEST_CASE("values that would reach a request line or a file name raw are refused", "[common]") {
+TEST_CASE("values that would reach a request line or a file name raw are refused",
+          "[common][config]") {
     struct Row {
         std::string text;
         std::string expected;
@@ -326,7 +328,7 @@ TEST_CASE("values that would reach a request line or a file name raw are refused
     CHECK_THAT(errors[1], Catch::StartsWith("test.ini:3: control character \\r at column 17"));
 }
 
-TEST_CASE("passwords are never quoted in config errors", "[common]") {
+TEST_CASE("passwords are never quoted in config errors", "[common][config]") {
     const char* rows[] = {
         "[r]\ntype = stream\nurl = http://user:hunter2@x:99999/live\n",    // a bad port
         "[r]\ntype = stream\nurl = http://user:hun/ter2@x/live\n",         // an unencoded '/'
@@ -348,7 +350,7 @@ TEST_CASE("passwords are never quoted in config errors", "[common]") {
 }
 
 TEST_CASE("quoted values end at their closing quote; anything else ends at an inline comment",
-          "[common]") {
+          "[common][config]") {
     const auto c = parse_config("[r]\ntype = stream\nurl = http://x/\n"
                                 "password = \"a\"b\"   # a quote inside\n"
                                 "username = \"say # hi\" ; comment with \"quotes\"\n",
@@ -360,7 +362,8 @@ TEST_CASE("quoted values end at their closing quote; anything else ends at an in
     CHECK(bare.sources.at(0).password == "ab\"cd");
 }
 
-TEST_CASE("random bytes in a config file give escaped messages, never raw ones", "[common]") {
+TEST_CASE("random bytes in a config file give escaped messages, never raw ones",
+          "[common][config]") {
     std::uint32_t seed = 12345;
     for (int round = 0; round < 200; ++round) {
         std::string text = "[r]\ntype = stream\n";
