@@ -1,8 +1,5 @@
 #include "recorder/source_runner.hpp"
 
-#include <condition_variable>
-#include <mutex>
-
 namespace isr::rec {
 
 bool sleep_for(double seconds, std::stop_token stop) {
@@ -27,7 +24,66 @@ void SourceRunner::start() {
 }
 
 void SourceRunner::request_stop() noexcept {
+    {
+        std::lock_guard lock(pause_mutex_);
+        stopping_ = true;
+    }
     thread_.request_stop();
+}
+
+bool SourceRunner::pause() {
+    std::lock_guard lock(pause_mutex_);
+    if (paused_ || stopping_)
+        return false;
+    paused_ = true;
+    attempt_stop_.request_stop();
+    log_.info("paused: capture stops until resumed");
+    return true;
+}
+
+bool SourceRunner::resume() {
+    std::unique_lock lock(pause_mutex_);
+    if (stopping_)
+        return false;
+    if (paused_) {
+        paused_ = false;
+        pause_cv_.notify_all();
+        log_.info("resumed");
+        return true;
+    }
+    if (finished_) {
+        // It had given up: resuming is how a user says "try again now".
+        lock.unlock();
+        join();
+        finished_ = false;
+        log_.info("starting again (resumed after giving up)");
+        start();
+        return true;
+    }
+    return false;
+}
+
+bool SourceRunner::paused() const {
+    std::lock_guard lock(pause_mutex_);
+    return paused_;
+}
+
+bool SourceRunner::wait_while_paused(std::stop_token stop) {
+    std::unique_lock lock(pause_mutex_);
+    if (paused_) {
+        state_->update([](SourceStatus& s) {
+            s.state = RunState::paused;
+            s.file.reset();
+            s.bytes = 0;
+            s.level_dbfs.reset();
+            s.peak_dbfs.reset();
+            s.error.reset();
+        });
+        if (!pause_cv_.wait(lock, stop, [&] { return !paused_; }))
+            return false;
+    }
+    attempt_stop_ = std::stop_source();
+    return true;
 }
 
 void SourceRunner::join() noexcept {
@@ -52,6 +108,18 @@ void SourceRunner::fail(const std::string& message, int failures) {
 void SourceRunner::run(std::stop_token stop) {
     int failures = 0;
     while (!stop.stop_requested()) {
+        if (!wait_while_paused(stop))
+            break;
+        std::stop_token attempt;
+        {
+            std::lock_guard lock(pause_mutex_);
+            attempt = attempt_stop_.get_token();
+        }
+        // The attempt ends on either: isrd stopping, or a pause.
+        std::stop_callback forward(stop, [this] {
+            std::lock_guard lock(pause_mutex_);
+            attempt_stop_.request_stop();
+        });
         state_->attempt_started();
         state_->update([](SourceStatus& s) {
             s.state = s.type == SourceType::stream ? RunState::connecting : RunState::starting;
@@ -62,7 +130,7 @@ void SourceRunner::run(std::stop_token stop) {
         std::unique_ptr<SourceSession> session;
         try {
             session = factory_();
-            session->run(stop);
+            session->run(attempt);
             ended = true;
         } catch (const std::exception& e) {
             error = e.what();
@@ -76,6 +144,11 @@ void SourceRunner::run(std::stop_token stop) {
         session.reset(); // closes files and devices before we wait
         if (stop.stop_requested())
             break;
+        if (paused()) {
+            if (!error.empty())
+                log_.debug("paused while failing: ", error);
+            continue; // a pause is no failure
+        }
 
         if (recorded >= kResetAfterSeconds)
             failures = 0;
@@ -106,7 +179,7 @@ void SourceRunner::run(std::stop_token stop) {
         }
         log_.info("retrying in ", cfg_.retry_delay_seconds, " s (attempt ", failures + 1,
                   cfg_.max_retries > 0 ? cat(" of ", cfg_.max_retries + 1) : std::string(), ")");
-        if (!sleep_for(cfg_.retry_delay_seconds, stop))
+        if (!sleep_for(cfg_.retry_delay_seconds, attempt) && stop.stop_requested())
             break;
     }
     if (stop.stop_requested()) {

@@ -5,8 +5,10 @@
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace isr::rec {
@@ -28,17 +30,32 @@ public:
     void join() noexcept;
     bool finished() const noexcept { return finished_; }
 
+    // Pause: the session stops (the file is finalised, the device or connection released) and
+    // no new attempt starts until resume(); state "paused". Resume: a new attempt starts at once
+    // (a source that had given up starts again too). Any thread; false when nothing changed.
+    bool pause();
+    bool resume();
+    bool paused() const;
+
     static constexpr double kResetAfterSeconds = 60.0;
 
 private:
     void run(std::stop_token stop);
     void fail(const std::string& message, int failures);
+    // Blocks while paused (returns false when stop is requested meanwhile); then returns a stop
+    // token for the next attempt, which pause() and `stop` both stop.
+    bool wait_while_paused(std::stop_token stop);
 
     SourceConfig cfg_;
     Logger log_;
     std::shared_ptr<SourceState> state_;
     SessionFactory factory_;
     std::atomic<bool> finished_{false};
+    mutable std::mutex pause_mutex_;
+    std::condition_variable_any pause_cv_;
+    bool paused_ = false;
+    std::stop_source attempt_stop_; // the current attempt's; replaced for each
+    bool stopping_ = false;
     std::string last_error_;
     RateLimit repeat_limit_{std::chrono::minutes(10)};
     std::jthread thread_;

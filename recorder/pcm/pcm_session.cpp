@@ -11,10 +11,10 @@ namespace isr::rec {
 
 PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
                        std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer,
-                       std::shared_ptr<DiskFailure> disk)
+                       std::shared_ptr<DiskFailure> disk, std::shared_ptr<PcmReplay> replay)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), source_(std::move(source)),
       state_(std::move(state)), namer_(std::move(namer)), disk_(std::move(disk)),
-      splitter_(cfg_, log_, state_, namer_, disk_) {
+      splitter_(cfg_, log_, state_, namer_, disk_), replay_(std::move(replay)) {
     spec_.format = cfg.format;
     spec_.bit_depth = cfg.bit_depth;
     spec_.compression_level = cfg.compression_level;
@@ -39,6 +39,8 @@ void PcmSession::run(std::stop_token stop) {
     spec_.channels = fmt.channels;
     meter_.emplace(fmt.rate);
     splitter_.set_rate(fmt.rate);
+    if (replay_)
+        replay_->ring().start({fmt.rate, fmt.channels, spec_.bit_depth});
     state_->update([&](SourceStatus& s) {
         s.input = source_->describe();
         s.sample_rate = fmt.rate;
@@ -79,7 +81,10 @@ void PcmSession::run(std::stop_token stop) {
             r.frames * static_cast<std::size_t>(spec_.channels));
         meter_->add(samples, spec_.channels);
         const double now = mono_now();
-        process(samples, r.frames, now);
+        if (replay_)
+            replay_->ring().write(samples, r.frames, wall_of_frame(media_frames_));
+        if (cfg_.record)
+            process(samples, r.frames, now);
         media_frames_ += r.frames;
         if (now - last_tick_mono_ >= 1.0)
             every_second(now);

@@ -7,6 +7,7 @@
 #include "recorder/file_namer.hpp"
 #include "recorder/pcm/level_meter.hpp"
 #include "recorder/pcm/pcm_source.hpp"
+#include "recorder/replay/pcm_replay.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/writer/pcm_file_writer.hpp"
@@ -22,15 +23,17 @@ namespace isr::rec {
 //
 // The session is the PCM adapter of the recording pipeline: it reads the device, times every
 // frame (from the sample count, anchored to the clock by AnchorClock) and hands the frames to
-// the Splitter, dividing a read at the first frame whose capture time reaches a boundary, not
+// the Splitter (unless the source is replay-only, record = no) and to the replay ring (when it
+// has one), dividing a read at the first frame whose capture time reaches a boundary, not
 // where the read happens to end. Every captured frame lands in exactly one file. A failing disk
 // (ENOSPC, EACCES…) does not stop capture: the splitter drops and counts the audio until a file
 // can be written again.
 class PcmSession : public SourceSession {
 public:
+    // `replay`: the source's instant-replay ring, fed with every read (null: none).
     PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
                std::shared_ptr<SourceState> state, std::shared_ptr<const FileNamer> namer,
-               std::shared_ptr<DiskFailure> disk);
+               std::shared_ptr<DiskFailure> disk, std::shared_ptr<PcmReplay> replay = nullptr);
     ~PcmSession() override;
 
     void run(std::stop_token stop) override;
@@ -62,6 +65,7 @@ private:
 
     std::shared_ptr<DiskFailure> disk_;
     Splitter splitter_;
+    std::shared_ptr<PcmReplay> replay_;
     bool started_ = false;
     bool finished_ = false;
 };

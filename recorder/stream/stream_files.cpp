@@ -62,6 +62,13 @@ void StreamSession::handle(framing::Unit& unit) {
     media_seconds_ += unit.gap_before;
     const double start_media = media_seconds_;
     const double start_wall = clock_.mono_at(start_media) + wall_minus_mono_;
+    if (replay_)
+        replay_->add(unit, start_wall);
+    if (!cfg_.record) {
+        // Replay-only: the ring is all there is.
+        media_seconds_ += unit.is_header ? 0 : unit.duration;
+        return;
+    }
     if (unit.is_header) {
         // Mid-stream headers (a chained Ogg stream) belong to the file being written; the framer
         // also keeps them for the next file.

@@ -51,9 +51,11 @@ bool same_framing(const std::string& a, const std::string& b) {
 
 StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
                              std::shared_ptr<const FileNamer> namer,
-                             std::shared_ptr<DiskFailure> disk)
+                             std::shared_ptr<DiskFailure> disk,
+                             std::shared_ptr<StreamReplay> replay)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
-      disk_(std::move(disk)), splitter_(cfg_, log_, state_, namer_, disk_) {}
+      disk_(std::move(disk)), splitter_(cfg_, log_, state_, namer_, disk_),
+      replay_(std::move(replay)) {}
 
 StreamSession::~StreamSession() {
     merge_pending();
@@ -245,6 +247,8 @@ void StreamSession::start_framing(const std::string& format, const HttpStream& h
     if (!framer_)
         throw SourceError(cat(http.describe(), ": unsupported format ", format));
     format_ = format;
+    if (replay_)
+        replay_->start(format);
     last_unit_mono_ = mono_now();
 }
 
@@ -339,6 +343,8 @@ void StreamSession::switch_format(const std::string& format, std::vector<framing
     stream_codec_.clear();
     framer_ = framing::make_framer(format);
     format_ = format;
+    if (replay_)
+        replay_->start(format);
     junk_seen_ = 0;
     resyncs_seen_ = 0;
     junk_at_resync_ = 0;

@@ -5,6 +5,7 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
+#include "recorder/replay/stream_replay.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
@@ -43,8 +44,10 @@ class HttpStream;
 // stream_session.cpp holds the connection and framing, stream_files.cpp the files.
 class StreamSession : public SourceSession {
 public:
+    // `replay`: the source's instant-replay ring, given every unit (null: none).
     StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
-                  std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk);
+                  std::shared_ptr<const FileNamer> namer, std::shared_ptr<DiskFailure> disk,
+                  std::shared_ptr<StreamReplay> replay = nullptr);
     ~StreamSession() override;
 
     void run(std::stop_token stop) override;
@@ -137,6 +140,7 @@ private:
 
     std::shared_ptr<DiskFailure> disk_;
     Splitter splitter_;
+    std::shared_ptr<StreamReplay> replay_;
     std::optional<std::string> title_;
     TitleLog titles_;
     std::string end_reason_;

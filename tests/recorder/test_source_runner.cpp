@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <thread>
@@ -153,4 +154,70 @@ TEST_CASE("a clean end of input is retried and counted as a reconnect when audio
     CHECK(s.reconnects == 1);
     CHECK(s.state == RunState::failed);
     CHECK(s.error->find("the input ended after 10.0 s") == 0);
+}
+
+namespace {
+
+// Records until stopped, counting its runs.
+class UntilStopped : public SourceSession {
+public:
+    UntilStopped(std::atomic<int>& runs, std::shared_ptr<SourceState> state)
+        : runs_(runs), state_(std::move(state)) {}
+    void run(std::stop_token stop) override {
+        ++runs_;
+        state_->recording();
+        while (!stop.stop_requested())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    double recorded_seconds() const noexcept override { return 1; }
+
+private:
+    std::atomic<int>& runs_;
+    std::shared_ptr<SourceState> state_;
+};
+
+template <class Predicate> bool eventually(Predicate p) {
+    for (int i = 0; i < 2000 && !p(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return p();
+}
+
+} // namespace
+
+TEST_CASE("SourceRunner: pause ends the session and waits; resume starts a new one", "[runner]") {
+    auto state = std::make_shared<SourceState>(initial());
+    std::atomic<int> runs{0};
+    SourceRunner runner(config(3), state,
+                        [&] { return std::make_unique<UntilStopped>(runs, state); });
+    runner.start();
+    REQUIRE(eventually([&] { return state->snapshot().state == RunState::recording; }));
+    CHECK(runner.pause());
+    CHECK_FALSE(runner.pause()); // already paused
+    REQUIRE(eventually([&] { return state->snapshot().state == RunState::paused; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(runs == 1); // no retry while paused
+    CHECK(runner.resume());
+    CHECK_FALSE(runner.resume());
+    REQUIRE(eventually([&] { return runs == 2; }));
+    REQUIRE(eventually([&] { return state->snapshot().state == RunState::recording; }));
+    CHECK_FALSE(state->snapshot().error.has_value()); // a pause is no failure
+    runner.request_stop();
+    runner.join();
+    CHECK(state->snapshot().state == RunState::stopped);
+}
+
+TEST_CASE("SourceRunner: resume starts a source that had given up", "[runner]") {
+    auto state = std::make_shared<SourceState>(initial());
+    std::atomic<int> calls{0};
+    SourceRunner runner(config(1), state, [&]() -> std::unique_ptr<SourceSession> {
+        ++calls;
+        return std::make_unique<ScriptedSession>(Attempt{}, state);
+    });
+    runner.start();
+    REQUIRE(eventually([&] { return runner.finished(); }));
+    CHECK(state->snapshot().state == RunState::failed);
+    CHECK(calls == 2);
+    CHECK(runner.resume());
+    REQUIRE(eventually([&] { return calls == 4; }));
+    REQUIRE(eventually([&] { return runner.finished(); }));
 }

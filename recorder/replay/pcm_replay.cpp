@@ -1,0 +1,114 @@
+#include "recorder/replay/pcm_replay.hpp"
+
+#include "common/strings.hpp"
+#include "recorder/source_runner.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace isr::rec {
+
+namespace {
+
+std::uint64_t frames_of(double seconds, int rate) {
+    return seconds <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(seconds * rate));
+}
+
+} // namespace
+
+PcmReplay::PcmReplay(const SourceConfig& cfg, SaveFileCreator create)
+    : source_(cfg.name), create_(std::move(create)), ring_(cfg.replay_seconds) {
+    spec_.format = cfg.format;
+    spec_.bit_depth = cfg.bit_depth;
+    spec_.compression_level = cfg.compression_level;
+}
+
+double PcmReplay::seconds_held() const {
+    const auto e = ring_.extent();
+    return e && e->format.rate > 0 ? static_cast<double>(e->end - e->begin) / e->format.rate : 0;
+}
+
+std::uint64_t PcmReplay::wait_for(std::uint64_t end, std::stop_token stop) const {
+    // Polled: the capture thread must not pay for waking savers, and a save that waits a few
+    // milliseconds more for its last read does not matter.
+    constexpr double kPollSeconds = 0.01;
+    auto reached = ring_.extent()->end;
+    auto last_progress = std::chrono::steady_clock::now();
+    while (reached < end) {
+        if (!sleep_for(kPollSeconds, stop))
+            throw ReplayError("isrd is stopping; the save was abandoned");
+        const auto now_end = ring_.extent()->end;
+        const auto now = std::chrono::steady_clock::now();
+        if (now_end != reached) {
+            reached = now_end;
+            last_progress = now;
+        } else if (now - last_progress > std::chrono::duration<double>(kPostGraceSeconds)) {
+            break; // capture stopped (paused, failed): save what came
+        }
+    }
+    return std::min(reached, end);
+}
+
+SavedClip PcmReplay::save(const SaveOptions& options, std::stop_token stop) {
+    const auto extent = ring_.extent();
+    if (!extent || extent->end == extent->begin)
+        throw ReplayError(cat(source_, " has captured no audio yet"));
+    const int rate = extent->format.rate;
+    if (options.seconds && *options.seconds > ring_.seconds() + 1e-9) {
+        throw ReplayError(cat(source_, " keeps only the last ", fixed(ring_.seconds(), 1),
+                              " s (replay_seconds); ask for that or less"));
+    }
+    const auto trigger = extent->end;
+    const auto end = trigger + frames_of(options.post_seconds, rate);
+    std::uint64_t from = 0;
+    unsigned counter = 0;
+    {
+        // Decided together, so that two quick saves with since_last never share a frame.
+        std::lock_guard lock(mutex_);
+        if (options.since_last && last_end_)
+            from = *last_end_;
+        else if (options.seconds)
+            from = trigger - std::min(trigger, frames_of(*options.seconds, rate));
+        if (options.since_last && last_end_ && options.seconds)
+            from = std::max(from, trigger - std::min(trigger, frames_of(*options.seconds, rate)));
+        last_end_ = std::max(last_end_.value_or(0), end);
+        counter = ++counter_;
+    }
+    const auto reached = end > trigger ? wait_for(end, stop) : end;
+    const auto clip = ring_.copy(from, reached);
+    if (!clip) {
+        throw ReplayError(options.since_last ? cat(source_, " has no audio since the last save")
+                                             : cat(source_, " has no audio to save"));
+    }
+    SaveName name;
+    name.source = source_;
+    name.label = options.label;
+    name.start_utc = clip->first_utc;
+    name.seconds = clip->seconds();
+    name.counter = counter;
+    name.extension = PcmFileWriter::extension(spec_.format);
+    auto spec = spec_;
+    spec.rate = clip->format.rate;
+    spec.channels = clip->format.channels;
+    auto created = create_(name);
+    SavedClip saved{created.path, clip->seconds(), clip->first_utc};
+    try {
+        PcmFileWriter writer(std::move(created), spec);
+        std::vector<std::int32_t> samples;
+        const auto step = static_cast<std::size_t>(rate);
+        for (std::size_t done = 0; done < clip->frames(); done += step) {
+            clip->samples(done, step, samples);
+            writer.write(samples);
+        }
+        writer.flush(); // on disk before the reply says it is
+        (void)writer.close();
+    } catch (const std::exception& e) {
+        // Half a save is no save: nothing is left behind.
+        std::error_code ignored;
+        std::filesystem::remove(saved.path, ignored);
+        throw ReplayError(cat("cannot write ", saved.path.string(), ": ", e.what()));
+    }
+    return saved;
+}
+
+} // namespace isr::rec
