@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "recorder/alsa/alsa_devices.hpp"
+#include "recorder/control/control_cli.hpp"
 #include "recorder/recorder.hpp"
 
 #include <boost/program_options.hpp>
@@ -17,8 +18,11 @@ using namespace isr;
 namespace {
 
 constexpr const char* kUsage = R"(Usage: isrd [OPTIONS] [CONFIG]
+       isrd COMMAND [COMMAND OPTIONS]
 
-Records every source of CONFIG (default: config.ini) until SIGTERM or Ctrl+C.
+Records every source of CONFIG (default: config.ini) until SIGTERM or Ctrl+C. A COMMAND (see
+below) talks to the isrd already running instead; a config file named like a command is given
+as ./NAME.
 
 Options)";
 
@@ -42,6 +46,10 @@ int main(int argc, char** argv) {
     // A peer that closes its socket, or a log reader that goes away, must be an error to handle,
     // not a signal that ends the recorder.
     std::signal(SIGPIPE, SIG_IGN);
+    // The command word comes first, so that CONFIG and the daemon's flags keep their meaning.
+    if (argc > 1 && rec::is_control_command(argv[1]))
+        return rec::run_control_cli(std::vector<std::string>(argv + 1, argv + argc), std::cout,
+                                    std::cerr);
     po::options_description options(kUsage);
     options.add_options()("check-config", "check CONFIG, print each source's resolved settings "
                                           "(passwords masked), exit 0 if valid, 1 if not")(
@@ -60,12 +68,21 @@ int main(int argc, char** argv) {
                   vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        std::cerr << "isrd: " << e.what() << "\nTry 'isrd --help'.\n";
+        std::cerr << "isrd: " << e.what() << '\n';
+        // `isrd --socket P status`: the options of a command go after its word.
+        for (int i = 2; i < argc; ++i) {
+            if (rec::is_control_command(argv[i])) {
+                std::cerr << "A command comes first: isrd " << argv[i] << " [OPTIONS].\n";
+                break;
+            }
+        }
+        std::cerr << "Try 'isrd --help'.\n";
         return 2;
     }
     if (vm.count("help")) {
         std::cout
-            << options
+            << options << '\n'
+            << rec::control_cli_usage()
             << "\nThe configuration format is described in README.md and config.example.ini.\n";
         return 0;
     }
