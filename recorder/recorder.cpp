@@ -5,9 +5,12 @@
 #include "common/time_format.hpp"
 #include "common/version.hpp"
 #include "recorder/alsa/alsa_source.hpp"
+#include "recorder/control/socket_path.hpp"
 #include "recorder/file_namer.hpp"
 #include "recorder/generator/generator_source.hpp"
 #include "recorder/pcm/pcm_session.hpp"
+#include "recorder/replay/pcm_replay.hpp"
+#include "recorder/replay/stream_replay.hpp"
 #include "recorder/stream/stream_session.hpp"
 
 #include <algorithm>
@@ -93,21 +96,42 @@ void Recorder::open_log() {
     }
 }
 
-std::unique_ptr<SourceSession>
-Recorder::make_session(const SourceConfig& cfg, const std::shared_ptr<SourceState>& state,
-                       const std::shared_ptr<DiskFailure>& disk) const {
+std::unique_ptr<SourceSession> Recorder::make_session(const SourceConfig& cfg,
+                                                      const std::shared_ptr<SourceState>& state,
+                                                      const std::shared_ptr<DiskFailure>& disk,
+                                                      const std::shared_ptr<Replay>& replay) const {
     auto namer = std::make_shared<const FileNamer>(cfg, config_.general.output_directory);
+    auto pcm_replay = std::dynamic_pointer_cast<PcmReplay>(replay);
     switch (cfg.type) {
     case SourceType::generator:
         return std::make_unique<PcmSession>(cfg, std::make_unique<GeneratorSource>(cfg), state,
-                                            namer, disk);
+                                            namer, disk, pcm_replay);
     case SourceType::soundcard:
         return std::make_unique<PcmSession>(cfg, std::make_unique<AlsaSource>(cfg), state, namer,
-                                            disk);
+                                            disk, pcm_replay);
     case SourceType::stream:
-        return std::make_unique<StreamSession>(cfg, state, namer, disk);
+        return std::make_unique<StreamSession>(cfg, state, namer, disk,
+                                               std::dynamic_pointer_cast<StreamReplay>(replay));
     }
     throw std::logic_error("unknown source type");
+}
+
+void Recorder::start_control(std::vector<RecorderControl::Source> sources) {
+    const auto where = control_socket_path(std::nullopt, &config_);
+    control_ = std::make_unique<RecorderControl>(
+        std::move(sources), config_.general.output_directory, [this] { return collect(); },
+        [] { ::kill(::getpid(), SIGTERM); });
+    try {
+        control_server_ = std::make_unique<ControlServer>(where.path, *control_);
+        control_server_->start();
+        log::info("", "control socket ", where.path.string(), " (", where.origin,
+                  "): isrd save | status | sources | pause | resume | quit");
+    } catch (const std::exception& e) {
+        // Recording matters more than commands: isrd goes on without them.
+        log::error("",
+                   "no control socket, so isrd save/pause/… cannot reach this isrd: ", e.what());
+        control_server_.reset();
+    }
 }
 
 Status Recorder::collect() const {
@@ -155,9 +179,11 @@ int Recorder::run() {
 
     for (const auto& w : config_.warnings)
         log::warning("", w);
+    std::vector<RecorderControl::Source> control_sources;
     for (const auto& cfg : config_.sources) {
         if (!cfg.enabled) {
             log::info(cfg.name, "disabled (enabled = no)");
+            control_sources.push_back({&cfg, nullptr, nullptr});
             continue;
         }
         SourceStatus initial;
@@ -172,10 +198,20 @@ int Recorder::run() {
             cfg, state,
             cfg.type == SourceType::stream ? "the stream stays connected but its audio is dropped"
                                            : "audio is being dropped");
+        std::shared_ptr<Replay> replay;
+        if (cfg.replay_seconds > 0) {
+            if (cfg.is_pcm())
+                replay = std::make_shared<PcmReplay>(cfg, template_file_creator(cfg));
+            else
+                replay = std::make_shared<StreamReplay>(cfg, template_file_creator(cfg));
+        }
         states_.push_back(state);
         disks_.emplace_back(Logger(cfg.name, cfg.log_level), disk);
-        runners_.push_back(std::make_unique<SourceRunner>(
-            cfg, state, [this, cfg, state, disk] { return make_session(cfg, state, disk); }));
+        runners_.push_back(
+            std::make_unique<SourceRunner>(cfg, state, [this, cfg, state, disk, replay] {
+                return make_session(cfg, state, disk, replay);
+            }));
+        control_sources.push_back({&cfg, runners_.back().get(), replay});
     }
     if (runners_.empty()) {
         log::critical("", "every source in ", config_.file, " is disabled; nothing to record");
@@ -185,6 +221,7 @@ int Recorder::run() {
               config_.general.output_directory.string());
     for (auto& r : runners_)
         r->start();
+    start_control(std::move(control_sources));
 
     double next_status = mono_now();
     double next_check = mono_now() + kFolderCheckSeconds;
@@ -219,6 +256,9 @@ int Recorder::run() {
     }
 
     const double started = mono_now();
+    // No command from here on; saves still waiting for post_seconds are abandoned (and say so).
+    control_server_.reset();
+    control_.reset();
     for (auto& r : runners_)
         r->request_stop();
     for (auto& r : runners_)

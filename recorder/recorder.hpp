@@ -2,7 +2,10 @@
 
 #include "common/config.hpp"
 #include "common/file_util.hpp"
+#include "recorder/control/control_server.hpp"
+#include "recorder/control/recorder_control.hpp"
 #include "recorder/disk_failure.hpp"
+#include "recorder/replay/replay.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/writer/file_identity.hpp"
@@ -12,9 +15,10 @@
 
 namespace isr::rec {
 
-// isrd's process: one SourceRunner per enabled source, status.json every 2 s from the main
-// thread, and signal handling (SIGTERM/SIGINT: finalize every file and remove status.json;
-// SIGHUP: reopen the log file for logrotate).
+// isrd's process: one SourceRunner per enabled source (with its replay ring, when it has one),
+// status.json every 2 s from the main thread, the control socket on a thread of its own, and
+// signal handling (SIGTERM/SIGINT, or `quit` on the socket: finalize every file and remove
+// status.json; SIGHUP: reopen the log file for logrotate).
 class Recorder {
 public:
     explicit Recorder(Config config);
@@ -28,7 +32,10 @@ public:
 private:
     std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
                                                 const std::shared_ptr<SourceState>& state,
-                                                const std::shared_ptr<DiskFailure>& disk) const;
+                                                const std::shared_ptr<DiskFailure>& disk,
+                                                const std::shared_ptr<Replay>& replay) const;
+    // The control socket, answering for the sources; logs why when it cannot listen.
+    void start_control(std::vector<RecorderControl::Source> sources);
     Status collect() const;
     void write_status();
     void open_log();
@@ -50,6 +57,9 @@ private:
     // Per source, outliving its sessions: a disk problem is one episode across reconnects.
     std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;
     std::vector<std::unique_ptr<SourceRunner>> runners_;
+    // Declared after the runners: destroyed first, so no command reaches a runner that is gone.
+    std::unique_ptr<RecorderControl> control_;
+    std::unique_ptr<ControlServer> control_server_;
     RateLimit status_errors_{std::chrono::minutes(5)};
 };
 

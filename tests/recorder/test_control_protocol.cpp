@@ -120,10 +120,6 @@ TEST_CASE("control protocol: a refused request says why in a sentence", "[record
         {R"({"cmd":"save","label":")" + long_label + "\"}",
          R"("label" is 101 bytes long; at most 100 are allowed)"},
         {R"({"cmd":"save","label":""})", R"("label" must not be empty)"},
-        {R"({"cmd":"save","label":"../x"})", R"("label" must not contain '/' or control )"
-                                             "characters: it becomes part of a file name"},
-        {R"({"cmd":"save","label":"a\nb"})", "must not contain '/' or control characters"},
-        {R"({"cmd":"save","label":"a\u0000b"})", "must not contain '/' or control characters"},
         {R"({"cmd":"save","source":""})", R"("source" must not be empty; leave it out to mean )"
                                           "every source"},
         {R"({"cmd":"resume","source":""})", R"("source" must not be empty)"},
