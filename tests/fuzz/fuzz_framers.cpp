@@ -1,13 +1,36 @@
 // The compressed-stream framers (MPEG audio, ADTS, Ogg, native FLAC), format sniffing and
 // codec-change detection, fed any bytes in any chunking: the first two input bytes pick the
-// framer and the chunk size.
+// framer and the chunk size. Some units are split between packets (Ogg) at points that depend
+// on their place in the stream, and the parts written in their place.
 #include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/framing/ogg_page.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <string_view>
 
 using namespace isr::rec::framing;
+
+namespace {
+
+bool is_page(const Unit& unit) {
+    return check_ogg_page(unit.bytes).size == unit.bytes.size();
+}
+
+// split()'s promises: two whole pages whose durations add up to the unit's.
+void check_parts(const Unit& unit, const std::pair<Unit, Unit>& parts) {
+    const auto& [first, second] = parts;
+    const double sum = first.duration + second.duration;
+    if (!is_page(first) || !is_page(second) || !(first.duration >= 0) || !(second.duration >= 0) ||
+        std::abs(sum - unit.duration) > 1e-9 * std::max(1.0, sum) || !second.cut_ok ||
+        first.bytes.size() + second.bytes.size() != unit.bytes.size() + kOggHeaderBytes)
+        std::abort();
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 2)
@@ -21,9 +44,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto framer = make_framer(format);
     if (!framer)
         std::abort();
+    const bool ogg = format == std::string_view("ogg") || format == std::string_view("opus");
     std::size_t units = 0;
     const auto take = [&](Unit unit) {
-        if (units++ % 7 == 0)
+        const auto n = units++;
+        // Before its start, inside, or past its end.
+        const double seconds = unit.duration * static_cast<double>(n % 13) / 10 - 0.1;
+        if (auto parts = framer->split(unit, seconds)) {
+            if (!ogg)
+                std::abort(); // MPEG, ADTS and FLAC frames are indivisible
+            check_parts(unit, *parts);
+            if (auto again = framer->split(parts->second, seconds / 2))
+                check_parts(parts->second, *again);
+            // The first part ends a file, the second starts the next one.
+            framer->adapt(parts->first);
+            static_cast<void>(framer->begin_file(parts->second));
+            framer->adapt(parts->second);
+            if (!is_page(parts->first) || !is_page(parts->second))
+                std::abort();
+            return;
+        }
+        if (n % 7 == 0)
             static_cast<void>(framer->begin_file(unit));
         framer->adapt(unit);
         if (!(unit.duration >= 0) || unit.duration > 3600)

@@ -31,18 +31,6 @@ const OggCase kOggCases[] = {
      1, 2},
 };
 
-// Every page in `bytes`, which must consist of valid pages only.
-std::vector<OggPage> pages_of(std::span<const std::uint8_t> bytes) {
-    std::vector<OggPage> pages;
-    for (std::size_t at = 0; at < bytes.size();) {
-        const auto check = check_ogg_page(bytes.subspan(at));
-        REQUIRE(check.status == PageStatus::valid);
-        pages.push_back(read_ogg_page(bytes.subspan(at)));
-        at += check.size;
-    }
-    return pages;
-}
-
 // The test streams' pages hold 0.2 s; a little more for rounding and pre-skip.
 constexpr double kPageSeconds = 0.25;
 

@@ -66,15 +66,15 @@ void write_bytes(const fs::path& file, std::span<const std::uint8_t> bytes) {
         throw std::runtime_error("cannot write " + file.string());
 }
 
-const Bytes& encode(const std::string& output_options, double seconds) {
+const Bytes& encode(const std::string& output_options, double seconds, const std::string& source) {
     static std::map<std::string, Bytes> cache;
-    const auto key = output_options + " @" + std::to_string(seconds);
+    const auto key = source + " " + output_options + " @" + std::to_string(seconds);
     if (auto it = cache.find(key); it != cache.end())
         return it->second;
     const auto file = cache_dir() / ("stream_" + std::to_string(cache.size()));
-    const auto command = "ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440:duration=" +
-                         std::to_string(seconds) + " " + output_options + " '" + file.string() +
-                         "'";
+    const auto command = "ffmpeg -nostdin -v error -y -f lavfi -i " + source +
+                         ":duration=" + std::to_string(seconds) + " " + output_options + " '" +
+                         file.string() + "'";
     if (run(command) != 0)
         throw std::runtime_error("failed: " + command);
     return cache.emplace(key, read_bytes(file)).first->second;
@@ -138,6 +138,17 @@ double total_duration(const std::vector<Unit>& units) {
     for (const auto& u : units)
         total += u.duration;
     return total;
+}
+
+std::vector<OggPage> pages_of(std::span<const std::uint8_t> bytes) {
+    std::vector<OggPage> pages;
+    for (std::size_t at = 0; at < bytes.size();) {
+        const auto check = check_ogg_page(bytes.subspan(at));
+        REQUIRE(check.status == PageStatus::valid);
+        pages.push_back(read_ogg_page(bytes.subspan(at)));
+        at += check.size;
+    }
+    return pages;
 }
 
 Bytes slice(std::span<const std::uint8_t> bytes, std::size_t from, std::size_t n) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/framing/ogg_page.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -30,10 +31,12 @@ private:
 Bytes read_bytes(const std::filesystem::path& file);
 void write_bytes(const std::filesystem::path& file, std::span<const std::uint8_t> bytes);
 
-// Encodes `seconds` of a 440 Hz sine with the given ffmpeg output options (e.g.
+// Encodes `seconds` of a 440 Hz sine (or another lavfi `source`, e.g. "sine=frequency=440:
+// beep_factor=4" for transients) with the given ffmpeg output options (e.g.
 // "-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -f mp3") and returns the file's bytes. Results
 // are cached for the test run, so tables may repeat a stream cheaply.
-const Bytes& encode(const std::string& output_options, double seconds = 3.0);
+const Bytes& encode(const std::string& output_options, double seconds = 3.0,
+                    const std::string& source = "sine=frequency=440");
 
 // ffprobe's format duration of a file, in seconds.
 double probe_duration(const std::filesystem::path& file);
@@ -60,6 +63,10 @@ struct Fed {
 };
 Fed feed_from_start(Framer& framer, std::span<const std::uint8_t> stream, std::size_t max_chunk);
 double total_duration(const std::vector<Unit>& units);
+
+// Every page in `bytes`, which must consist of valid pages only (each CRC is checked); the
+// pages' spans point into `bytes`.
+std::vector<OggPage> pages_of(std::span<const std::uint8_t> bytes);
 
 // bytes[from, from + n)
 Bytes slice(std::span<const std::uint8_t> bytes, std::size_t from, std::size_t n = SIZE_MAX);

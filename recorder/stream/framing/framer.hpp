@@ -6,13 +6,16 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // Just enough parsing of compressed audio streams to cut them between frames (MPEG audio,
-// ADTS) or pages (Ogg), or between FLAC frames, and to know how much audio each holds.
+// ADTS) or pages (Ogg, or packets inside a page), or between FLAC frames, and to know how much
+// audio each holds.
 namespace isr::rec::framing {
 
-// One indivisible piece of the stream, in arrival order.
+// One piece of the stream, in arrival order: files begin and end between units, or inside one
+// that Framer::split() cuts between packets.
 struct Unit {
     // A complete frame or page (an MPEG frame with an ID3 tag that directly follows it). Bytes
     // between units that are not part of one (damage, foreign data, a truncated frame) are
@@ -79,6 +82,24 @@ public:
     // position so each file starts at 0 and reports its own duration, renumbers the page
     // sequence after the injected headers, and recomputes the page CRC. Identity otherwise.
     virtual void adapt(Unit& unit) = 0;
+
+    // Splits an audio unit (as next() or flush() returned it, before adapt()) between two
+    // packets so that the first part holds the whole packets whose audio ends nearest to
+    // `seconds` into the unit: for a file that must end inside a unit (an Ogg page may hold
+    // several seconds). Both parts are units of their own: the first keeps the unit's flags
+    // (cut_ok, starts_stream, after_junk, gap_before), the second may start a file (cut_ok);
+    // their durations add up to the unit's. Each goes through adapt() like any unit, in order,
+    // the second after begin_file(second) when it starts a file. The cut is always strictly
+    // inside the unit: when `seconds` is nearer its start or end (or outside it), the nearest
+    // cut inside is returned, and a caller that may also cut before or after the unit compares
+    // first.duration with `seconds`. nullopt when the unit cannot be split: a header, a unit
+    // with no packet boundary inside, packet durations unknown, or frames that are indivisible
+    // (MPEG, ADTS, native FLAC). Does not change the framer; throws only std::bad_alloc.
+    virtual std::optional<std::pair<Unit, Unit>> split(const Unit& unit, double seconds) const {
+        (void)unit;
+        (void)seconds;
+        return std::nullopt;
+    }
 
     // Bytes dropped because they came before the first frame (joining a stream mid-frame), were
     // an incomplete frame at its end, or junk (below).

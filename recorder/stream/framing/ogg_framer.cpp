@@ -1,5 +1,7 @@
 #include "recorder/stream/framing/ogg_framer.hpp"
 
+#include "recorder/stream/framing/ogg_cut.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -75,20 +77,21 @@ void OggFramer::adapt(Unit& unit) {
         return; // another logical stream: left as it came
 
     std::int64_t granule = view.granule;
-    if (!unit.is_header) {
+    // A page on which no packet ends (-1) has nothing to rebase, nor does it say where the file's
+    // audio starts: the first page that completes a packet does (the page before it is often
+    // the second part of one that split() cut before a packet going on to the next page).
+    if (!unit.is_header && granule >= 0) {
         if (!file_.granule_base)
             file_.granule_base = granule_before(view, unit);
         const auto base = *file_.granule_base;
-        if (granule >= 0) {
-            granule -= base;
-            // Opus decoders drop pre-skip samples at the start of every file. The stream's
-            // first file had them counted in its granules already; a later file's first pages
-            // hold real audio, so the pre-skip is added back to keep the file's decoded length
-            // (last granule - pre-skip) equal to the audio it holds.
-            if (const auto* headers = headers_of_serial(view.serial); base > 0 && headers)
-                granule += headers->pre_skip;
-            granule = std::max<std::int64_t>(granule, 0);
-        }
+        granule -= base;
+        // Opus decoders drop pre-skip samples at the start of every file. The stream's first
+        // file had them counted in its granules already; a later file's first pages hold real
+        // audio, so the pre-skip is added back to keep the file's decoded length (last granule
+        // - pre-skip) equal to the audio it holds.
+        if (const auto* headers = headers_of_serial(view.serial); base > 0 && headers)
+            granule += headers->pre_skip;
+        granule = std::max<std::int64_t>(granule, 0);
     }
     const auto sequence = file_.next_sequence++;
     if (granule == view.granule && sequence == view.sequence)
@@ -97,6 +100,51 @@ void OggFramer::adapt(Unit& unit) {
     set_ogg_granule(page, granule);
     set_ogg_sequence(page, sequence);
     refresh_ogg_crc(page);
+}
+
+std::optional<std::pair<Unit, Unit>> OggFramer::split(const Unit& unit, double seconds) const {
+    const auto check = check_ogg_page(unit.bytes);
+    if (unit.is_header || unit.stream == 0 || std::isnan(seconds) ||
+        check.status != PageStatus::valid)
+        return std::nullopt;
+    const auto page = read_ogg_page(unit.bytes);
+    // The stream the unit belongs to, not the latest: a chain may have begun since.
+    const auto it = std::find_if(history_.begin(), history_.end(),
+                                 [&](const Headers& h) { return h.id == unit.stream; });
+    if (it == history_.end() || it->serial != page.serial || !it->packet_samples ||
+        it->granule_rate <= 0 || page.granule < 0)
+        return std::nullopt;
+    const double rate = it->granule_rate;
+    // Durations beyond any real page (a granule jump in a hostile stream) are no timeline.
+    if (!(unit.duration > 0) || unit.duration * rate > 1e15)
+        return std::nullopt;
+
+    OggPageTiming timing;
+    timing.samples = std::llround(unit.duration * rate);
+    if (const auto* e = emitted(page)) {
+        timing.head_before = e->head_before;
+        timing.exact = e->exact;
+    }
+    const auto target = std::llround(std::clamp(seconds, 0.0, unit.duration) * rate);
+    const auto cut = plan_ogg_cut(page, *it->packet_samples, timing, target);
+    if (!cut)
+        return std::nullopt;
+
+    const auto second_samples = timing.samples - cut->first_samples;
+    if (second_samples > page.granule)
+        return std::nullopt; // a granule below the page's own audio: no timeline to cut
+    auto [first_page, second_page] = split_ogg_page(std::span(unit.bytes).first(check.size),
+                                                    cut->segments, page.granule - second_samples);
+    std::pair<Unit, Unit> parts{unit, Unit{}};
+    auto& [first, second] = parts;
+    first.bytes = std::move(first_page);
+    second.bytes = std::move(second_page);
+    second.stream = unit.stream;
+    second.cut_ok = true; // it starts with a packet
+    // adapt() finds where a part's audio starts from its granule and duration.
+    second.duration = static_cast<double>(second_samples) / rate;
+    first.duration = unit.duration - second.duration;
+    return parts;
 }
 
 StreamInfo OggFramer::info() const {
@@ -150,8 +198,16 @@ void OggFramer::describe(Unit& unit) {
         unit.codec = stream_.codec ? stream_.codec->codec : std::string();
     }
     const bool ours = stream_.known && page.serial == stream_.serial;
-    if (ours)
+    // The packet begun before this page, known when the page follows the stream's previous one.
+    PacketHead head_before;
+    bool follows = false;
+    if (ours) {
         unit.stream = stream_.id;
+        follows = stream_.last_sequence && page.sequence == *stream_.last_sequence + 1;
+        if (follows)
+            head_before = stream_.last_head;
+        track_packets(page);
+    }
     if (ours && !stream_.headers_done && !page.bos() && stream_.last_header_sequence &&
         page.sequence != *stream_.last_header_sequence + 1) {
         // A header page is missing (it failed its CRC, say): no decoder can use this stream.
@@ -170,6 +226,16 @@ void OggFramer::describe(Unit& unit) {
     // Pages of a stream whose BOS was missed pass through; without headers a file cannot
     // start with them anyway, but cutting between whole packets keeps them well-formed.
     unit.cut_ok = (ours || !stream_.known) && !page.continued();
+    if (ours && !history_.back().audio_started) {
+        auto& headers = history_.back();
+        headers.audio_started = true;
+        if (stream_.codec)
+            headers.packet_samples = OggPacketSamples::from_headers(
+                stream_.codec->codec, join_ogg_packets(headers.pages));
+    }
+    // Granules count from the page before; a page right after the headers may be trimmed at
+    // the start, one after a gap counts what the gap lost.
+    const bool exact = ours && follows && stream_.audio_seen;
     std::int64_t before = stream_.last_granule;
     if (ours && page.granule >= 0 && !stream_.audio_seen) {
         stream_.audio_seen = true;
@@ -188,7 +254,7 @@ void OggFramer::describe(Unit& unit) {
             unit.duration = static_cast<double>(page.granule - before) / rate;
         stream_.last_granule = page.granule;
     }
-    recent_.push_back({page.serial, page.sequence, before});
+    recent_.push_back({page.serial, page.sequence, before, page.size, head_before, exact});
     if (recent_.size() > kRecentPages)
         recent_.pop_front();
 }
@@ -221,6 +287,7 @@ void OggFramer::start_stream(const OggPage& bos) {
     headers.serial = bos.serial;
     headers.pre_skip =
         stream_.codec && stream_.codec->codec == "opus" ? stream_.codec->pre_skip : 0;
+    headers.granule_rate = stream_.codec ? stream_.codec->granule_rate : 0;
     history_.push_back(std::move(headers));
     if (history_.size() > kKeptStreams)
         history_.pop_front();
@@ -264,14 +331,34 @@ bool OggFramer::is_header_page(const OggPage& page) {
 }
 
 std::int64_t OggFramer::granule_before(const OggPage& page, const Unit& unit) const {
-    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
-        if (it->serial == page.serial && it->sequence == page.sequence)
-            return it->granule_before;
-    // Adapted long after it was received: estimate from its duration.
-    const int rate = stream_.codec ? stream_.codec->granule_rate : 0;
+    if (const auto* e = emitted(page))
+        return e->granule_before;
+    // A part of a page that split() cut, or a page adapted long after it was received: it
+    // starts its duration before its end.
+    const auto* headers = headers_of_serial(page.serial);
+    const int rate = headers         ? headers->granule_rate
+                     : stream_.codec ? stream_.codec->granule_rate
+                                     : 0;
     if (page.granule < 0)
         return 0;
     return page.granule - std::llround(unit.duration * rate);
+}
+
+const OggFramer::Emitted* OggFramer::emitted(const OggPage& page) const noexcept {
+    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
+        if (it->serial == page.serial && it->sequence == page.sequence && it->size == page.size)
+            return &*it;
+    return nullptr;
+}
+
+void OggFramer::track_packets(const OggPage& page) {
+    const bool follows = stream_.last_sequence && page.sequence == *stream_.last_sequence + 1;
+    stream_.last_sequence = page.sequence;
+    const auto starts = page.packet_starts();
+    if (!starts.empty())
+        stream_.last_head = PacketHead::of(starts.back());
+    else if (!follows)
+        stream_.last_head = {}; // the middle of a packet whose start was missed
 }
 
 } // namespace isr::rec::framing

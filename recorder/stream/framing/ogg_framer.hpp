@@ -1,6 +1,7 @@
 #pragma once
 
 #include "recorder/stream/framing/ogg_codec.hpp"
+#include "recorder/stream/framing/ogg_packet_samples.hpp"
 #include "recorder/stream/framing/ogg_page.hpp"
 #include "recorder/stream/framing/sync_framer.hpp"
 
@@ -24,6 +25,9 @@ public:
     // Also removes a header page that begin_file() already injected into this file, in case
     // the caller writes header units as well.
     void adapt(Unit& unit) override;
+    // Cuts an audio page of a stream whose headers it read (Opus, Vorbis, FLAC) between two
+    // packets, each part a valid page with its CRC, flags and granule; adapt() renumbers them.
+    std::optional<std::pair<Unit, Unit>> split(const Unit& unit, double seconds) const override;
     StreamInfo info() const override;
     std::string extension() const override;
 
@@ -59,11 +63,16 @@ private:
         std::int64_t last_granule = 0; // of the latest audio page
         std::optional<std::uint32_t> last_header_sequence;
         bool audio_seen = false;
+        std::optional<std::uint32_t> last_sequence; // of its latest page
+        PacketHead last_head;                       // of the latest packet begun on its pages
     };
     struct Emitted {
         std::uint32_t serial = 0;
         std::uint32_t sequence = 0;
         std::int64_t granule_before = 0; // of the audio page before it
+        std::size_t size = 0;            // tells the page from the parts split() cuts it into
+        PacketHead head_before;          // the packet begun before it, when it directly follows
+        bool exact = false;              // mid-stream: its duration is its packets' (split())
     };
     struct FileState {
         // Header pages begin_file() wrote, by (serial, original sequence number).
@@ -78,10 +87,18 @@ private:
         std::uint32_t id = 0;
         std::uint32_t serial = 0;
         int pre_skip = 0; // Opus: added back in files after the first
+        int granule_rate = 0;
         std::vector<std::vector<std::uint8_t>> pages;
+        // Read from the header pages at the stream's first audio page; nullopt: split() cannot
+        // tell its packets' lengths.
+        std::optional<OggPacketSamples> packet_samples;
+        bool audio_started = false;
     };
     const Headers* headers_for(std::uint32_t id) const noexcept;
     const Headers* headers_of_serial(std::uint32_t serial) const noexcept;
+    const Emitted* emitted(const OggPage& page) const noexcept;
+    // Remembers where the stream's latest packet began, for split().
+    void track_packets(const OggPage& page);
 
     Logical stream_;
     std::deque<Headers> history_;

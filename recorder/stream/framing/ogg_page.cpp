@@ -2,6 +2,7 @@
 
 #include "common/crc.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace isr::rec::framing {
@@ -111,6 +112,71 @@ void set_ogg_sequence(std::span<std::uint8_t> page, std::uint32_t sequence) noex
 
 void refresh_ogg_crc(std::span<std::uint8_t> page) noexcept {
     put_le(page, kCrcAt, ogg_page_crc(page), 4);
+}
+
+std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>>
+split_ogg_page(std::span<const std::uint8_t> bytes, std::size_t segments,
+               std::int64_t first_granule) {
+    const auto page = read_ogg_page(bytes);
+    segments = std::min(segments, page.lacing.size());
+    std::size_t first_body = 0;
+    for (auto l : page.lacing.first(segments))
+        first_body += l;
+    const auto rest = page.lacing.subspan(segments);
+    const bool rest_completes =
+        std::any_of(rest.begin(), rest.end(), [](std::uint8_t l) { return l < 255; });
+    const auto make = [&](std::uint8_t flags, std::int64_t granule,
+                          std::span<const std::uint8_t> lacing,
+                          std::span<const std::uint8_t> body) {
+        std::vector<std::uint8_t> out(kOggHeaderBytes + lacing.size() + body.size());
+        const auto lacing_at = std::copy_n(bytes.begin(), kOggHeaderBytes, out.begin());
+        std::copy(body.begin(), body.end(), std::copy(lacing.begin(), lacing.end(), lacing_at));
+        out[5] = flags;
+        out[kSegmentsAt] = static_cast<std::uint8_t>(lacing.size());
+        set_ogg_granule(out, granule);
+        refresh_ogg_crc(out);
+        return out;
+    };
+    // The first part ends where a packet ends; the second ends as the page did, so the next
+    // page's continuation flag still follows the packet it continues.
+    return {make(page.flags & std::uint8_t(~kOggEos), first_granule, page.lacing.first(segments),
+                 page.body.first(first_body)),
+            make(page.flags & std::uint8_t(~(kOggContinued | kOggBos)),
+                 rest_completes ? page.granule : -1, rest, page.body.subspan(first_body))};
+}
+
+std::vector<std::vector<std::uint8_t>>
+join_ogg_packets(std::span<const std::vector<std::uint8_t>> pages) {
+    std::vector<std::vector<std::uint8_t>> packets;
+    std::vector<std::uint8_t> current;
+    bool open = false; // a packet whose start was seen goes on after the last page
+    for (const auto& bytes : pages) {
+        if (check_ogg_page(bytes).status != PageStatus::valid) {
+            current.clear();
+            open = false;
+            continue;
+        }
+        const auto page = read_ogg_page(bytes);
+        // Whether the bytes at hand belong to a packet whose start was seen.
+        bool seen = !page.continued() || open;
+        if (!seen || !page.continued())
+            current.clear();
+        std::size_t at = 0;
+        for (auto l : page.lacing) {
+            if (seen)
+                current.insert(current.end(), page.body.begin() + static_cast<std::ptrdiff_t>(at),
+                               page.body.begin() + static_cast<std::ptrdiff_t>(at + l));
+            at += l;
+            if (l < 255) {
+                if (seen)
+                    packets.push_back(std::move(current));
+                current.clear();
+                seen = true;
+            }
+        }
+        open = seen && !page.lacing.empty() && page.lacing.back() == 255;
+    }
+    return packets;
 }
 
 } // namespace isr::rec::framing

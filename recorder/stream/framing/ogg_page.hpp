@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 // Reading and rewriting single Ogg pages (RFC 3533).
@@ -50,5 +51,21 @@ void set_ogg_granule(std::span<std::uint8_t> page, std::int64_t granule) noexcep
 void set_ogg_sequence(std::span<std::uint8_t> page, std::uint32_t sequence) noexcept;
 // `page` spans exactly one page.
 void refresh_ogg_crc(std::span<std::uint8_t> page) noexcept;
+
+// A valid page cut in two after its first `segments` lacing values (0 < segments < the page's
+// count), each with its CRC: the first keeps the page's flags but EOS, and gets granule
+// `first_granule`; the second starts with a fresh packet (no continuation flag, never BOS),
+// keeps EOS and the page's granule, or -1 when no packet ends in it. Both keep the page's
+// sequence number (adapt() renumbers pages). The caller cuts where a packet ends, so that the
+// lacing values of a packet that spans pages stay whole on either side.
+std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>>
+split_ogg_page(std::span<const std::uint8_t> page, std::size_t segments,
+               std::int64_t first_granule);
+
+// The packets that begin and end on these pages (valid, of one logical stream, in order), joined
+// across page boundaries: the end of a packet begun before the first page and a packet still
+// open after the last one are left out.
+std::vector<std::vector<std::uint8_t>>
+join_ogg_packets(std::span<const std::vector<std::uint8_t>> pages);
 
 } // namespace isr::rec::framing
