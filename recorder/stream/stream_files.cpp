@@ -87,28 +87,44 @@ void StreamSession::handle(framing::Unit& unit) {
             complete_cut();
         return;
     }
-    // Cut at the frame boundary nearest to the split time.
-    if (splitter_.file() && unit.cut_ok &&
-        start_wall + unit.duration / 2 > splitter_.next_boundary()) {
+    // A boundary inside an Ogg page: the page is split between the packets nearest to it, when
+    // that is nearer than either end of the page.
+    const double boundary = splitter_.next_boundary();
+    if (splitter_.file() && start_wall < boundary && boundary < start_wall + unit.duration &&
+        splitter_.file_audio() >= min_file_seconds()) {
+        const double at = boundary - start_wall;
+        if (auto parts = framer_->split(unit, at);
+            parts && std::abs(parts->first.duration - at) < std::min(at, unit.duration - at)) {
+            const double first = parts->first.duration;
+            write_unit(parts->first, start_media, start_wall);
+            start_cut(std::move(parts->second), start_media + first, start_wall + first);
+            return;
+        }
+    }
+    // Else at the frame or page boundary nearest to the split time.
+    if (splitter_.file() && unit.cut_ok && start_wall + unit.duration / 2 > boundary) {
         if (splitter_.file_audio() < min_file_seconds()) {
             // A file of a frame or two (a split right after connecting) would be a runt that
             // ffmpeg cannot even recognise: this file takes the audio up to the next boundary.
-            log_.debug("no split at ", namer_->timestamp(splitter_.next_boundary()), ": ",
-                       splitter_.file_name(), " holds only ", fixed(splitter_.file_audio(), 3),
-                       " s");
+            log_.debug("no split at ", namer_->timestamp(boundary), ": ", splitter_.file_name(),
+                       " holds only ", fixed(splitter_.file_audio(), 3), " s");
             splitter_.skip_boundary();
         } else {
-            // The new file opens once it has enough audio not to be a runt either: if the
-            // connection ends before, that audio goes to this file (merge_pending).
-            cutting_ = true;
-            pending_audio_ = unit.duration;
-            pending_.push_back({std::move(unit), start_media, start_wall});
-            if (pending_audio_ >= min_file_seconds())
-                complete_cut();
+            start_cut(std::move(unit), start_media, start_wall);
             return;
         }
     }
     write_unit(unit, start_media, start_wall);
+}
+
+void StreamSession::start_cut(framing::Unit unit, double start_media, double start_wall) {
+    // The new file opens once it has enough audio not to be a runt either: if the connection
+    // ends before, that audio goes to this file (merge_pending).
+    cutting_ = true;
+    pending_audio_ = unit.duration;
+    pending_.push_back({std::move(unit), start_media, start_wall});
+    if (pending_audio_ >= min_file_seconds())
+        complete_cut();
 }
 
 void StreamSession::write_unit(framing::Unit& unit, double start_media, double start_wall) {

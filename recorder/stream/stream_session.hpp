@@ -88,6 +88,8 @@ private:
     void write_unit(framing::Unit& unit, double start_media, double start_wall);
     // A header unit mid-stream (a chained Ogg stream) goes to the current file, if any.
     void write_header(framing::Unit& unit);
+    // A split starts with `unit`, the first of the next file: it waits for enough audio.
+    void start_cut(framing::Unit unit, double start_media, double start_wall);
     // The split started at the first pending unit is done: the old file closes, a new one
     // takes the pending units.
     void complete_cut();
