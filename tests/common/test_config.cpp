@@ -349,7 +349,7 @@ TEST_CASE("passwords are never quoted in config errors", "[common][config]") {
     CHECK_THAT(only_error(rows[0]), Catch::Contains("http://user:***@x:99999/live"));
 }
 
-TEST_CASE("quoted values end at their closing quote; anything else ends at an inline comment",
+TEST_CASE("quoted values end at their closing quote, anything else ends at an inline comment",
           "[common][config]") {
     const auto c = parse_config("[r]\ntype = stream\nurl = http://x/\n"
                                 "password = \"a\"b\"   # a quote inside\n"

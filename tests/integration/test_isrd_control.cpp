@@ -44,7 +44,7 @@ TEST_CASE("isrd COMMAND: 3 when no isrd answers, naming the socket it tried",
                                          " (from $XDG_RUNTIME_DIR): Connection refused"));
 }
 
-TEST_CASE("isrd COMMAND: 2 on a usage error; the daemon's flags still work",
+TEST_CASE("isrd COMMAND: 2 on a usage error, the daemon's flags still work",
           "[integration][isrd][control]") {
     for (const auto* args : {"save --seconds -1", "save --seconds many", "save --bogus",
                              "pause a b", "status --label x", "save --post 1000"}) {

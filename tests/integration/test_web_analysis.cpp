@@ -88,7 +88,7 @@ TEST_CASE("the detected sections match the known events in WAV, FLAC, MP3, Ogg a
     }
 }
 
-TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0; min_gap merges",
+TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0, min_gap merges",
           "[integration][web][analysis]") {
     TempDir dir("isr-analysis-params");
     const auto rec = archive_with(dir, {".flac"});

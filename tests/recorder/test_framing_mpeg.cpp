@@ -115,7 +115,7 @@ TEST_CASE("MPEG stream joined mid-frame starts at a real frame", "[recorder]") {
     }
 }
 
-TEST_CASE("garbage between MPEG frames is skipped and counted; an ID3 tag stays with its frame",
+TEST_CASE("garbage between MPEG frames is skipped and counted, an ID3 tag stays with its frame",
           "[recorder]") {
     const auto& stream = encode(kMpegCases[0].options);
     auto reference = make_framer("mp3");

@@ -184,7 +184,7 @@ template <class Predicate> bool eventually(Predicate p) {
 
 } // namespace
 
-TEST_CASE("SourceRunner: pause ends the session and waits; resume starts a new one", "[runner]") {
+TEST_CASE("SourceRunner: pause ends the session and waits, resume starts a new one", "[runner]") {
     auto state = std::make_shared<SourceState>(initial());
     std::atomic<int> runs{0};
     SourceRunner runner(config(3), state,

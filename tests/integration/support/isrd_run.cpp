@@ -9,7 +9,7 @@ void IsrdRun::write_config(const std::string& general, const std::string& source
         config,
         "[general]\noutput_directory = " + recordings.string() +
             "\nfilename_pattern = {source}/{source}_%H%M%S\nlog_file =\nlog_level = DEBUG\n" +
-            general + "\n\n" + sources + "\n");
+            "control_socket = " + socket.string() + "\n" + general + "\n\n" + sources + "\n");
 }
 
 void IsrdRun::start(std::map<std::string, std::string> env) {

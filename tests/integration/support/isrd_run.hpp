@@ -16,10 +16,11 @@ struct IsrdRun {
     TempDir dir{"isr-run"};
     std::filesystem::path recordings = dir / "rec";
     std::filesystem::path config = dir / "config.ini";
+    std::filesystem::path socket = dir / "isrd.sock"; // its control socket
     std::unique_ptr<ChildProcess> process;
 
-    // Writes config.ini: a [general] section (output_directory, no log file, DEBUG level, then
-    // `general`) followed by `sources` verbatim.
+    // Writes config.ini: a [general] section (output_directory, no log file, DEBUG level, the
+    // control socket, then `general`) followed by `sources` verbatim.
     void write_config(const std::string& general, const std::string& sources);
     void start(std::map<std::string, std::string> env = {});
     std::optional<SourceStatus> status_of(const std::string& source) const;
