@@ -12,6 +12,53 @@ namespace isr::rec {
 StreamReplay::StreamReplay(const SourceConfig& cfg, SaveFileCreator create)
     : source_(cfg.name), seconds_(cfg.replay_seconds), create_(std::move(create)) {}
 
+namespace {
+
+// Where to start (or end) within a unit that `at` falls inside, `offset` seconds into it: its
+// start, its end, or a split between packets (Ogg), whichever is nearest. The parts when split.
+std::optional<std::pair<framing::Unit, framing::Unit>> best_split(const framing::Framer& framer,
+                                                                  const framing::Unit& unit,
+                                                                  double offset,
+                                                                  bool& keep_whole_first) {
+    keep_whole_first = offset < unit.duration / 2;
+    auto parts = framer.split(unit, offset);
+    if (parts &&
+        std::abs(parts->first.duration - offset) < std::min(offset, unit.duration - offset))
+        return parts;
+    return std::nullopt;
+}
+
+} // namespace
+
+void StreamReplay::trim(const framing::Framer& framer, std::vector<framing::Unit>& units,
+                        double& start_utc, double from, double until) {
+    // The head: the unit `from` falls in.
+    if (from > start_utc && !units.empty()) {
+        bool starts_before = false;
+        auto parts = best_split(framer, units.front(), from - start_utc, starts_before);
+        if (parts) {
+            start_utc += parts->first.duration;
+            units.front() = std::move(parts->second);
+        } else if (!starts_before) {
+            start_utc += units.front().duration;
+            units.erase(units.begin());
+        }
+    }
+    // The tail: the unit `until` falls in.
+    double end = start_utc;
+    for (const auto& u : units)
+        end += u.duration;
+    if (until < end && !units.empty()) {
+        const double unit_start = end - units.back().duration;
+        bool ends_before = false;
+        auto parts = best_split(framer, units.back(), until - unit_start, ends_before);
+        if (parts)
+            units.back() = std::move(parts->first);
+        else if (ends_before)
+            units.pop_back();
+    }
+}
+
 void StreamReplay::start(const std::string& format) {
     std::lock_guard lock(mutex_);
     segment_ = std::make_shared<Segment>();
@@ -38,7 +85,7 @@ void StreamReplay::add(const framing::Unit& unit, double utc) {
     }
     if (unit.starts_stream)
         segment_->headers.clear(); // a stream without headers of its own (MP3 after AAC)
-    entries_.push_back({std::make_shared<const framing::Unit>(unit), utc, next_index_++});
+    entries_.push_back({std::make_shared<const framing::Unit>(unit), utc});
     bytes_ += unit.bytes.size();
     evict();
 }
@@ -94,37 +141,30 @@ SavedClip StreamReplay::save(const SaveOptions& options, std::stop_token stop) {
         }
     }
 
-    // The units: those whose middle lies in [from, until] — every unit whole, the ends within
-    // half a frame or page of what was asked.
+    // The units that overlap [from, until], re-framed by a fresh framer of the stream's format
+    // (which then writes the headers and rebases granules as it does for recordings), and
+    // trimmed at both ends as exactly as the format allows.
     std::shared_ptr<Segment> segment;
     std::vector<Entry> picked;
+    double from = 0;
     unsigned counter = 0;
     {
         std::lock_guard lock(mutex_);
-        const double from = options.seconds ? trigger - *options.seconds : -1e300;
-        const bool after_last = options.since_last && saved_before_;
+        from = options.seconds ? trigger - *options.seconds : -1e300;
+        if (options.since_last && last_end_utc_)
+            from = options.seconds ? std::max(from, *last_end_utc_) : *last_end_utc_;
         for (const auto& e : entries_) {
-            const double middle = e.utc + e.unit->duration / 2;
-            if (middle < from || middle > until || (after_last && e.index < last_end_))
-                continue;
-            picked.push_back(e);
+            if (e.utc < until && e.utc + e.unit->duration > from)
+                picked.push_back(e);
         }
         if (picked.empty()) {
             throw ReplayError(options.since_last ? cat(source_, " has no audio since the last save")
                                                  : cat(source_, " has no audio to save"));
         }
         segment = segment_;
-        last_end_ = std::max(last_end_, picked.back().index + 1);
-        saved_before_ = true;
+        last_end_utc_ = std::max(last_end_utc_.value_or(until), until);
         counter = ++counter_;
     }
-    // A whole file again: first the unit cut where a file may start.
-    while (!picked.empty() && !picked.front().unit->cut_ok)
-        picked.erase(picked.begin());
-    if (picked.empty())
-        throw ReplayError(cat(source_, " has no complete audio to save yet"));
-
-    // A fresh framer writes the headers and rebases granules as it does for recordings.
     auto framer = framing::make_framer(segment->format);
     if (!framer)
         throw ReplayError(cat(source_, ": cannot save ", segment->format, " audio"));
@@ -137,31 +177,35 @@ SavedClip StreamReplay::save(const SaveOptions& options, std::stop_token stop) {
         units.push_back(std::move(*u));
     while (auto u = framer->flush())
         units.push_back(std::move(*u));
-    const auto first = std::find_if(units.begin(), units.end(),
-                                    [](const framing::Unit& u) { return !u.is_header; });
-    if (first == units.end())
+    std::erase_if(units, [](const framing::Unit& u) { return u.is_header; });
+    double start_utc = picked.front().utc;
+    if (units.size() == picked.size())
+        trim(*framer, units, start_utc, from, until);
+    // A file starts where a file may start.
+    while (!units.empty() && !units.front().cut_ok) {
+        start_utc += units.front().duration;
+        units.erase(units.begin());
+    }
+    if (units.empty())
         throw ReplayError(cat(source_, " has no complete audio to save yet"));
-
     double seconds = 0;
-    for (auto it = first; it != units.end(); ++it)
-        seconds += it->is_header ? 0 : it->duration;
+    for (const auto& u : units)
+        seconds += u.duration;
     SaveName name;
     name.source = source_;
     name.label = options.label;
-    name.start_utc = picked.front().utc;
+    name.start_utc = start_utc;
     name.seconds = seconds;
     name.counter = counter;
     name.extension = framer->extension();
     auto created = create_(name);
-    SavedClip saved{created.path, seconds, picked.front().utc};
+    SavedClip saved{created.path, seconds, start_utc};
     ByteFileWriter writer(std::move(created));
     try {
-        writer.write(framer->begin_file(*first), false);
-        for (auto it = first; it != units.end(); ++it) {
-            if (it->is_header)
-                continue; // the file's headers came from begin_file
-            framer->adapt(*it);
-            writer.write(it->bytes, true, it->duration);
+        writer.write(framer->begin_file(units.front()), false);
+        for (auto& u : units) {
+            framer->adapt(u);
+            writer.write(u.bytes, true, u.duration);
         }
         writer.sync();
         if (const auto error = writer.close())

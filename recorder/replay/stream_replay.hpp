@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace isr::rec {
 
@@ -44,13 +45,16 @@ private:
     struct Entry {
         std::shared_ptr<const framing::Unit> unit;
         double utc = 0;
-        std::uint64_t index = 0; // position: units added since the ring was made
     };
     struct Segment {
         std::string format;
         std::vector<std::shared_ptr<const framing::Unit>> headers;
     };
     void evict();
+    // Cuts the ends of a save's units (starting at `start_utc`) to [from, until]: at the nearest
+    // frame or page boundary, or between packets inside an Ogg page.
+    static void trim(const framing::Framer& framer, std::vector<framing::Unit>& units,
+                     double& start_utc, double from, double until);
     double end_utc() const; // requires mutex_
 
     std::string source_;
@@ -61,9 +65,7 @@ private:
     std::shared_ptr<Segment> segment_; // the current one; entries belong to it
     std::deque<Entry> entries_;        // audio units, oldest first
     std::size_t bytes_ = 0;
-    std::uint64_t next_index_ = 0;
-    std::uint64_t last_end_ = 0; // index after the previous save's last unit
-    bool saved_before_ = false;
+    std::optional<double> last_end_utc_; // where the previous save ended
     unsigned counter_ = 0;
 };
 
