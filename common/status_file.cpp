@@ -43,6 +43,8 @@ std::string to_json(const Status& s) {
             .member("bitrate_kbps", src.bitrate_kbps)
             .member("stream_title", src.stream_title)
             .member("files", src.files)
+            .member("replay_seconds", src.replay_seconds)
+            .member("record", src.record)
             .end_object();
     }
     w.end_array();
@@ -100,6 +102,9 @@ std::optional<Status> parse_status(std::string_view json) {
             src.bitrate_kbps = json_number(v, "bitrate_kbps");
             src.stream_title = json_string(v, "stream_title");
             src.files = static_cast<std::uint64_t>(json_int(v, "files").value_or(0));
+            src.replay_seconds = json_number(v, "replay_seconds").value_or(0);
+            if (v.HasMember("record") && v["record"].IsBool())
+                src.record = v["record"].GetBool();
             s.sources.push_back(std::move(src));
         }
     }

@@ -38,7 +38,9 @@ struct SourceStatus {
     std::optional<int> channels;
     std::optional<double> bitrate_kbps;
     std::optional<std::string> stream_title;
-    std::uint64_t files = 0; // files completed since isrd started
+    std::uint64_t files = 0;   // files completed since isrd started
+    double replay_seconds = 0; // the instant-replay ring's length (replay_seconds); 0: none
+    bool record = true;        // false: a replay-only source (record = no)
 };
 
 struct Status {

@@ -190,6 +190,8 @@ int Recorder::run() {
         initial.name = cfg.name;
         initial.type = cfg.type;
         initial.format = cfg.format;
+        initial.replay_seconds = cfg.replay_seconds;
+        initial.record = cfg.record;
         initial.input = cfg.type == SourceType::stream      ? mask_url_password(cfg.url)
                         : cfg.type == SourceType::soundcard ? cfg.device
                                                             : "generator";

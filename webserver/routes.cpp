@@ -14,6 +14,8 @@ Router make_router(const App& app) {
             {M::delete_, "/api/files/{path*}",
              [&app](auto& q, auto& p) { return delete_recording(q, app, p[0]); }, Runs::work_pool},
             {M::get, "/api/status", [&app](auto& q, auto&) { return get_status(q, app); }},
+            {M::post, "/api/replay", [&app](auto& q, auto&) { return save_replay(q, app); },
+             Runs::work_pool},
             {M::get, "/api/storage", [&app](auto& q, auto&) { return get_storage(q, app); },
              Runs::work_pool},
             {M::get, "/api/config", [&app](auto& q, auto&) { return get_config(q, app); }},

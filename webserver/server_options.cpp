@@ -1,5 +1,6 @@
 #include "webserver/server_options.hpp"
 
+#include "common/control_socket_path.hpp"
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
 #include "common/version.hpp"
@@ -24,7 +25,7 @@ Options)";
 
 ParsedOptions parse_server_options(const std::vector<std::string>& args) {
     ServerOptions o;
-    std::string analyses, status, bind, webui, level = "INFO";
+    std::string analyses, status, bind, webui, control, level = "INFO";
     int port = 8080;
     double idle = -1;
     po::options_description desc(kUsage);
@@ -43,7 +44,10 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         "analysis cache directory (default: <dir>/analyses)")(
         "status-file", po::value<std::string>(&status),
         "isrd's status file (default: <dir>/status.json)")(
-        "read-only", po::bool_switch(&o.read_only), "refuse DELETE")(
+        "read-only", po::bool_switch(&o.read_only), "refuse DELETE and POST /api/replay")(
+        "control-socket", po::value<std::string>(&control),
+        "isrd's control socket, for saving instant replays (default: as isrd's for --dir: "
+        "$XDG_RUNTIME_DIR/isrd.sock, else <dir>/.isrd.sock)")(
         "allowed-host", po::value<std::vector<std::string>>(&o.allowed_hosts)->composing(),
         "a name this server is reached by, for requests that change state (repeatable; e.g. a "
         "reverse proxy's name)")("idle-exit", po::value<double>(&idle),
@@ -83,6 +87,15 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
         return {std::nullopt, 0, cat("isr-web ", kVersion, "\n")};
 
     o.dir = vm["dir"].as<std::string>();
+    if (vm.count("control-socket")) {
+        o.control_socket = control;
+        if (const auto problem = socket_path_problem(control))
+            return usage_error(cat("--control-socket ", control, ": ", *problem));
+    } else {
+        GeneralConfig isrd;
+        isrd.output_directory = o.dir;
+        o.control_socket = control_socket_path(isrd);
+    }
     if (port < 0 || port > 65535)
         return usage_error(cat("--port ", port, ": expected 0 to 65535"));
     o.port = static_cast<std::uint16_t>(port);

@@ -25,6 +25,8 @@ struct ServerOptions {
     std::filesystem::path analyses_dir; // default <dir>/analyses
     std::filesystem::path status_file;  // default <dir>/status.json
     bool read_only = false;
+    // isrd's control socket, for POST /api/replay; default: where isrd puts it for `dir`.
+    std::filesystem::path control_socket;
     std::vector<std::string> allowed_hosts; // more names for the Host rule (OriginPolicy)
     std::optional<double> idle_exit_seconds;
     double request_timeout_seconds = 10; // first byte to a whole request (slow-loris bound)

@@ -41,11 +41,16 @@ async function errorFrom(response) {
     return new ApiError(message, response.status);
 }
 
-/** GET/DELETE returning {status, body}; throws ApiError for 4xx/5xx and network failures. */
-export async function request(url, { method = 'GET', signal } = {}) {
+/** GET/DELETE/POST returning {status, body}; throws ApiError for 4xx/5xx and network failures. */
+export async function request(url, { method = 'GET', signal, json } = {}) {
     let response;
+    const headers = { Accept: 'application/json' };
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
     try {
-        response = await fetch(url, { method, signal, headers: { Accept: 'application/json' }, cache: 'no-store' });
+        response = await fetch(url, {
+            method, signal, headers, cache: 'no-store',
+            body: json === undefined ? undefined : JSON.stringify(json),
+        });
     } catch (e) {
         if (e.name === 'AbortError') throw e;
         throw new ApiError('cannot reach isr-web (is the server running?)', 0);
@@ -62,6 +67,11 @@ export async function request(url, { method = 'GET', signal } = {}) {
 
 export async function getJson(url, options) {
     return (await request(url, options)).body;
+}
+
+/** Asks isrd (through isr-web) to save the last `seconds` of `source`'s replay ring. */
+export function saveReplay(source, seconds) {
+    return getJson('api/replay', { method: 'POST', json: { source, seconds } });
 }
 
 export function deleteRecording(name) {

@@ -263,7 +263,10 @@ async function boot() {
         rerender: renderList,
         clearFilters,
     };
-    app.recorder = new RecorderView(clock);
+    app.recorder = new RecorderView(clock, {
+        readOnly: Boolean(app.config.read_only),
+        onSaved: () => requestFilesRefresh(),
+    });
     app.reel = new Reel({
         clock,
         config: app.config,

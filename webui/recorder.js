@@ -1,5 +1,6 @@
 // The header's recorder status: is isrd running, and what each source is doing.
 
+import { saveReplay, streamUrl } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { baseName, formatAge, formatBytes, formatDb, plural } from './format.js';
 import { announce } from './messages.js';
@@ -26,9 +27,19 @@ function percent(db) {
     return Math.max(0, Math.min(100, ((db - METER_FLOOR) / -METER_FLOOR) * 100));
 }
 
+/** The lengths offered for "Save last N s", up to the ring's own. */
+function replayLengths(ring) {
+    const lengths = [10, 30, 60, 120, 300].filter((s) => s < ring);
+    return [...lengths, ring];
+}
+
 export class RecorderView {
-    constructor(clock) {
+    /** `options.readOnly`: the server refuses saves, so none is offered. `onSaved(path)`: a save landed. */
+    constructor(clock, { readOnly = false, onSaved = () => {} } = {}) {
         this.clock = clock;
+        this.readOnly = readOnly;
+        this.onSaved = onSaved;
+        this.cards = new Map(); // source → {li, info, replay}: kept, so a save's button keeps focus
         this.stateEl = document.getElementById('recorder-state');
         this.listEl = document.getElementById('sources');
         this.quiet = new Map(); // source → consecutive silent readings
@@ -65,18 +76,79 @@ export class RecorderView {
             else this.setState('ok', '● Recorder running', text);
         }
 
-        const seen = new Set();
-        const items = sources.map((src) => {
-            seen.add(src.name);
-            return this.source(src, Boolean(status.stale || !status.running));
-        });
-        for (const name of [...this.quiet.keys()]) if (!seen.has(name)) this.quiet.delete(name);
-        replaceChildren(this.listEl, ...items);
-        this.listEl.hidden = items.length === 0;
+        const stale = Boolean(status.stale || !status.running);
+        const names = sources.map((src) => src.name);
+        if (names.join('\n') !== [...this.cards.keys()].join('\n')) {
+            this.cards = new Map(names.map((name) => [name, this.card(name)]));
+            replaceChildren(this.listEl, ...[...this.cards.values()].map((c) => c.li));
+        }
+        for (const src of sources) {
+            const card = this.cards.get(src.name);
+            const { className, dataset, children } = this.source(src, stale);
+            card.li.className = className;
+            Object.assign(card.li.dataset, dataset);
+            replaceChildren(card.info, ...children);
+            this.updateReplay(card, src, stale);
+        }
+        for (const name of [...this.quiet.keys()]) if (!this.cards.has(name)) this.quiet.delete(name);
+        this.listEl.hidden = sources.length === 0;
+    }
+
+    card(name) {
+        const info = h('div', { class: 'source-info' });
+        const replay = h('div', { class: 'source-replay', hidden: true });
+        const li = h('li', { class: 'source' }, info, replay);
+        return { name, li, info, replay, ring: 0, busy: false };
+    }
+
+    /** "Save last N s" for a source with a replay ring; built once per ring length. */
+    updateReplay(card, src, stale) {
+        const ring = Number.isFinite(src.replay_seconds) ? src.replay_seconds : 0;
+        const show = ring > 0 && !this.readOnly;
+        card.replay.hidden = !show;
+        if (!show) return;
+        if (card.ring !== ring) {
+            card.ring = ring;
+            const id = `replay-${card.name.replace(/[^\w-]/g, '_')}`;
+            card.select = h('select', { id, 'aria-label': `Seconds of ${card.name} to save` },
+                ...replayLengths(ring).map((s) => h('option', { value: String(s) }, `${s} s`)));
+            card.select.value = String(Math.min(30, ring));
+            card.button = h('button', { type: 'button', class: 'secondary small' }, 'Save last');
+            card.button.addEventListener('click', () => this.save(card));
+            card.result = h('p', { class: 'replay-result', role: 'status' });
+            replaceChildren(card.replay,
+                h('div', { class: 'replay-controls' }, card.button, card.select),
+                card.result);
+        }
+        card.button.disabled = card.busy || stale;
+        card.button.title = stale ? 'isrd is not running' : `Save the last seconds of ${card.name} to a file`;
+    }
+
+    async save(card) {
+        const seconds = Number(card.select.value);
+        card.busy = true;
+        card.button.disabled = true;
+        replaceChildren(card.result, `Saving the last ${seconds} s…`);
+        card.result.className = 'replay-result';
+        try {
+            const saved = await saveReplay(card.name, seconds);
+            replaceChildren(card.result, `Saved ${Number(saved.seconds).toFixed(1)} s: `,
+                h('a', { href: streamUrl(saved.path), title: saved.path, target: '_blank', rel: 'noopener' }, baseName(saved.path)));
+            announce(`Saved ${Number(saved.seconds).toFixed(1)} seconds of ${card.name}.`);
+            this.onSaved(saved.path);
+        } catch (e) {
+            card.result.className = 'replay-result replay-error';
+            replaceChildren(card.result, `Not saved: ${e.message}`);
+        } finally {
+            card.busy = false;
+            card.button.disabled = false;
+        }
     }
 
     source(src, stale) {
-        const state = STATES[src.state] ?? { icon: '?', text: String(src.state ?? 'unknown') };
+        let state = STATES[src.state] ?? { icon: '?', text: String(src.state ?? 'unknown') };
+        // A replay-only source records nothing: it captures into its ring.
+        if (src.record === false && src.state === 'recording') state = { ...state, text: 'capturing' };
         const previous = this.lastStates.get(src.name);
         if (previous && previous !== src.state && !stale) {
             announce(`Source ${src.name} is ${state.text}${src.error ? `: ${src.error}` : ''}.`);
@@ -115,13 +187,14 @@ export class RecorderView {
         if (src.xruns) counters.push(plural(src.xruns, 'xrun'));
         if (src.lost_frames) counters.push(`${src.lost_frames} lost frames`);
 
-        return h('li', {
-            class: `source source-${src.state}${stale ? ' source-stale' : ''}`,
+        return {
+            className: `source source-${src.state}${stale ? ' source-stale' : ''}`,
             dataset: { source: src.name, state: src.state },
-        },
+            children: [
         h('div', { class: 'source-head' },
             h('strong', { class: 'source-name' }, src.name),
             src.type ? h('span', { class: 'source-type' }, src.type) : null,
+            src.record === false ? h('span', { class: 'source-type' }, 'replay only') : null,
             h('span', { class: `state state-${src.state}` },
                 h('span', { class: src.state === 'recording' ? 'rec-dot' : 'state-icon', 'aria-hidden': 'true' }, src.state === 'recording' ? '' : state.icon),
                 ` ${state.text}${stale ? ' (last known)' : ''}`)),
@@ -130,6 +203,8 @@ export class RecorderView {
         details.length ? h('p', { class: 'source-details' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))) : null,
         src.stream_title ? h('p', { class: 'source-title' }, h('span', { 'aria-hidden': 'true' }, '♪ '), src.stream_title) : null,
         counters.length ? h('p', { class: 'source-counters' }, counters.join(' · ')) : null,
-        src.error ? h('p', { class: 'source-error' }, src.error) : null);
+        src.error ? h('p', { class: 'source-error' }, src.error) : null,
+            ].filter(Boolean),
+        };
     }
 }

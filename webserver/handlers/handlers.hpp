@@ -20,6 +20,7 @@ Response get_storage(const Request& request, const App& app); // GET /api/storag
 Response get_config(const Request& request, const App& app);  // GET /api/config
 Response delete_recording(const Request& request, const App& app,
                           const std::string& name);                 // DELETE /api/files/
+Response save_replay(const Request& request, const App& app);       // POST /api/replay
 Response serve_ui(const Request& request, const App& app);          // GET /, UI files
 Response analyze_recording(const Request& request, const App& app); // GET /api/analyze
 Response day_highlights(const Request& request, const App& app);    // GET /api/highlights
