@@ -3,9 +3,11 @@
 #include "common/json.hpp"
 #include "tests/integration/support/alsa_run.hpp"
 #include "tests/integration/support/audio_files.hpp"
+#include "tests/integration/support/http_client.hpp"
 #include "tests/integration/support/icecast.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/process.hpp"
+#include "tests/integration/support/web_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -83,6 +85,23 @@ PcmFile read_saved(const IsrdRun& run, const Cli& c) {
     INFO(error);
     REQUIRE(pcm);
     return *pcm;
+}
+
+// POST /api/replay with a JSON body: the status and the body of the answer.
+std::pair<int, std::string> post_replay(int port, const std::string& body) {
+    RawConnection c(port);
+    c.send("POST /api/replay HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    std::string reply;
+    while (auto part = c.receive(20000)) {
+        if (part->empty())
+            break;
+        reply += *part;
+    }
+    const auto status = reply.size() > 12 ? std::stoi(reply.substr(9, 3)) : 0;
+    const auto head_end = reply.find("\r\n\r\n");
+    return {status, head_end == std::string::npos ? "" : reply.substr(head_end + 4)};
 }
 
 // Every sample a source recorded, its files in order.
@@ -326,5 +345,53 @@ TEST_CASE("Instant replay of streams: MP3 and Ogg Opus saves decode cleanly and 
     }
     // The replay-only stream wrote no recording.
     CHECK_FALSE(fs::exists(run.recordings / "opus"));
+    REQUIRE(run.process->stop() == 0);
+}
+
+TEST_CASE("POST /api/replay saves through a real isrd, and refuses what it must",
+          "[integration][replay][web][alsa]") {
+    AlsaRun run;
+    run.write_config("replay_seconds = 4", {kMic});
+    run.start();
+    REQUIRE(run.wait_for_state("mic", "recording", 10s));
+    std::this_thread::sleep_for(2s);
+    WebServer web(run.recordings, {"--control-socket", run.socket.string()});
+
+    auto [status, body] = post_replay(web.port(), R"({"source":"mic","seconds":1,"label":"door"})");
+    INFO(body);
+    REQUIRE(status == 200);
+    const auto reply = parse_json(body);
+    const std::string path = reply["path"].GetString();
+    CHECK_THAT(path, Catch::EndsWith("_mic_door.wav"));
+    const auto saved = read_pcm_file(run.recordings / path);
+    REQUIRE(saved);
+    CHECK(saved->frames == 48000);
+    CHECK_FALSE(counter_break(saved->samples, 16));
+    // The saved file is served like any recording.
+    CHECK(web.get("/stream/" + path).status == 200);
+
+    const std::vector<std::tuple<std::string, int, std::string>> refused = {
+        {R"({"source":"mic","seconds":60})", 409, "keeps only the last 4.0 s"},
+        {R"({"source":"nobody"})", 409, "no source named"},
+        {"nope", 400, "must be a JSON object"},
+        {R"({"source":"mic","post_seconds":5})", 400, "unknown key"},
+        {R"({"source":"mic","seconds":"5"})", 400, "wrong type"},
+        {R"({"source":"mic","seconds":-1})", 400, "greater than 0"},
+    };
+    for (const auto& [request, code, text] : refused) {
+        INFO(request);
+        const auto [got, answer] = post_replay(web.port(), request);
+        CHECK(got == code);
+        CHECK_THAT(answer, Catch::Contains(text));
+    }
+
+    WebServer read_only(run.recordings, {"--control-socket", run.socket.string(), "--read-only"},
+                        run.dir.path());
+    CHECK(post_replay(read_only.port(), R"({"source":"mic"})").first == 403);
+    WebServer nowhere(run.recordings, {"--control-socket", (run.dir / "none.sock").string()},
+                      run.dir.path());
+    const auto [code, answer] = post_replay(nowhere.port(), R"({"source":"mic"})");
+    CHECK(code == 503);
+    CHECK_THAT(answer, Catch::Contains("isrd is not answering on its control socket"));
     REQUIRE(run.process->stop() == 0);
 }
