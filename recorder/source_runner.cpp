@@ -6,7 +6,9 @@ bool sleep_for(double seconds, std::stop_token stop) {
     std::mutex m;
     std::condition_variable_any cv;
     std::unique_lock lock(m);
-    return !cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] { return false; });
+    // wait_for returns the predicate's value, false whether the time ran out or a stop came.
+    cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] { return false; });
+    return !stop.stop_requested();
 }
 
 SourceRunner::SourceRunner(const SourceConfig& cfg, std::shared_ptr<SourceState> state,
