@@ -1,7 +1,6 @@
 #include "recorder/replay/pcm_replay.hpp"
 
 #include "common/strings.hpp"
-#include "recorder/source_runner.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -26,27 +25,6 @@ PcmReplay::PcmReplay(const SourceConfig& cfg, SaveFileCreator create)
 double PcmReplay::seconds_held() const {
     const auto e = ring_.extent();
     return e && e->format.rate > 0 ? static_cast<double>(e->end - e->begin) / e->format.rate : 0;
-}
-
-std::uint64_t PcmReplay::wait_for(std::uint64_t end, std::stop_token stop) const {
-    // Polled: the capture thread must not pay for waking savers, and a save that waits a few
-    // milliseconds more for its last read does not matter.
-    constexpr double kPollSeconds = 0.01;
-    auto reached = ring_.extent()->end;
-    auto last_progress = std::chrono::steady_clock::now();
-    while (reached < end) {
-        if (!sleep_for(kPollSeconds, stop))
-            throw ReplayError("isrd is stopping; the save was abandoned");
-        const auto now_end = ring_.extent()->end;
-        const auto now = std::chrono::steady_clock::now();
-        if (now_end != reached) {
-            reached = now_end;
-            last_progress = now;
-        } else if (now - last_progress > std::chrono::duration<double>(kPostGraceSeconds)) {
-            break; // capture stopped (paused, failed): save what came
-        }
-    }
-    return std::min(reached, end);
 }
 
 SavedClip PcmReplay::save(const SaveOptions& options, std::stop_token stop) {
@@ -74,7 +52,8 @@ SavedClip PcmReplay::save(const SaveOptions& options, std::stop_token stop) {
         last_end_ = std::max(last_end_.value_or(0), end);
         counter = ++counter_;
     }
-    const auto reached = end > trigger ? wait_for(end, stop) : end;
+    const auto reached = wait_for_audio(
+        end, [&] { return ring_.extent()->end; }, stop);
     const auto clip = ring_.copy(from, reached);
     if (!clip) {
         throw ReplayError(options.since_last ? cat(source_, " has no audio since the last save")

@@ -22,14 +22,7 @@ public:
     double seconds_held() const override;
     double capacity_seconds() const override { return ring_.seconds(); }
 
-    // How long a save waits for post_seconds of audio past what it asked for before it saves
-    // what arrived (capture paused or failed meanwhile).
-    static constexpr double kPostGraceSeconds = 5;
-
 private:
-    // Waits until the ring's end reaches `end` or capture stalls; returns the end reached.
-    std::uint64_t wait_for(std::uint64_t end, std::stop_token stop) const;
-
     std::string source_;
     PcmFileSpec spec_;
     SaveFileCreator create_;

@@ -2,7 +2,10 @@
 
 #include "common/config.hpp"
 #include "common/file_util.hpp"
+#include "recorder/source_runner.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -47,6 +50,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// How long a save waits for post_seconds of audio without any arriving before it saves what
+// came (the source paused, failed or reconnects meanwhile).
+inline constexpr double kPostGraceSeconds = 5;
+
+// Waits until `end()` (where the ring's audio ends now) reaches `target`, or stops moving for
+// kPostGraceSeconds; returns how far it got. Throws ReplayError when `stop` is requested. Polled
+// every 10 ms: the capture thread must not pay for waking savers, and a save that waits a few
+// milliseconds more for its last read does not matter.
+template <class Position, class End>
+Position wait_for_audio(Position target, End&& end, std::stop_token stop);
+
 // One source's instant replay: the ring its session writes into, and saves from it.
 class Replay {
 public:
@@ -61,5 +75,24 @@ public:
     // Seconds the ring may hold (replay_seconds).
     virtual double capacity_seconds() const = 0;
 };
+
+template <class Position, class End>
+Position wait_for_audio(Position target, End&& end, std::stop_token stop) {
+    auto reached = end();
+    auto last_progress = std::chrono::steady_clock::now();
+    while (reached < target) {
+        if (!sleep_for(0.01, stop))
+            throw ReplayError("isrd is stopping; the save was abandoned");
+        const auto now_end = end();
+        const auto now = std::chrono::steady_clock::now();
+        if (now_end > reached) {
+            reached = now_end;
+            last_progress = now;
+        } else if (now - last_progress > std::chrono::duration<double>(kPostGraceSeconds)) {
+            break;
+        }
+    }
+    return std::min(reached, target);
+}
 
 } // namespace isr::rec

@@ -1,7 +1,6 @@
 #include "recorder/replay/stream_replay.hpp"
 
 #include "common/strings.hpp"
-#include "recorder/source_runner.hpp"
 #include "recorder/writer/byte_file_writer.hpp"
 
 #include <algorithm>
@@ -118,28 +117,13 @@ SavedClip StreamReplay::save(const SaveOptions& options, std::stop_token stop) {
             throw ReplayError(cat(source_, " has received no audio yet"));
         trigger = end_utc();
     }
-    const double until = trigger + options.post_seconds;
-    if (options.post_seconds > 0) {
-        // Polled, as for PCM: the session's thread does not pay for waking savers.
-        double reached = trigger;
-        auto last_progress = std::chrono::steady_clock::now();
-        while (reached < until) {
-            if (!sleep_for(0.01, stop))
-                throw ReplayError("isrd is stopping; the save was abandoned");
-            double now_end = 0;
-            {
-                std::lock_guard lock(mutex_);
-                now_end = end_utc();
-            }
-            const auto now = std::chrono::steady_clock::now();
-            if (now_end > reached) {
-                reached = now_end;
-                last_progress = now;
-            } else if (now - last_progress > std::chrono::duration<double>(kPostGraceSeconds)) {
-                break; // the stream stopped: save what came
-            }
-        }
-    }
+    const double until = wait_for_audio(
+        trigger + options.post_seconds,
+        [&] {
+            std::lock_guard lock(mutex_);
+            return end_utc();
+        },
+        stop);
 
     // The units that overlap [from, until], re-framed by a fresh framer of the stream's format
     // (which then writes the headers and rebases granules as it does for recordings), and

@@ -37,9 +37,6 @@ public:
     double capacity_seconds() const override { return seconds_; }
 
     static constexpr std::size_t kMaxBytesPerSecond = 512 * 1024;
-    // How long a save waits for post_seconds of audio past what it asked for before it saves
-    // what arrived (the stream dropped meanwhile).
-    static constexpr double kPostGraceSeconds = 5;
 
 private:
     struct Entry {
