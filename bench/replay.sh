@@ -36,11 +36,13 @@ gen=(--socket "$scratch/gen.sock")
 card=(--socket "$scratch/card.sock")
 
 # Wait until every ring holds its 60 s (a little over a minute).
-held() { "$isrd" sources "$@" --json 2> /dev/null | /usr/bin/python3 -c \
-    'import json,sys; print(min(s["replay_held_seconds"] for s in json.load(sys.stdin)["sources"]))'; }
+held() { # 0 until isrd answers
+    "$isrd" sources "$@" --json 2> /dev/null | /usr/bin/python3 -c 'import json,sys
+try: print(min(s["replay_held_seconds"] for s in json.load(sys.stdin)["sources"]))
+except ValueError: print(0)' || true; }
 echo "filling 60 s rings on 5 sources (4 generators, 1 ALSA test PCM) ..."
 for _ in $(seq 100); do
-    a=$(held "${gen[@]}" || echo 0) b=$(held "${card[@]}" || echo 0)
+    a=$(held "${gen[@]}") b=$(held "${card[@]}")
     /usr/bin/python3 -c "import sys; sys.exit(0 if min(float(sys.argv[1]), float(sys.argv[2])) >= 60 else 1)" "$a" "$b" && break
     sleep 1
 done
