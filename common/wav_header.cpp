@@ -94,8 +94,9 @@ std::string patch_wav_header(std::span<const std::uint8_t> head, const WavInfo& 
     return out;
 }
 
-std::string make_wav_header_16(int rate, int channels, std::int64_t frames) {
-    const auto data = static_cast<std::uint32_t>(frames * channels * 2);
+std::string make_wav_header(int rate, int channels, int bits, std::int64_t frames) {
+    const int bytes = bits / 8;
+    const auto data = static_cast<std::uint32_t>(frames * channels * bytes);
     std::string h(44, '\0');
     const auto put16 = [&h](std::size_t at, std::uint32_t v) {
         h[at] = static_cast<char>(v & 0xff);
@@ -108,9 +109,9 @@ std::string make_wav_header_16(int rate, int channels, std::int64_t frames) {
     put16(20, 1);
     put16(22, static_cast<std::uint32_t>(channels));
     put32(h, 24, static_cast<std::uint32_t>(rate));
-    put32(h, 28, static_cast<std::uint32_t>(rate * channels * 2));
-    put16(32, static_cast<std::uint32_t>(channels * 2));
-    put16(34, 16);
+    put32(h, 28, static_cast<std::uint32_t>(rate * channels * bytes));
+    put16(32, static_cast<std::uint32_t>(channels * bytes));
+    put16(34, static_cast<std::uint32_t>(bits));
     h.replace(36, 4, "data");
     put32(h, 40, data);
     return h;

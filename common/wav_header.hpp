@@ -33,7 +33,11 @@ std::uint64_t wav_frames_present(const WavInfo& info, std::uint64_t file_size) n
 std::string patch_wav_header(std::span<const std::uint8_t> head, const WavInfo& info,
                              std::uint64_t file_size);
 
-// The 44-byte header of a 16-bit PCM WAV holding `frames` frames (a clip isr-web decodes).
-std::string make_wav_header_16(int sample_rate, int channels, std::int64_t frames);
+// The 44-byte header of a PCM WAV holding `frames` frames of `bits` (16, 24 or 32) per sample:
+// a clip isr-web decodes, an instant-replay save. The data must stay below 4 GiB.
+std::string make_wav_header(int sample_rate, int channels, int bits, std::int64_t frames);
+inline std::string make_wav_header_16(int sample_rate, int channels, std::int64_t frames) {
+    return make_wav_header(sample_rate, channels, 16, frames);
+}
 
 } // namespace isr

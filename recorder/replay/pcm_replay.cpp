@@ -1,6 +1,7 @@
 #include "recorder/replay/pcm_replay.hpp"
 
 #include "common/strings.hpp"
+#include "common/wav_header.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -11,6 +12,36 @@ namespace {
 
 std::uint64_t frames_of(double seconds, int rate) {
     return seconds <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(seconds * rate));
+}
+
+} // namespace
+
+namespace {
+
+// A plain RIFF/WAVE size field is 32 bits; longer saves go through libsndfile (RF64).
+constexpr std::size_t kPlainWavLimit = 0xffffffffu - 64;
+
+// The ring holds WAV's own data layout (little-endian samples of the recorded width): a header
+// and one write make the file, without libsndfile converting every sample twice.
+void write_wav(const CreatedFile& file, const PcmRing::Clip& clip) {
+    const auto header =
+        make_wav_header(clip.format.rate, clip.format.channels, clip.format.bit_depth,
+                        static_cast<std::int64_t>(clip.frames()));
+    const auto what = "write " + file.path.string();
+    write_all(file.fd.get(), header, what);
+    write_all(file.fd.get(), {reinterpret_cast<const char*>(clip.bytes.data()), clip.bytes.size()},
+              what);
+}
+
+void write_with_sndfile(CreatedFile file, const PcmFileSpec& spec, const PcmRing::Clip& clip) {
+    PcmFileWriter writer(std::move(file), spec);
+    std::vector<std::int32_t> samples;
+    const auto step = static_cast<std::size_t>(clip.format.rate);
+    for (std::size_t done = 0; done < clip.frames(); done += step) {
+        clip.samples(done, step, samples);
+        writer.write(samples);
+    }
+    (void)writer.close();
 }
 
 } // namespace
@@ -72,15 +103,10 @@ SavedClip PcmReplay::save(const SaveOptions& options, std::stop_token stop) {
     auto created = create_(name);
     SavedClip saved{created.path, clip->seconds(), clip->first_utc};
     try {
-        PcmFileWriter writer(std::move(created), spec);
-        std::vector<std::int32_t> samples;
-        const auto step = static_cast<std::size_t>(rate);
-        for (std::size_t done = 0; done < clip->frames(); done += step) {
-            clip->samples(done, step, samples);
-            writer.write(samples);
-        }
-        writer.flush(); // on disk before the reply says it is
-        (void)writer.close();
+        if (spec.format == "wav" && clip->bytes.size() < kPlainWavLimit)
+            write_wav(created, *clip);
+        else
+            write_with_sndfile(std::move(created), spec, *clip);
     } catch (const std::exception& e) {
         // Half a save is no save: nothing is left behind.
         std::error_code ignored;

@@ -122,3 +122,31 @@ TEST_CASE("PcmReplay: what a save cannot do is said, and a stop abandons a waiti
                       Catch::Contains("isrd is stopping"));
     stopper.join();
 }
+
+TEST_CASE("PcmReplay: a 24-bit WAV save holds the samples exactly", "[replay]") {
+    test::ScratchDir dir{"isr-replay24"};
+    SourceConfig cfg;
+    cfg.name = "mic";
+    cfg.format = "wav";
+    cfg.bit_depth = 24;
+    cfg.replay_seconds = 1;
+    PcmReplay replay(cfg, [&](const SaveName& name) {
+        return create_unique_file(dir.path, name.source, name.extension);
+    });
+    replay.ring().start({8000, 2, 24});
+    std::vector<std::int32_t> in;
+    for (int i = 0; i < 8000 * 2; ++i)
+        in.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(i * 7919 - 40000) << 8));
+    replay.ring().write(in, 8000, 0);
+    const auto clip = replay.save({1.0, "", 0, false}, {});
+    SF_INFO info{};
+    SNDFILE* f = sf_open(clip.path.c_str(), SFM_READ, &info);
+    REQUIRE(f != nullptr);
+    CHECK(info.format == (SF_FORMAT_WAV | SF_FORMAT_PCM_24));
+    CHECK(info.channels == 2);
+    CHECK(info.samplerate == 8000);
+    std::vector<int> out(static_cast<std::size_t>(info.frames * 2));
+    sf_read_int(f, out.data(), info.frames * 2);
+    sf_close(f);
+    CHECK(std::vector<std::int32_t>(out.begin(), out.end()) == in);
+}
