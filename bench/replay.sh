@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instant replay: how long `isrd save` of a full 60 s ring takes (the reply comes once the file
-# is closed and on disk), what 60 s rings on 4 sources cost in RAM against echobuf's published
+# is written and closed), what 60 s rings on 4 sources cost in RAM against echobuf's published
 # figure, and whether capture through alsa-lib loses audio while saves run back to back.
 # Usage: bench/replay.sh [BUILD_DIR] [RUNS]
 source "$(dirname "$0")/common.sh"
@@ -49,7 +49,7 @@ done
 vm() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$gen_pid/status"; }
 rss_full=$(vm VmRSS)
 
-# 1. Save latency: the CLI's whole run, connect to reply (file closed and fdatasync'ed).
+# 1. Save latency: the CLI's whole run, connect to reply (file written and closed).
 latency() { # NAME SOURCE FOLDER
     hyperfine -N --runs "$runs" --warmup 2 --export-json "$scratch/$1.json" \
         --prepare "rm -rf $3/replays" \
@@ -100,7 +100,7 @@ printf '  %-28s %8s %8s %8s\n' "" median min max
 printf '  %-28s %8s %8s %8s\n' "WAV (11.5 MB) to $disk" "$wav_med" "$wav_min" "$wav_max"
 printf '  %-28s %8s %8s %8s\n' "WAV (11.5 MB) to tmpfs" "$shm_med" "$shm_min" "$shm_max"
 printf '  %-28s %8s %8s %8s\n' "FLAC (level 5) to $disk" "$flac_med" "$flac_min" "$flac_max"
-echo "  (from starting the CLI to its reply, which comes once the file is fdatasync'ed and closed;"
+echo "  (from starting the CLI to its reply, which comes once the file is written and closed;"
 echo "  a last save held $saved_s s)"
 echo
 echo "Memory, isrd with 4 generator sources, 60 s rings, record = no, MiB:"
