@@ -193,14 +193,24 @@ TEST_CASE("Instant replay: the last N seconds, post_seconds, since_last, concurr
 TEST_CASE("Instant replay: a replay-only source writes nothing else, pause and resume",
           "[integration][replay][alsa]") {
     AlsaRun run;
-    run.write_config("replay_seconds = 5\nrecord = no", {kMic});
+    // on_save gets the path, the source, the label and the whole seconds, without a shell.
+    const auto notes = run.dir / "on_save.txt";
+    run.write_config("replay_seconds = 5\nrecord = no\non_save = sh -c 'printf \"%s|\" \"$@\" > " +
+                         notes.string() + "' sh",
+                     {kMic});
     run.start();
     REQUIRE(run.wait_for_state("mic", "recording", 10s));
     std::this_thread::sleep_for(3s);
-    auto saved = cli(run, "save");
+    auto saved = cli(run, "save --label \"two words\"");
     const auto all = read_saved(run, saved);
     CHECK(all.frames >= 2 * 48000);
     CHECK(all.frames <= 5 * 48000);
+    const auto path = (run.recordings / text(saved.reply, "path")).string();
+    CHECK_THAT(text(saved.reply, "path"), Catch::Contains("_mic_two_words.wav"));
+    REQUIRE(wait_until([&] { return fs::exists(notes) && !read_file(notes).empty(); }, 5s));
+    CHECK(read_file(notes) ==
+          path + "|mic|two words|" +
+              std::to_string(std::llround(static_cast<double>(all.frames) / 48000)) + "|");
     // Nothing but the save and isrd's own files.
     std::vector<std::string> others;
     for (const auto& e : fs::recursive_directory_iterator(run.recordings)) {
