@@ -96,12 +96,23 @@ TEST_CASE("concatenated files give back exactly the audio bytes received",
                 }
                 got.insert(got.end(), pages.begin(), pages.end());
             }
+            // A page that straddles a boundary is split between its packets into two, so
+            // pages may differ in number; their lacing values and bodies, in order, may not.
             const auto sent = ogg_pages(k.stream.bytes).value();
-            REQUIRE(got.size() == sent.size());
-            for (std::size_t i = 0; i < got.size(); ++i) {
-                CHECK(got[i].payload == sent[i].payload);
-                CHECK(got[i].serial == sent[i].serial);
-            }
+            const auto packets = [](const std::vector<OggPage>& pages) {
+                std::string lacing;
+                std::string body;
+                for (const auto& p : pages) {
+                    const auto n = static_cast<std::uint8_t>(p.payload[0]);
+                    lacing += p.payload.substr(1, n);
+                    body += p.payload.substr(1 + n);
+                }
+                return std::pair{lacing, body};
+            };
+            for (const auto& p : got)
+                CHECK(p.serial == sent.front().serial);
+            CHECK(got.size() >= sent.size());
+            CHECK(packets(got) == packets(sent));
         } else if (k.name == "flac") {
             // Native FLAC: every file starts with "fLaC" and the metadata; the frames follow.
             const auto header = k.stream.bytes.find("\xff\xf8");
