@@ -35,8 +35,8 @@ void SourceRunner::request_stop() noexcept {
 
 bool SourceRunner::pause() {
     std::lock_guard lock(pause_mutex_);
-    if (paused_ || stopping_)
-        return false;
+    if (paused_ || stopping_ || finished_)
+        return false; // a source that gave up is not running to pause; resume restarts it
     paused_ = true;
     attempt_stop_.request_stop();
     log_.info("paused: capture stops until resumed");

@@ -217,6 +217,7 @@ TEST_CASE("SourceRunner: resume starts a source that had given up", "[runner]") 
     REQUIRE(eventually([&] { return runner.finished(); }));
     CHECK(state->snapshot().state == RunState::failed);
     CHECK(calls == 2);
+    CHECK_FALSE(runner.pause()); // nothing runs to pause
     CHECK(runner.resume());
     REQUIRE(eventually([&] { return calls == 4; }));
     REQUIRE(eventually([&] { return runner.finished(); }));
