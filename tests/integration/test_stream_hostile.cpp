@@ -416,14 +416,21 @@ TEST_CASE("a stream that turns from MP3 into AAC continues in .aac files",
     REQUIRE(run.process->stop() == 0);
     CHECK_THAT(run.process->log(),
                Catch::Contains("WARNING  [radio] the stream changed from mp3 to aac"));
-    const auto mp3_files = files_with_extension(run.recordings / "radio", ".mp3");
-    const auto aac_files = files_with_extension(run.recordings / "radio", ".aac");
-    REQUIRE(mp3_files.size() == 1);
-    REQUIRE(aac_files.size() == 1);
-    for (const auto& f : {mp3_files[0], aac_files[0]})
-        CHECK(decode_errors(f) == "");
-    CHECK(decoded_seconds(mp3_files[0]) == Approx(5).margin(0.2));
-    CHECK(decoded_seconds(aac_files[0]) == Approx(6).margin(0.2));
+    // One file of each, unless the test runs across the top of an hour (then a split as well).
+    double mp3_seconds = 0;
+    double aac_seconds = 0;
+    for (const auto& [ext, total] :
+         {std::pair{".mp3", &mp3_seconds}, std::pair{".aac", &aac_seconds}}) {
+        const auto files = files_with_extension(run.recordings / "radio", ext);
+        REQUIRE(!files.empty());
+        REQUIRE(files.size() <= 2);
+        for (const auto& f : files) {
+            CHECK(decode_errors(f) == "");
+            *total += decoded_seconds(f);
+        }
+    }
+    CHECK(mp3_seconds == Approx(5).margin(0.2));
+    CHECK(aac_seconds == Approx(6).margin(0.2));
     CHECK(s.skipped_bytes < 1000); // nothing of either stream was lost at the change
 }
 

@@ -1,6 +1,8 @@
 #include "tests/integration/support/isrd_run.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace isr::test {
 
@@ -13,6 +15,15 @@ void IsrdRun::write_config(const std::string& general, const std::string& source
 }
 
 void IsrdRun::start(std::map<std::string, std::string> env) {
+    // A test that records hourly files expects one file per source; started in the last 90 s
+    // before the top of an hour, it would get two. Such a test waits for the hour to pass.
+    if (read_file(config).find("split_interval = 1h") != std::string::npos) {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const auto into_hour = now % std::chrono::hours(1);
+        if (into_hour > std::chrono::minutes(58) + std::chrono::seconds(30))
+            std::this_thread::sleep_for(std::chrono::hours(1) - into_hour +
+                                        std::chrono::seconds(1));
+    }
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{isrd_path().string(), config.string()}, dir / "isrd.log",
         std::move(env));
