@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -110,9 +111,13 @@ TEST_CASE("PcmRing: readers copy while the writer goes on, and every copy is con
     ring.start({48000, 2, 16});
     std::atomic<bool> done{false};
     std::thread writer([&] {
+        // Ten times faster than real time: a reader on a loaded machine may still be lapped,
+        // which copy() must then notice (nullopt), never hand out a torn copy.
         std::uint64_t n = 0;
-        for (int i = 0; i < 2000; ++i, n += 480)
+        for (int i = 0; i < 1000; ++i, n += 480) {
             ring.write(ramp(n, 480, 2), 480, static_cast<double>(n) / 48000);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         done = true;
     });
     int copies = 0;
@@ -122,7 +127,8 @@ TEST_CASE("PcmRing: readers copy while the writer goes on, and every copy is con
         if (!e || e->end < 48000)
             continue;
         const auto clip = ring.copy(e->end - 48000, e->end);
-        REQUIRE(clip);
+        if (!clip)
+            continue; // lapped, and said so
         clip->samples(0, clip->frames(), s);
         for (std::size_t i = 1; i < clip->frames(); ++i)
             REQUIRE((frame_number(s, i, 2) & 0x7fff) == ((frame_number(s, i - 1, 2) + 1) & 0x7fff));
