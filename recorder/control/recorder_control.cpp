@@ -174,7 +174,7 @@ void RecorderControl::save(const SaveCommand& command, ReplyFn reply) {
     auto job = [this, source, options, reply = std::move(reply), done](std::stop_token stop) {
         try {
             const auto clip = source->replay->save(options, stop);
-            const auto relative = clip.path.lexically_relative(root_).generic_string();
+            const auto relative = relative_to(clip.path, root_);
             const auto zone = TimeZone::locate(source->cfg->timezone);
             const auto start =
                 iso8601(static_cast<std::int64_t>(std::floor(clip.start_utc)), *zone);
