@@ -47,11 +47,16 @@ ifneq ($(FUZZ_SECONDS),0)
 endif
 
 # clang: GCC 12 with ASan reports std::regex as uninitialised (-Werror); and the fuzz targets
-# share this build (scripts/configure-asan.sh).
-test-asan: test-deps
+# share this build (scripts/configure-asan.sh). The unit tests run in the ASan build; the
+# integration tests are the release build's, pointed at the ASan build's isrd and isr-web: the
+# programs they start are what needs the sanitizers, and the test binary is not built twice.
+test-asan: test-deps build
 	@scripts/configure-asan.sh $(ASAN_DIR)
-	@cmake --build $(ASAN_DIR)
-	@scripts/run-tests.sh $(ASAN_DIR) -LE browser -E "$(NOT_UNDER_SANITIZERS)"
+	@cmake --build $(ASAN_DIR) --target isrd isr-web isr_unit_tests
+	@scripts/run-tests.sh $(ASAN_DIR) -L unit -E "$(NOT_UNDER_SANITIZERS)"
+	@ISRD_UNDER_TEST=$(abspath $(ASAN_DIR))/recorder/isrd \
+	 ISR_WEB_UNDER_TEST=$(abspath $(ASAN_DIR))/webserver/isr-web ISR_PROGRAMS_SANITIZER=address \
+	 scripts/run-tests.sh $(BUILD_DIR) -L integration -E "^deploy: |$(NOT_UNDER_SANITIZERS)"
 
 # clang here too: GCC 12 at -O2 with TSan reports std::string copies as out of bounds (-Werror).
 test-tsan: test-deps

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -178,6 +179,17 @@ fs::path isrd_path() {
 fs::path isr_web_path() {
     const char* other = std::getenv("ISR_WEB_UNDER_TEST");
     return other && *other ? fs::path(other) : fs::path(ISR_WEB_PATH);
+}
+bool programs_under_asan() {
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return true;
+#endif
+#endif
+    const char* which = std::getenv("ISR_PROGRAMS_SANITIZER");
+    return which && std::string_view(which) == "address";
 }
 fs::path alsa_test_conf() {
     return ALSA_TEST_CONF;

@@ -79,6 +79,10 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 std::filesystem::path isrd_path();
 std::filesystem::path isr_web_path();
 std::filesystem::path alsa_test_conf();
+// True when the programs under test run under AddressSanitizer: this test binary is built with
+// it, or ISR_PROGRAMS_SANITIZER=address says so (make test-asan runs the release build's
+// integration tests against the ASan build's isrd and isr-web).
+bool programs_under_asan();
 std::filesystem::path source_dir();
 
 } // namespace isr::test
