@@ -8,6 +8,34 @@
 
 namespace isr {
 
+namespace {
+
+void write_alarm(JsonWriter& w, const std::optional<Alarm>& alarm) {
+    w.key("alarm");
+    if (!alarm) {
+        w.value(nullptr);
+        return;
+    }
+    w.begin_object()
+        .member("kind", alarm->kind)
+        .member("since", alarm->since)
+        .member("message", alarm->message)
+        .end_object();
+}
+
+std::optional<Alarm> read_alarm(const rapidjson::Value& parent) {
+    const auto it = parent.FindMember("alarm");
+    if (it == parent.MemberEnd() || !it->value.IsObject())
+        return std::nullopt;
+    Alarm a;
+    a.kind = json_string(it->value, "kind").value_or("");
+    a.since = json_string(it->value, "since").value_or("");
+    a.message = json_string(it->value, "message").value_or("");
+    return a;
+}
+
+} // namespace
+
 std::string to_json(const Status& s) {
     JsonWriter w(2);
     w.begin_object();
@@ -25,6 +53,7 @@ std::string to_json(const Status& s) {
             .member("file", src.file)
             .member("format", src.format)
             .member("bytes", src.bytes)
+            .member("bytes_total", src.bytes_total)
             .member("since", src.since)
             .member("last_data", src.last_data)
             .member("reconnects", src.reconnects)
@@ -44,10 +73,12 @@ std::string to_json(const Status& s) {
             .member("stream_title", src.stream_title)
             .member("files", src.files)
             .member("replay_seconds", src.replay_seconds)
-            .member("record", src.record)
-            .end_object();
+            .member("record", src.record);
+        write_alarm(w, src.alarm);
+        w.end_object();
     }
     w.end_array();
+    write_alarm(w, s.alarm);
     w.end_object();
     return w.str();
 }
@@ -81,6 +112,7 @@ std::optional<Status> parse_status(std::string_view json) {
             src.file = json_string(v, "file");
             src.format = json_string(v, "format").value_or("");
             src.bytes = static_cast<std::uint64_t>(json_int(v, "bytes").value_or(0));
+            src.bytes_total = static_cast<std::uint64_t>(json_int(v, "bytes_total").value_or(0));
             src.since = json_string(v, "since");
             src.last_data = json_string(v, "last_data");
             src.reconnects = static_cast<std::uint64_t>(json_int(v, "reconnects").value_or(0));
@@ -105,9 +137,11 @@ std::optional<Status> parse_status(std::string_view json) {
             src.replay_seconds = json_number(v, "replay_seconds").value_or(0);
             if (v.HasMember("record") && v["record"].IsBool())
                 src.record = v["record"].GetBool();
+            src.alarm = read_alarm(v);
             s.sources.push_back(std::move(src));
         }
     }
+    s.alarm = read_alarm(doc);
     return s;
 }
 

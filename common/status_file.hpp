@@ -12,6 +12,14 @@
 
 namespace isr {
 
+// A condition someone should look at (a silent source, a full disk): what, since when, and a
+// sentence saying so. In status.json as {"kind", "since", "message"}, or null.
+struct Alarm {
+    std::string kind;
+    std::string since;
+    std::string message;
+};
+
 // The recorder's state as written to <output_directory>/status.json. Fields may be added but
 // never renamed: isr-web, the web UI and users' scripts read them.
 struct SourceStatus {
@@ -21,6 +29,7 @@ struct SourceStatus {
     std::optional<std::string> file; // relative to the recordings directory, '/' separators
     std::string format;
     std::uint64_t bytes = 0;              // bytes written to the current file
+    std::uint64_t bytes_total = 0;        // bytes written since isrd started, every file
     std::optional<std::string> since;     // when the current file was started
     std::optional<std::string> last_data; // when data last arrived
     std::uint64_t reconnects = 0;
@@ -41,6 +50,7 @@ struct SourceStatus {
     std::uint64_t files = 0;   // files completed since isrd started
     double replay_seconds = 0; // the instant-replay ring's length (replay_seconds); 0: none
     bool record = true;        // false: a replay-only source (record = no)
+    std::optional<Alarm> alarm;
 };
 
 struct Status {
@@ -49,6 +59,7 @@ struct Status {
     long pid = 0;
     std::vector<std::string> active;
     std::vector<SourceStatus> sources;
+    std::optional<Alarm> alarm; // recorder-wide (the disk guard)
 };
 
 inline constexpr std::string_view kStatusFileName = "status.json";

@@ -10,6 +10,13 @@
 
 namespace isr::rec {
 
+// The current file has `bytes` on disk now: `bytes`, and `bytes_total` by what was added since.
+inline void set_file_bytes(SourceStatus& s, std::uint64_t bytes) noexcept {
+    if (bytes > s.bytes)
+        s.bytes_total += bytes - s.bytes;
+    s.bytes = bytes;
+}
+
 // A source's live status, written by its thread and read by the status writer every 2 s.
 class SourceState {
 public:

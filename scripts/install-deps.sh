@@ -11,9 +11,9 @@ build_pkgs=(cmake ninja-build g++ make pkg-config ca-certificates tzdata
 # a browser for the UI tests, curl for the scripted checks, docker-compose (validates the
 # compose file offline), binutils (objdump, to check the image has every library), wrk (load
 # beside the abuse cases), clang with its runtime for the libFuzzer targets, clang-format for the
-# house style.
+# house style, prometheus for promtool (checks /metrics and the example alert rules).
 test_pkgs=(icecast2 ffmpeg systemd curl flac openssl chromium docker-compose binutils wrk
-           clang libclang-rt-14-dev clang-format)
+           clang libclang-rt-14-dev clang-format prometheus)
 bench_pkgs=(hyperfine wrk nginx-light time flac sox alsa-utils ffmpeg)
 
 wanted=()

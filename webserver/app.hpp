@@ -4,6 +4,7 @@
 #include "webserver/analysis/analysis_service.hpp"
 #include "webserver/archive/archive_index.hpp"
 #include "webserver/archive/recordings_root.hpp"
+#include "webserver/metrics/server_metrics.hpp"
 #include "webserver/origin_policy.hpp"
 #include "webserver/server_options.hpp"
 #include "webserver/status_monitor.hpp"
@@ -39,6 +40,7 @@ struct App {
     WorkPool decode; // decoding for analyses, in parallel parts
     WorkPool media;  // clips and cuts
     std::unique_ptr<AnalysisService> analysis;
+    ServerMetrics metrics; // requests and their durations, for /metrics
 };
 
 } // namespace isr::web

@@ -5,6 +5,7 @@
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
 #include "common/version.hpp"
+#include "webserver/metrics/server_metrics.hpp"
 #include "webserver/request_parser.hpp"
 #include "webserver/response_writer.hpp"
 #include "webserver/work_pool.hpp"
@@ -169,6 +170,7 @@ private:
         if (closed_)
             return;
         closed_ = true;
+        observe(); // a response cut short still counts, with the time it ran
         error_code ec;
         timer_.cancel();
         socket_.shutdown(tcp::socket::shutdown_both, ec);
@@ -219,6 +221,7 @@ private:
             return close();
         }
         started_ = mono_now();
+        route_ = "unmatched";
         auto& req = parser_->request();
         req.remote = remote_;
         if (ec) {
@@ -235,6 +238,8 @@ private:
                 400, "malformed request target (bad percent escape or not an absolute path)"));
         }
         const auto match = hub_.router().match(req.method, req.path);
+        if (match.route)
+            route_ = match.route->pattern;
         const auto runs = match.route ? match.route->runs : Runs::inline_io;
         if (runs == Runs::inline_io)
             return send(hub_.router().handle(req, match));
@@ -253,6 +258,7 @@ private:
         if (closed_)
             return;
         status_ = response.status;
+        pending_observation_ = true;
         if (hub_.stopping())
             keep_alive_ = false;
         http::response<http::empty_body> head;
@@ -270,7 +276,20 @@ private:
         writer_.send(text.str(), std::move(response), request().is_head());
     }
 
+    // The request just answered, into /metrics' counters (once).
+    void observe() noexcept {
+        if (!pending_observation_)
+            return;
+        pending_observation_ = false;
+        try {
+            hub_.metrics().observe(route_, status_, mono_now() - started_);
+        } catch (...) {
+            // A counter that cannot grow its map is not worth the connection.
+        }
+    }
+
     void finish() {
+        observe();
         const auto& req = request();
         log::info("web", remote_, ' ', method_name(req.method), ' ', req.target.substr(0, 200), ' ',
                   status_, ' ', writer_.bytes_sent(), " B ",
@@ -289,6 +308,9 @@ private:
     ResponseWriter writer_;
     int status_ = 0;
     double started_ = 0;
+    // The route table's pattern for the request (never its raw path): /metrics' route label.
+    std::string_view route_ = "unmatched";
+    bool pending_observation_ = false;
     Phase phase_ = Phase::idle;
     bool keep_alive_ = true;
     bool closed_ = false;

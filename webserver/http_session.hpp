@@ -15,20 +15,23 @@
 namespace isr::web {
 
 class WorkPool;
+class ServerMetrics;
 class HttpSession;
 
 // What every connection shares: the routes, where blocking handlers run, and the server's
 // lifecycle (shutdown, idle exit). Thread-safe.
 class SessionHub {
 public:
-    SessionHub(const Router& router, WorkPool& work, WorkPool& media,
+    SessionHub(const Router& router, WorkPool& work, WorkPool& media, ServerMetrics& metrics,
                std::chrono::milliseconds request_timeout)
-        : router_(router), work_(work), media_(media), request_timeout_(request_timeout) {}
+        : router_(router), work_(work), media_(media), metrics_(metrics),
+          request_timeout_(request_timeout) {}
 
     const Router& router() const noexcept { return router_; }
     // How long a client may take to send a whole request once it has begun (--request-timeout).
     std::chrono::milliseconds request_timeout() const noexcept { return request_timeout_; }
     WorkPool& pool(Runs runs) noexcept { return runs == Runs::media_pool ? media_ : work_; }
+    ServerMetrics& metrics() noexcept { return metrics_; }
 
     void add(const std::shared_ptr<HttpSession>& session);
     void remove(HttpSession* session) noexcept;
@@ -48,6 +51,7 @@ private:
     const Router& router_;
     WorkPool& work_;
     WorkPool& media_;
+    ServerMetrics& metrics_;
     std::chrono::milliseconds request_timeout_;
     mutable std::mutex mutex_;
     std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;

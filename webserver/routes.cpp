@@ -27,6 +27,8 @@ Router make_router(const App& app) {
              Runs::media_pool},
             {M::get, "/api/cut", [&app](auto& q, auto&) { return cut_download(q, app); },
              Runs::media_pool},
+            {M::get, "/metrics", [&app](auto& q, auto&) { return get_metrics(q, app); },
+             Runs::work_pool},
             {M::get, "/stream/{path*}",
              [&app](auto& q, auto& p) { return serve_recording(q, app, p[0], false); }},
             {M::get, "/download/{path*}",

@@ -220,7 +220,7 @@ int Server::run() {
     // Declared so that the io_context dies first: the connections it still holds unregister
     // from the hub, which outlives them. The App's pools are stopped before that.
     SessionHub hub(
-        router_, app_.work, app_.media,
+        router_, app_.work, app_.media, app_.metrics,
         std::chrono::milliseconds(std::llround(app_.options.request_timeout_seconds * 1000)));
     net::io_context ioc(app_.options.threads);
 

@@ -134,7 +134,7 @@ void PcmSession::every_second(double now_mono) {
     const auto bytes = splitter_.bytes();
     const auto xruns = source_->xruns();
     state_->update([&](SourceStatus& s) {
-        s.bytes = bytes;
+        set_file_bytes(s, bytes);
         s.last_data = iso8601_now();
         s.xruns = xruns;
         if (level) {

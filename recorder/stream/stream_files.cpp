@@ -196,7 +196,7 @@ void StreamSession::every_second(double now_mono) {
     const auto kbps =
         media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
     state_->update([&](SourceStatus& s) {
-        s.bytes = bytes;
+        set_file_bytes(s, bytes);
         s.last_data = iso8601_now();
         if (kbps > 0)
             s.bitrate_kbps = kbps;

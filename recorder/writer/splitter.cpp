@@ -87,11 +87,15 @@ double Splitter::close() noexcept {
     const auto error = file_->close();
     const auto kept = file_->seconds_on_disk();
     const auto path = file_->path();
+    const auto bytes = file_->bytes();
     file_.reset();
-    if (kept > 0) {
+    state_->update([&](SourceStatus& s) {
+        set_file_bytes(s, bytes); // what was written since the last tick counts too
+        if (kept > 0)
+            ++s.files;
+    });
+    if (kept > 0)
         log_.debug("closed ", path.string(), " (", fixed(kept, 3), " s)");
-        state_->update([](SourceStatus& s) { ++s.files; });
-    }
     if (error) {
         // The last of the file could not be written: as lost as any other write.
         disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept,

@@ -46,6 +46,8 @@ TEST_CASE("status.json round-trips and tolerates missing fields", "[common]") {
     CHECK(parsed->sources[0].bytes == 1234567);
     CHECK(parsed->sources[0].level_dbfs == Approx(-18.5));
     CHECK_FALSE(parsed->sources[0].error);
+    CHECK_FALSE(parsed->sources[0].alarm);
+    CHECK_FALSE(parsed->alarm);
 
     const auto partial = parse_status(R"({"active":["a.wav"],"sources":[{"name":"x"}],"extra":1})");
     REQUIRE(partial);
@@ -54,6 +56,35 @@ TEST_CASE("status.json round-trips and tolerates missing fields", "[common]") {
     CHECK(partial->sources.at(0).bytes == 0);
     CHECK_FALSE(parse_status("not json"));
     CHECK_FALSE(parse_status("[1,2]"));
+}
+
+TEST_CASE("status.json carries alarms and the bytes written since start", "[common]") {
+    Status s;
+    s.updated = "2026-11-30T03:12:07+01:00";
+    SourceStatus src;
+    src.name = "garden";
+    src.bytes = 100;
+    src.bytes_total = 5000000000ull;
+    src.alarm = Alarm{"silence", "2026-11-30T03:02:07+01:00", "garden: silent for 600 s"};
+    s.sources.push_back(src);
+    s.alarm = Alarm{"disk_low", "2026-11-30T03:00:00+01:00", "3 % free"};
+    const auto text = to_json(s);
+    const auto parsed = parse_status(text);
+    REQUIRE(parsed);
+    REQUIRE(parsed->alarm);
+    CHECK(parsed->alarm->kind == "disk_low");
+    CHECK(parsed->alarm->message == "3 % free");
+    REQUIRE(parsed->sources.at(0).alarm);
+    CHECK(parsed->sources[0].alarm->since == "2026-11-30T03:02:07+01:00");
+    CHECK(parsed->sources[0].alarm->message == "garden: silent for 600 s");
+    CHECK(parsed->sources[0].bytes_total == 5000000000ull);
+
+    s.alarm.reset();
+    s.sources[0].alarm.reset();
+    const auto cleared = parse_status(to_json(s));
+    REQUIRE(cleared);
+    CHECK_FALSE(cleared->alarm);
+    CHECK_FALSE(cleared->sources.at(0).alarm);
 }
 
 TEST_CASE("status.json is written atomically and read back with staleness", "[common]") {

@@ -57,7 +57,10 @@ public:
     }
     double seconds_on_disk() const noexcept override { return on_disk_; }
     bool deleted() const noexcept override { return !fs::exists(path_); }
-    std::uint64_t bytes() const noexcept override { return 0; }
+    // 1000 bytes per second of audio on disk, so that byte counts can be checked.
+    std::uint64_t bytes() const noexcept override {
+        return static_cast<std::uint64_t>(std::llround(on_disk_ * 1000));
+    }
 
 private:
     fs::path path_;
@@ -167,6 +170,10 @@ TEST_CASE("Splitter: a boundary inside a read goes to the exact frame", "[splitt
     CHECK(p.closed.begin()->first == "20270115_080000.wav");
     CHECK(p.closed.count("20270115_080010.wav") == 1);
     CHECK(p.closed.count("20270115_080030.wav") == 1);
+    // status.json counts the files and every byte they got, the last writes before each close too.
+    const auto status = p.state->snapshot();
+    CHECK(status.files == 4);
+    CHECK(status.bytes_total == 35000);
 }
 
 TEST_CASE("Splitter: hourly files across the spring DST change", "[splitter]") {

@@ -42,12 +42,14 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
         for (auto it = recent_.begin(); it != recent_.end(); ++it) {
             if (std::get<0>(*it) == name && std::get<1>(*it) == key) {
                 recent_.splice(recent_.begin(), recent_, it);
+                ++cache_hits_;
                 return std::get<2>(recent_.front());
             }
         }
     }
     if (auto disk = read_levels_file(levels_path(dir_, name), key)) {
         auto levels = std::make_shared<const Levels>(std::move(*disk));
+        ++cache_hits_;
         std::lock_guard lock(mutex_);
         recent_.emplace_front(name, key, levels);
         if (recent_.size() > kRecentLevels)
@@ -78,6 +80,7 @@ std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::str
         it->second.computation->cancel(); // the file changed under it
     }
     jobs_[name] = Job{key, computation};
+    ++cache_misses_;
     return computation;
 }
 
@@ -204,6 +207,15 @@ void AnalysisService::forget(const std::string& name) {
         it->second.computation->cancel();
         jobs_.erase(it);
     }
+}
+
+AnalysisService::Counters AnalysisService::counters() {
+    Counters c;
+    c.cache_hits = cache_hits_;
+    c.cache_misses = cache_misses_;
+    std::lock_guard lock(mutex_);
+    c.running = jobs_.size();
+    return c;
 }
 
 void AnalysisService::cancel_all() noexcept {

@@ -55,6 +55,15 @@ public:
     // Shutdown: cancels every decode in flight; analyses asked for afterwards fail.
     void cancel_all() noexcept;
 
+    // For /metrics: answers whose levels came from memory or the disk cache, decodes started,
+    // and decodes in flight now.
+    struct Counters {
+        std::uint64_t cache_hits = 0;
+        std::uint64_t cache_misses = 0;
+        std::size_t running = 0;
+    };
+    Counters counters();
+
 private:
     struct Job {
         FileKey key;
@@ -88,6 +97,8 @@ private:
     std::map<std::string, SectionsEntry> sections_;
     std::set<std::string> on_disk_; // recordings with a sections file, read once at start-up
     std::atomic<bool> cache_warned_{false};
+    std::atomic<std::uint64_t> cache_hits_{0};
+    std::atomic<std::uint64_t> cache_misses_{0};
     bool stopping_ = false; // under mutex_
 };
 
