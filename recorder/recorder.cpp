@@ -147,6 +147,16 @@ Status Recorder::collect() const {
     return s;
 }
 
+void Recorder::notify_systemd(double now) {
+    if (!systemd_.active())
+        return;
+    std::vector<ServiceNotifier::Source> sources;
+    sources.reserve(states_.size());
+    for (const auto& state : states_)
+        sources.push_back({state->snapshot().name, state->liveness()});
+    systemd_.update(collect(), sources, now);
+}
+
 void Recorder::write_status() {
     try {
         write_status_file(status_path_, collect());
@@ -168,6 +178,8 @@ int Recorder::run() {
 
     log::set_level(config_.general.log_level);
     open_log();
+    // Before any thread exists: it takes the variables out of the environment.
+    systemd_ = ServiceNotifier(SdNotify::from_environment());
 
     // One recorder per recordings folder: two would fight over status.json and file names.
     if (!take_lock()) {
@@ -237,15 +249,18 @@ int Recorder::run() {
             write_status();
             next_status = now + kStatusIntervalSeconds;
         }
+        notify_systemd(now);
         const bool all_failed = std::all_of(runners_.begin(), runners_.end(),
                                             [](const auto& r) { return r->finished(); });
         if (all_failed) {
             write_status();
             log::critical("",
                           "every source has failed; exiting. status.json keeps their last errors.");
+            systemd_.exiting("every source has failed; exiting (status.json keeps their errors)");
             return 1;
         }
-        const double wait = std::max(0.05, std::min(next_status, next_check) - mono_now());
+        const double wait =
+            std::max(0.05, std::min({next_status, next_check, systemd_.next_due()}) - mono_now());
         timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - std::floor(wait)) * 1e9)};
         const int sig = sigtimedwait(&signals, nullptr, &ts);
         if (sig == SIGHUP) {
@@ -253,6 +268,7 @@ int Recorder::run() {
             open_log();
         } else if (sig == SIGINT || sig == SIGTERM) {
             log::info("", strsignal(sig), ": finishing files and stopping");
+            systemd_.stopping();
             break;
         }
     }

@@ -8,6 +8,7 @@
 #include "recorder/replay/replay.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
+#include "recorder/systemd/service_notifier.hpp"
 #include "recorder/writer/file_identity.hpp"
 
 #include <memory>
@@ -18,7 +19,7 @@ namespace isr::rec {
 // isrd's process: one SourceRunner per enabled source (with its replay ring, when it has one),
 // status.json every 2 s from the main thread, the control socket on a thread of its own, and
 // signal handling (SIGTERM/SIGINT, or `quit` on the socket: finalize every file and remove
-// status.json; SIGHUP: reopen the log file for logrotate).
+// status.json; SIGHUP: reopen the log file for logrotate), and systemd's notifications.
 class Recorder {
 public:
     explicit Recorder(Config config);
@@ -37,6 +38,8 @@ private:
     // The control socket, answering for the sources; logs why when it cannot listen.
     void start_control(std::vector<RecorderControl::Source> sources);
     Status collect() const;
+    // READY, STATUS and the watchdog for systemd (a no-op without $NOTIFY_SOCKET).
+    void notify_systemd(double now);
     void write_status();
     void open_log();
     // Creates output_directory if needed and locks its .isrd.lock. False when another isrd
@@ -61,6 +64,7 @@ private:
     std::unique_ptr<RecorderControl> control_;
     std::unique_ptr<ControlServer> control_server_;
     RateLimit status_errors_{std::chrono::minutes(5)};
+    ServiceNotifier systemd_;
 };
 
 } // namespace isr::rec

@@ -81,7 +81,10 @@ bool SourceRunner::wait_while_paused(std::stop_token stop) {
             s.peak_dbfs.reset();
             s.error.reset();
         });
-        if (!pause_cv_.wait(lock, stop, [&] { return !paused_; }))
+        state_->waiting(true);
+        const bool resumed = pause_cv_.wait(lock, stop, [&] { return !paused_; });
+        state_->waiting(false);
+        if (!resumed)
             return false;
     }
     attempt_stop_ = std::stop_source();
@@ -108,6 +111,7 @@ void SourceRunner::fail(const std::string& message, int failures) {
 }
 
 void SourceRunner::run(std::stop_token stop) {
+    state_->waiting(false); // a source resumed after giving up runs again
     int failures = 0;
     while (!stop.stop_requested()) {
         if (!wait_while_paused(stop))
@@ -181,7 +185,10 @@ void SourceRunner::run(std::stop_token stop) {
         }
         log_.info("retrying in ", cfg_.retry_delay_seconds, " s (attempt ", failures + 1,
                   cfg_.max_retries > 0 ? cat(" of ", cfg_.max_retries + 1) : std::string(), ")");
-        if (!sleep_for(cfg_.retry_delay_seconds, attempt) && stop.stop_requested())
+        state_->waiting(true);
+        const bool slept = sleep_for(cfg_.retry_delay_seconds, attempt);
+        state_->waiting(false);
+        if (!slept && stop.stop_requested())
             break;
     }
     if (stop.stop_requested()) {
@@ -190,6 +197,7 @@ void SourceRunner::run(std::stop_token stop) {
             s.file.reset();
         });
     }
+    state_->waiting(true); // the thread ends: nothing left to come around
     finished_ = true;
 }
 

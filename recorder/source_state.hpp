@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/status_file.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -49,8 +50,30 @@ public:
 
     // A new attempt (connection, device opening) begins.
     void attempt_started() {
-        std::lock_guard lock(mutex_);
-        recording_in_attempt_ = false;
+        {
+            std::lock_guard lock(mutex_);
+            recording_in_attempt_ = false;
+        }
+        attempted_.store(true);
+        alive();
+    }
+
+    // For systemd's watchdog (read by the main thread): the source's thread calls alive() each
+    // time its loop comes around (at least once a second while it records or waits on the
+    // network), and waiting(true) while it waits on purpose (the retry delay, a pause, given
+    // up), when it cannot come around and is not stuck either.
+    void alive() noexcept { alive_mono_.store(mono_now()); }
+    void waiting(bool on) noexcept {
+        waiting_.store(on);
+        alive();
+    }
+    struct Liveness {
+        double alive_mono = 0;  // mono_now() of the last alive()
+        bool waiting = false;   // waiting on purpose
+        bool attempted = false; // its first attempt has started
+    };
+    Liveness liveness() const noexcept {
+        return {alive_mono_.load(), waiting_.load(), attempted_.load()};
     }
     // Audio is being written: state "recording", error cleared. The first time in an attempt
     // that follows one that recorded, it counts as a reconnect.
@@ -116,6 +139,9 @@ private:
     mutable std::optional<double> notice_until_;
     bool recorded_before_ = false;
     bool recording_in_attempt_ = false;
+    std::atomic<double> alive_mono_{mono_now()};
+    std::atomic<bool> waiting_{false};
+    std::atomic<bool> attempted_{false};
 };
 
 } // namespace isr::rec

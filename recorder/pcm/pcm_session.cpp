@@ -55,6 +55,8 @@ void PcmSession::run(std::stop_token stop) {
     std::vector<std::int32_t> buffer(static_cast<std::size_t>(std::max(1, fmt.rate / 4)) *
                                      static_cast<std::size_t>(fmt.channels));
     while (!stop.stop_requested()) {
+        // Each read returns within AlsaSource::kStallSeconds (10 s), with audio or a timeout.
+        state_->alive();
         const auto r = source_->read(buffer, stop);
         if (r.frames == 0)
             continue;

@@ -127,9 +127,13 @@ struct HttpStream::Impl {
                     cancel();
             });
         });
+        // A second at most per turn: a wait of up to stall_timeout_seconds reports that it is
+        // waiting (options.alive), not stuck.
         while (!done() && !stop.stop_requested()) {
-            if (ioc.run_one() == 0)
-                break;
+            if (ioc.run_one_for(std::chrono::seconds(1)) == 0 && ioc.stopped())
+                break; // nothing left to wait for
+            if (options.alive)
+                options.alive();
         }
         if (stop.stop_requested())
             ioc.poll(); // let the cancelled operation complete

@@ -3,6 +3,7 @@
 #include "recorder/stream/url.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -19,6 +20,9 @@ struct HttpOptions {
     double connect_timeout_seconds = 10;
     double stall_timeout_seconds = 15;
     int max_redirects = 5;
+    // Called on the caller's thread at least once a second while a step waits (and after each
+    // event it waits for): the caller's sign of life for systemd's watchdog.
+    std::function<void()> alive;
 };
 
 // A streaming HTTP/1.x GET over TCP or TLS (Boost.Beast + Asio's OpenSSL), for endless bodies:

@@ -99,6 +99,9 @@ void StreamSession::run(std::stop_token stop) {
     options.tls_verify = cfg_.tls_verify;
     options.connect_timeout_seconds = cfg_.connect_timeout_seconds;
     options.stall_timeout_seconds = cfg_.stall_timeout_seconds;
+    // A read may legitimately wait stall_timeout_seconds (up to an hour) for the network: the
+    // client reports that it is waiting, not stuck, once a second meanwhile.
+    options.alive = [state = state_] { state->alive(); };
     HttpStream http(options);
 
     log_.info("connecting to ", mask_url_password(cfg_.url));
@@ -139,6 +142,7 @@ void StreamSession::run(std::stop_token stop) {
     // complete frames received so far go to the file.
     try {
         while (!stop.stop_requested()) {
+            state_->alive();
             const auto n = http.read_some(buffer, stop);
             if (n == 0) {
                 if (!framer_ && !head.empty() && !stop.stop_requested()) {

@@ -222,3 +222,35 @@ TEST_CASE("SourceRunner: resume starts a source that had given up", "[runner]") 
     REQUIRE(eventually([&] { return calls == 4; }));
     REQUIRE(eventually([&] { return runner.finished(); }));
 }
+
+TEST_CASE("SourceRunner: waiting on purpose is marked for the watchdog, and nothing else is",
+          "[runner][systemd]") {
+    auto state = std::make_shared<SourceState>(initial());
+    CHECK_FALSE(state->liveness().attempted);
+    std::atomic<int> runs{0};
+    std::atomic<bool> fail{true};
+    auto cfg = config(0);
+    cfg.retry_delay_seconds = 60; // the test ends the wait with a pause, then a stop
+    SourceRunner runner(cfg, state, [&]() -> std::unique_ptr<SourceSession> {
+        if (fail)
+            return std::make_unique<ScriptedSession>(Attempt{}, state);
+        return std::make_unique<UntilStopped>(runs, state);
+    });
+    runner.start();
+    // The first attempt fails: the thread waits for the retry delay, on purpose.
+    REQUIRE(eventually([&] { return state->snapshot().state == RunState::retrying; }));
+    REQUIRE(eventually([&] { return state->liveness().waiting; }));
+    CHECK(state->liveness().attempted);
+    // A pause ends the retry wait; paused is waiting on purpose too.
+    fail = false;
+    CHECK(runner.pause());
+    REQUIRE(eventually([&] { return state->snapshot().state == RunState::paused; }));
+    CHECK(state->liveness().waiting);
+    // Recording: not waiting, and the sign of life is recent.
+    CHECK(runner.resume());
+    REQUIRE(eventually([&] { return runs == 1 && !state->liveness().waiting; }));
+    CHECK(mono_now() - state->liveness().alive_mono < 2);
+    runner.request_stop();
+    runner.join();
+    CHECK(state->liveness().waiting); // the thread has ended
+}
