@@ -12,6 +12,13 @@
 
 namespace isr {
 
+// A condition someone must act on (status.json "alarm"), null when there is none.
+struct Alarm {
+    std::string kind;
+    std::string since;
+    std::string message;
+};
+
 // The recorder's state as written to <output_directory>/status.json. Fields may be added but
 // never renamed: isr-web, the web UI and users' scripts read them.
 struct SourceStatus {
@@ -41,6 +48,7 @@ struct SourceStatus {
     std::uint64_t files = 0;   // files completed since isrd started
     double replay_seconds = 0; // the instant-replay ring's length (replay_seconds); 0: none
     bool record = true;        // false: a replay-only source (record = no)
+    std::optional<Alarm> alarm;
 };
 
 struct Status {
@@ -49,6 +57,7 @@ struct Status {
     long pid = 0;
     std::vector<std::string> active;
     std::vector<SourceStatus> sources;
+    std::optional<Alarm> alarm; // recorder-wide ("disk_low"), null when none
 };
 
 inline constexpr std::string_view kStatusFileName = "status.json";
