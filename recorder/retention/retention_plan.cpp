@@ -47,9 +47,11 @@ std::uint64_t required_free_bytes(const DiskGuard& guard, std::uint64_t total) n
 RetentionPlan plan_retention(const RetentionInput& in) {
     RetentionPlan plan;
     std::vector<bool> gone(in.files.size(), false);
+    const auto busy = [&](const RetentionCandidate& f) {
+        return in.active.count(f.name) > 0 || f.mtime > in.now - in.idle_seconds;
+    };
     const auto deletable = [&](std::size_t i) {
-        const auto& f = in.files[i];
-        return !gone[i] && !f.kept && !in.active.count(f.name);
+        return !gone[i] && !in.files[i].kept && !busy(in.files[i]);
     };
     const auto remove = [&](std::size_t i, std::string reason) {
         gone[i] = true;
@@ -105,7 +107,7 @@ RetentionPlan plan_retention(const RetentionInput& in) {
                 const auto& f = in.files[i];
                 if (f.source != s || gone[i])
                     continue;
-                if (in.active.count(f.name)) {
+                if (busy(f)) {
                     active = true;
                 } else if (f.kept) {
                     ++kept;
@@ -154,7 +156,7 @@ RetentionPlan plan_retention(const RetentionInput& in) {
             const auto& f = in.files[i];
             if (!f.on_guarded_disk || gone[i])
                 continue;
-            if (in.active.count(f.name)) {
+            if (busy(f)) {
                 active = true;
             } else if (f.kept) {
                 ++kept;

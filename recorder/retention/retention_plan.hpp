@@ -24,6 +24,7 @@ struct RetentionCandidate {
     std::uint64_t bytes = 0; // its size
     std::uint64_t allocated = 0; // what deleting it gives back to the filesystem
     std::int64_t start = 0;      // UTC seconds: the start time in its name, else its mtime
+    std::int64_t mtime = 0;      // UTC seconds
     bool kept = false;           // matches `protect`, or has a .keep marker
     bool on_guarded_disk = true; // on the filesystem the disk guard watches
 };
@@ -52,6 +53,9 @@ struct RetentionInput {
     std::optional<DiskSpace> disk; // nullopt: unknown, the guard does nothing
     DiskGuard guard;
     std::int64_t now = 0; // UTC seconds
+    // A file modified less than this before now (or after it) counts as being written: the
+    // file a split has just created is on disk a moment before status names it.
+    std::int64_t idle_seconds = 0;
 };
 
 struct PlannedDeletion {
@@ -76,7 +80,8 @@ struct RetentionPlan {
 //  3. free space: across sources, oldest first, files on the guarded filesystem until the free
 //     space (as it will be after 1 and 2) reaches min_free_percent of the total and
 //     min_free_bytes.
-// Kept and active files are never deleted. "Oldest" is by start, then by name. Pure.
+// Kept and active files (and those modified within idle_seconds) are never deleted. "Oldest" is by
+// start, then by name. Pure.
 RetentionPlan plan_retention(const RetentionInput& input);
 
 // The free space the guard asks for on a filesystem of `total` bytes.

@@ -110,6 +110,9 @@ private:
             components_.pop_back();
             if (!match)
                 continue;
+            // Two sources whose patterns name the same files: the first claims them.
+            if (!out_.claimed.emplace(st.st_dev, st.st_ino).second)
+                continue;
             ScannedFile f;
             f.source = index_;
             f.in_source = path + name;
@@ -120,7 +123,8 @@ private:
             c.source = index_;
             c.bytes = static_cast<std::uint64_t>(st.st_size);
             c.allocated = static_cast<std::uint64_t>(st.st_blocks) * 512u;
-            c.start = match->start.value_or(st.st_mtim.tv_sec);
+            c.mtime = st.st_mtim.tv_sec;
+            c.start = match->start.value_or(c.mtime);
             c.on_guarded_disk = st.st_dev == guarded_;
             c.kept = present.count(name + std::string(kKeepSuffix)) > 0 ||
                      std::any_of(protect_.begin(), protect_.end(),

@@ -5,7 +5,9 @@
 #include "recorder/retention/retention_plan.hpp"
 
 #include <filesystem>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -31,6 +33,7 @@ struct ScannedFile {
 struct ScanResult {
     std::vector<ScannedFile> files;
     std::vector<std::string> problems; // folders that could not be read, for the log
+    std::set<std::pair<dev_t, ino_t>> claimed;
 };
 
 // Lists every source's recordings under `recordings_root` (general output_directory, which

@@ -125,6 +125,7 @@ std::vector<RetentionDeletion> RetentionWorker::run_pass(std::int64_t now) {
     in.sources = limits_;
     in.guard = guard_;
     in.now = now;
+    in.idle_seconds = kIdleSeconds;
     in.active = active_();
     if (struct statvfs vfs{}; guard_.enabled() && root_ok && ::statvfs(root_.c_str(), &vfs) == 0) {
         in.disk = DiskSpace{static_cast<std::uint64_t>(vfs.f_blocks) * vfs.f_frsize,

@@ -50,6 +50,8 @@ public:
     std::vector<RetentionDeletion> run_pass(std::int64_t now);
 
     static constexpr std::chrono::minutes kInterval{10};
+    // Files modified this recently are left alone (see RetentionInput::idle_seconds).
+    static constexpr std::int64_t kIdleSeconds = 120;
 
 private:
     void loop(std::stop_token stop);

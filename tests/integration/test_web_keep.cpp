@@ -72,6 +72,12 @@ TEST_CASE("keep endpoints create and remove the .keep marker, same origin only",
     CHECK(http_request(port, "POST", "/api/keep/radio1/link.mp3").status == 404);
     CHECK_FALSE(fs::exists(dir / "outside.mp3.keep"));
     CHECK_FALSE(fs::exists(rec / "radio1/link.mp3.keep"));
+
+    // Deleting a kept recording by hand takes its marker along, and the emptied folders.
+    REQUIRE(http_request(port, "POST", "/api/keep/" + name).status == 200);
+    CHECK(http_request(port, "DELETE", "/api/files/" + name).status == 200);
+    CHECK_FALSE(fs::exists(marker));
+    CHECK_FALSE(fs::exists(rec / "radio1/2026"));
 }
 
 TEST_CASE("read-only mode (--read-only) refuses keep with 403", "[integration][web]") {

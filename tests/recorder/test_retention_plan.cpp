@@ -202,3 +202,19 @@ TEST_CASE("retention with no limits deletes nothing", "[recorder][retention]") {
     CHECK(plan.unmet.empty());
     CHECK_FALSE(plan.disk_low);
 }
+
+TEST_CASE("retention leaves alone a file modified within idle_seconds", "[recorder][retention]") {
+    auto in = two_sources();
+    in.idle_seconds = 120;
+    in.guard.min_free_bytes = 100000;
+    in.disk = DiskSpace{1000000, 0};
+    in.files = {file("radio1/old.mp3", 0, kNow - 9 * kDay), file("radio1/new.mp3", 0, kNow - 60),
+                file("radio1/future.mp3", 0, kNow - 9 * kDay)};
+    in.files[0].mtime = kNow - 8 * kDay;
+    in.files[1].mtime = kNow - 30;   // just created by a split, not yet in status
+    in.files[2].mtime = kNow + 3600; // a clock set back: treated as busy too
+    const auto plan = plan_retention(in);
+    CHECK(deleted(in, plan) == std::vector<std::string>{"radio1/old.mp3"});
+    REQUIRE(plan.disk_low);
+    CHECK(plan.disk_low->find("the file being written") != std::string::npos);
+}

@@ -124,7 +124,16 @@ TEST_CASE("the retention scan finds recordings, skips links and reads ages from 
     CHECK(files.at("radio1/2026/10/01/radio1_000000_1.mp3").kept); // by the protect glob
     CHECK(files.at("radio1/2026/10/01/radio1_010000.mp3").kept);   // by its .keep marker
     CHECK(files.at("mic/take.wav").start == 1'000'000'000);
+    CHECK(files.at("mic/take.wav").mtime == 1'000'000'000);
     CHECK(files.at("mic/take.wav").source == 1);
+
+    // Two sources whose patterns name the same files: each file is listed once, for the first.
+    const std::vector<ScanSource> twins = {source("a", root, "mic/take"),
+                                           source("b", root, "mic/take")};
+    const auto shared = scan_recordings(twins, root, {}, 0);
+    CHECK(shared.files.size() == 2);
+    CHECK(std::all_of(shared.files.begin(), shared.files.end(),
+                      [](const ScannedFile& f) { return f.source == 0; }));
 }
 
 TEST_CASE("a retention deletion removes empty date folders and never goes through a link",
@@ -190,6 +199,11 @@ TEST_CASE("a retention pass deletes old recordings, their caches, and reports ea
     fs::create_symlink(outside / "radio1_040000.wav", old_day / "radio1_040000.wav");
     write(root / "analyses/radio1/2026/09/01/radio1_000000.wav.levels");
     write(root / "analyses/radio1/2026/09/01/radio1_000000.wav.analysis.json");
+
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        if (!entry.is_symlink())
+            set_mtime(entry.path(), k20261001); // written long ago, as a pass sees them
+    }
 
     std::vector<RetentionDeletion> reported;
     RetentionWorker worker(
