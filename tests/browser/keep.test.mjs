@@ -8,8 +8,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-    eventually, gotoReady, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir, row,
-    startIsrWeb,
+    eventually, gotoReady, isoNow, keepStatusFresh, launchBrowser, makeArchive, makeTempDir, openPage,
+    removeTempDir, row, startIsrWeb,
 } from './harness.mjs';
 
 const NAME = '2025/06/15/rec_130000.wav';
@@ -79,6 +79,20 @@ describe('keep toggle', () => {
             await page.context().close();
         }
         assert.notDeepEqual(colours.light, colours.dark);
+    });
+
+    it('shows isrd\'s disk_low alarm in the recorder status', async () => {
+        const alarm = { kind: 'disk_low', since: isoNow(-30), message: 'only 0.41 GB (3.9 %) free, below min_free_percent = 10' };
+        const stop = keepStatusFresh(dir, () => ({ alarm }));
+        try {
+            const page = await openPage(browser, `${server.url}/?poll=1`);
+            const state = page.locator('#recorder-state');
+            await eventually(async () => /Disk low/.test(await state.textContent()), { message: 'disk low pill' });
+            assert.match(await state.textContent(), /below min_free_percent = 10/);
+            await page.context().close();
+        } finally {
+            stop();
+        }
     });
 
     it('is not offered by a read-only server', async () => {
