@@ -12,7 +12,6 @@
 
 namespace isr {
 
-// A condition someone must act on (status.json "alarm"), null when there is none.
 struct Alarm {
     std::string kind;
     std::string since;
@@ -57,7 +56,7 @@ struct Status {
     long pid = 0;
     std::vector<std::string> active;
     std::vector<SourceStatus> sources;
-    std::optional<Alarm> alarm; // recorder-wide ("disk_low"), null when none
+    std::optional<Alarm> alarm;
 };
 
 inline constexpr std::string_view kStatusFileName = "status.json";
