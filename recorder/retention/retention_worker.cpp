@@ -1,6 +1,7 @@
 #include "recorder/retention/retention_worker.hpp"
 
 #include "common/analysis_cache_paths.hpp"
+#include "common/strings.hpp"
 #include "common/time_format.hpp"
 
 #include <chrono>
@@ -115,11 +116,6 @@ std::vector<RetentionDeletion> RetentionWorker::run_pass(std::int64_t now) {
     const bool root_ok = ::stat(root_.c_str(), &root_st) == 0;
     auto scan = scan_recordings(sources_, root_, protect_, root_ok ? root_st.st_dev : 0);
     std::set<std::string> problems(scan.problems.begin(), scan.problems.end());
-    for (const auto& p : problems) {
-        if (!problems_.count(p)) // once while it lasts: a pass runs at every split
-            log_.warning(p);
-    }
-    problems_ = std::move(problems);
 
     RetentionInput in;
     in.sources = limits_;
@@ -131,8 +127,14 @@ std::vector<RetentionDeletion> RetentionWorker::run_pass(std::int64_t now) {
         in.disk = DiskSpace{static_cast<std::uint64_t>(vfs.f_blocks) * vfs.f_frsize,
                             static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize};
     } else if (guard_.enabled()) {
-        log_.warning("cannot read the free space of ", root_.string(), ": ", std::strerror(errno));
+        problems.insert(cat("cannot read the free space of ", root_.string(), ": ",
+                            std::strerror(errno), "; the disk guard waits"));
     }
+    for (const auto& p : problems) {
+        if (!problems_.count(p)) // once while it lasts: a pass runs at every split
+            log_.warning(p);
+    }
+    problems_ = std::move(problems);
     in.files.reserve(scan.files.size());
     for (const auto& f : scan.files)
         in.files.push_back(f.candidate);
