@@ -367,6 +367,21 @@ std::string describe_config(const Config& config) {
     // the service; printable() because $XDG_RUNTIME_DIR is not checked like config text is.
     out += cat("control_socket = ", printable(control_socket_path(config.general).string()),
                config.general.control_socket.empty() ? "  # the default here" : "", "\n");
+    const auto& g = config.general;
+    if (g.min_free_percent > 0 || g.min_free_gb > 0) {
+        if (g.min_free_percent > 0)
+            out += cat("min_free_percent = ", g.min_free_percent, "\n");
+        if (g.min_free_gb > 0)
+            out += cat("min_free_gb = ", g.min_free_gb, "\n");
+        out += "# disk guard: below this free space, the oldest finished recordings of every "
+               "source are deleted; when none may be, an ERROR and a disk_low alarm\n";
+    } else {
+        out += "# min_free_percent, min_free_gb: not set (no disk guard)\n";
+    }
+    if (!g.protect.empty()) {
+        out += cat("protect = ", join(g.protect, ", "),
+                   "  # retention never deletes these (nor a file with a <name>.keep marker)\n");
+    }
     for (const auto& s : config.sources) {
         out += cat("\n[", s.name, "]\n");
         out += cat("type = ", to_string(s.type), "\n");
@@ -411,6 +426,15 @@ std::string describe_config(const Config& config) {
         }
         if (!s.on_save.empty())
             out += cat("on_save = ", quote_command_line(s.on_save), "\n");
+        if (s.retention_days > 0) {
+            out += cat("retention_days = ", s.retention_days, "  # finished recordings older than ",
+                       s.retention_days, " days are deleted (age from the name, else mtime)\n");
+        }
+        if (s.retention_max_gb > 0) {
+            out += cat("retention_max_gb = ", s.retention_max_gb,
+                       "  # the oldest are deleted to keep this source under ", s.retention_max_gb,
+                       " GB\n");
+        }
     }
     for (const auto& w : config.warnings)
         out += cat("\n# warning: ", w);

@@ -38,6 +38,10 @@ struct SourceConfig {
     ReplayTemplate replay_template;   // where a save goes, relative to output_directory
     std::vector<std::string> on_save; // run after each save (argv); empty: nothing
 
+    // Retention (README "Retention and the disk guard"), done by isrd; 0: no limit.
+    double retention_days = 0;   // delete finished recordings older than this
+    double retention_max_gb = 0; // keep this source's recordings under this many GB (10^9 B)
+
     // type = stream
     std::string url;
     std::string username;
@@ -77,6 +81,12 @@ struct GeneralConfig {
     // The control socket's path; empty: control_socket_path() (common/control_socket_path)
     // picks $XDG_RUNTIME_DIR/isrd.sock or <output_directory>/.isrd.sock.
     std::filesystem::path control_socket;
+    // The disk guard (README "Retention and the disk guard"); 0: off. When the filesystem of
+    // output_directory has less free, the oldest finished recordings of every source go first.
+    double min_free_percent = 0;
+    double min_free_gb = 0;
+    // Globs relative to output_directory (common/path_glob.hpp) that retention never deletes.
+    std::vector<std::string> protect;
 };
 
 struct Config {

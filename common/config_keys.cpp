@@ -4,6 +4,7 @@
 #include "common/command_line.hpp"
 #include "common/control_socket_path.hpp"
 #include "common/filename_pattern.hpp"
+#include "common/path_glob.hpp"
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
 
@@ -272,6 +273,42 @@ std::string apply_control_socket(SourceConfig&, GeneralConfig* g, std::string_vi
     return {};
 }
 
+std::string parse_amount(std::string_view v, double hi, double& out) {
+    double x = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x))
+        return "not a number";
+    if (x < 0 || x > hi)
+        return cat("out of range (0 to ", hi, ")");
+    out = x;
+    return {};
+}
+
+std::string apply_general_amount(GeneralConfig* g, std::string_view v, double hi,
+                                 double GeneralConfig::*field) {
+    double x = 0;
+    if (auto e = parse_amount(v, hi, x); !e.empty())
+        return e;
+    if (g)
+        g->*field = x;
+    return {};
+}
+
+std::string apply_protect(SourceConfig&, GeneralConfig* g, std::string_view v) {
+    std::vector<std::string> globs;
+    for (const auto& part : split(v, ',')) {
+        const auto glob = trim(part);
+        if (glob.empty())
+            continue;
+        if (auto problem = path_glob_problem(glob))
+            return cat("'", printable(glob, 80), "' ", *problem);
+        globs.emplace_back(glob);
+    }
+    if (g)
+        g->protect = std::move(globs);
+    return {};
+}
+
 // Built at start-up: the format key lists what the audio format table allows.
 const KeySpec kKeys[] = {
     {"type", kAllTypes, false, "stream, soundcard, generator", apply_type},
@@ -351,6 +388,32 @@ const KeySpec kKeys[] = {
      "a program and its arguments, split into words like a shell does ('...' and \"...\" "
      "quote, \\ escapes); no shell runs it",
      apply_on_save},
+    {"retention_days", kAllTypes, false,
+     "days from 0 (keep forever) to 36500, such as 30 or 0.5; finished recordings older than "
+     "this are deleted",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_amount(v, 36500, c.retention_days);
+     }},
+    {"retention_max_gb", kAllTypes, false,
+     "GB (10^9 bytes) from 0 (no limit) to 1000000, such as 50 or 2.5; the source's oldest "
+     "recordings are deleted to stay under it",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_amount(v, 1e6, c.retention_max_gb);
+     }},
+    {"min_free_percent", kAllTypes, true,
+     "a percentage from 0 (off) to 99 of the output_directory's filesystem to keep free",
+     [](SourceConfig&, GeneralConfig* g, std::string_view v) {
+         return apply_general_amount(g, v, 99, &GeneralConfig::min_free_percent);
+     }},
+    {"min_free_gb", kAllTypes, true, "GB (10^9 bytes) from 0 (off) to 1000000 to keep free",
+     [](SourceConfig&, GeneralConfig* g, std::string_view v) {
+         return apply_general_amount(g, v, 1e6, &GeneralConfig::min_free_gb);
+     }},
+    {"protect", kAllTypes, true,
+     "comma-separated globs relative to output_directory that retention never deletes: * ? "
+     "[...] within a folder or file name, ** for any number of folders, such as "
+     "radio1/2026/11/**, **/*_1200*.flac",
+     apply_protect},
     {"control_socket", kAllTypes, true,
      "a file path of up to 107 bytes, or empty for $XDG_RUNTIME_DIR/isrd.sock "
      "(else <output_directory>/.isrd.sock)",

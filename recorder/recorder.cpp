@@ -144,6 +144,8 @@ Status Recorder::collect() const {
             s.active.push_back(*snap.file);
         s.sources.push_back(std::move(snap));
     }
+    if (retention_)
+        s.alarm = retention_->alarm();
     return s;
 }
 
@@ -155,6 +157,44 @@ void Recorder::notify_systemd(double now) {
     for (const auto& state : states_)
         sources.push_back({state->snapshot().name, state->liveness()});
     systemd_.update(collect(), sources, now);
+}
+
+std::set<std::string> Recorder::active_files() const {
+    std::set<std::string> active;
+    for (const auto& state : states_) {
+        // Whatever the state: a source retrying still holds its last file open or about to be
+        // reopened.
+        if (auto file = state->snapshot().file)
+            active.insert(std::move(*file));
+    }
+    return active;
+}
+
+void Recorder::start_retention() {
+    if (!RetentionWorker::wanted(config_))
+        return;
+    try {
+        retention_ = std::make_unique<RetentionWorker>(
+            config_, [this] { return active_files(); }, on_retention_delete_);
+        retention_->start();
+    } catch (const std::exception& e) {
+        log::error("retention", "not started: ", e.what(), "; no recording will be deleted");
+        retention_.reset();
+    }
+}
+
+void Recorder::wake_retention_on_split() {
+    if (!retention_)
+        return;
+    files_seen_.resize(states_.size(), 0);
+    bool split = false;
+    for (std::size_t i = 0; i < states_.size(); ++i) {
+        const auto files = states_[i]->snapshot().files;
+        split = split || files > files_seen_[i];
+        files_seen_[i] = files;
+    }
+    if (split)
+        retention_->wake();
 }
 
 void Recorder::write_status() {
@@ -235,6 +275,8 @@ int Recorder::run() {
               config_.general.output_directory.string());
     for (auto& r : runners_)
         r->start();
+    // Before the control socket, whose thread reads retention_ through collect().
+    start_retention();
     start_control(std::move(control_sources));
 
     double next_status = mono_now();
@@ -246,6 +288,7 @@ int Recorder::run() {
             next_check = now + kFolderCheckSeconds;
         }
         if (now >= next_status) {
+            wake_retention_on_split();
             write_status();
             next_status = now + kStatusIntervalSeconds;
         }
@@ -277,6 +320,7 @@ int Recorder::run() {
     // No command from here on; saves still waiting for post_seconds are abandoned (and say so).
     control_server_.reset();
     control_.reset();
+    retention_.reset(); // a pass in progress finishes its current file first
     for (auto& r : runners_)
         r->request_stop();
     for (auto& r : runners_)

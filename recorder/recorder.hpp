@@ -6,6 +6,7 @@
 #include "recorder/control/recorder_control.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/replay/replay.hpp"
+#include "recorder/retention/retention_worker.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/systemd/service_notifier.hpp"
@@ -30,6 +31,12 @@ public:
     // handled signals so the source threads inherit the mask).
     int run();
 
+    // Called on the retention thread for each recording retention deletes (the continuity
+    // ledger records them). Set before run().
+    void on_retention_delete(RetentionWorker::OnDelete callback) {
+        on_retention_delete_ = std::move(callback);
+    }
+
 private:
     std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
                                                 const std::shared_ptr<SourceState>& state,
@@ -40,6 +47,12 @@ private:
     Status collect() const;
     // READY, STATUS and the watchdog for systemd (a no-op without $NOTIFY_SOCKET).
     void notify_systemd(double now);
+    // The files being written, relative to output_directory (retention never deletes them).
+    std::set<std::string> active_files() const;
+    // Starts retention when the config asks for it; a split (a source's `files` count going up)
+    // wakes it.
+    void start_retention();
+    void wake_retention_on_split();
     void write_status();
     void open_log();
     // Creates output_directory if needed and locks its .isrd.lock. False when another isrd
@@ -60,6 +73,10 @@ private:
     // Per source, outliving its sessions: a disk problem is one episode across reconnects.
     std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;
     std::vector<std::unique_ptr<SourceRunner>> runners_;
+    RetentionWorker::OnDelete on_retention_delete_;
+    // After states_: stopped before the states its active_files() reads go away.
+    std::unique_ptr<RetentionWorker> retention_;
+    std::vector<std::uint64_t> files_seen_; // per state, the `files` count at the last look
     // Declared after the runners: destroyed first, so no command reaches a runner that is gone.
     std::unique_ptr<RecorderControl> control_;
     std::unique_ptr<ControlServer> control_server_;

@@ -1,8 +1,8 @@
 #include "webserver/app.hpp"
 
+#include "common/analysis_cache_paths.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
-#include "webserver/analysis/cache_paths.hpp"
 
 namespace isr::web {
 

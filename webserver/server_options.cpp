@@ -1,5 +1,6 @@
 #include "webserver/server_options.hpp"
 
+#include "common/analysis_cache_paths.hpp"
 #include "common/control_socket_path.hpp"
 #include "common/strings.hpp"
 #include "common/time_zone.hpp"
@@ -133,7 +134,8 @@ ParsedOptions parse_server_options(const std::vector<std::string>& args) {
             return usage_error(cat("--timezone: ", e.what()));
         }
     }
-    o.analyses_dir = analyses.empty() ? o.dir / "analyses" : std::filesystem::path(analyses);
+    o.analyses_dir = analyses.empty() ? o.dir / std::string(kDefaultAnalysesFolder)
+                                      : std::filesystem::path(analyses);
     o.status_file = status.empty() ? o.dir / "status.json" : std::filesystem::path(status);
     if (!webui.empty())
         o.webui_dir = webui;

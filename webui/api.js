@@ -78,6 +78,11 @@ export function deleteRecording(name) {
     return getJson(`api/files/${encodePath(name)}`, { method: 'DELETE' });
 }
 
+/** Marks a recording to be kept (isrd's retention never deletes it), or unmarks it. */
+export function setKept(name, kept) {
+    return getJson(`api/keep/${encodePath(name)}`, { method: kept ? 'POST' : 'DELETE' });
+}
+
 /**
  * Why a media URL failed to load: the audio element only says "error", the server's JSON says why.
  * Reads the status and headers only (the body is cancelled unless it is an error).

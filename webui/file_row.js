@@ -1,7 +1,7 @@
 // One recording's row in a day's table, and its detail row below it: the player, the cut panel
 // and the waveform with its loud sections.
 
-import { deleteRecording, downloadUrl, explainMediaError, streamUrl } from './api.js';
+import { deleteRecording, downloadUrl, explainMediaError, setKept, streamUrl } from './api.js';
 import { describeResult, fetchAnalysis, hasCachedAnalysis, paramsKey, renderWaveform, sectionLabel, waveformLegend } from './analysis.js';
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
@@ -55,6 +55,11 @@ export class RowView {
             type: 'button', class: 'analyse secondary', 'aria-expanded': 'false', 'aria-controls': analysisId,
             'aria-label': `Analyse ${base}`, onclick: () => this.toggleAnalysis(),
         }, h('span', { 'aria-hidden': 'true' }, '∿'), ' Analyse');
+        // A toggle: pressed while the recording carries a .keep marker, which retention honours.
+        this.keepButton = lib.ctx.config.read_only ? null : h('button', {
+            type: 'button', class: 'keep secondary', 'aria-pressed': String(Boolean(file.kept)),
+            'aria-label': `Keep ${base}`, onclick: () => this.toggleKeep(),
+        }, h('span', { class: 'keep-star', 'aria-hidden': 'true' }, file.kept ? '★' : '☆'), ' Keep');
         this.deleteButton = lib.ctx.config.read_only ? null : h('button', {
             type: 'button', class: 'delete danger-outline', 'aria-label': `Delete ${base}`,
             onclick: () => this.confirmDelete(),
@@ -66,7 +71,7 @@ export class RowView {
                 h('span', { class: 'base' }, base), ' ', this.badge, this.problem),
             this.startCell, this.durationCell, this.sizeCell, this.formatCell,
             h('td', { class: 'actions' },
-                h('div', { class: 'buttons' }, this.playButton, this.downloadLink, this.cutButton, this.analyseButton, this.deleteButton)));
+                h('div', { class: 'buttons' }, this.playButton, this.downloadLink, this.cutButton, this.analyseButton, this.keepButton, this.deleteButton)));
 
         this.playerPanel = h('div', { class: 'player-panel', id: playerId, hidden: true });
         this.cut = new CutPanel(cutId, file.name, base, () => (this.audio ? this.audio.currentTime : 0));
@@ -106,6 +111,7 @@ export class RowView {
         this.cutButton.title = recording ? `Cut is ${why}` : '';
         this.analyseButton.disabled = recording;
         this.analyseButton.title = recording ? `Analysis is ${why}` : '';
+        this.showKept(Boolean(file.kept));
         if (this.deleteButton) {
             this.deleteButton.disabled = recording;
             this.deleteButton.title = recording ? 'Being recorded: can be deleted once isrd moves to the next file' : '';
@@ -286,6 +292,31 @@ export class RowView {
                 : h('p', { class: 'muted' }, 'No loud sections with these settings.'),
             queue.length > MAX_FILE_CHIPS ? h('p', { class: 'muted' }, `Showing the first ${MAX_FILE_CHIPS} of ${queue.length}; K / J step through all of them.`) : null);
         this.ctx.reel.markCurrent();
+    }
+
+    // ---- keep ----
+
+    showKept(kept) {
+        if (!this.keepButton) return;
+        this.keepButton.setAttribute('aria-pressed', String(kept));
+        this.keepButton.querySelector('.keep-star').textContent = kept ? '★' : '☆';
+        this.keepButton.title = kept ? 'Kept: retention will not delete it (click to unkeep)' : 'Keep: retention will not delete it';
+    }
+
+    async toggleKeep() {
+        const kept = this.keepButton.getAttribute('aria-pressed') !== 'true';
+        this.keepButton.disabled = true;
+        try {
+            const answer = await setKept(this.name, kept);
+            this.file = { ...this.file, kept: Boolean(answer.kept) };
+            this.showKept(Boolean(answer.kept));
+            announce(answer.kept ? `${this.name} will be kept.` : `${this.name} is no longer kept.`);
+        } catch (e) {
+            showError(`Could not ${kept ? 'keep' : 'unkeep'} ${this.name}: ${e.message}`);
+        } finally {
+            this.keepButton.disabled = false;
+            this.keepButton.focus();
+        }
     }
 
     // ---- delete ----

@@ -72,7 +72,9 @@ export class RecorderView {
             const failing = sources.filter((src) => src.state === 'failed' || src.state === 'retrying').length;
             const recording = sources.filter((src) => src.state === 'recording').length;
             const text = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
-            if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
+            // isrd's disk guard could not free enough space (README "Retention and the disk guard").
+            if (status.alarm?.kind === 'disk_low') this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
+            else if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
             else this.setState('ok', '● Recorder running', text);
         }
 

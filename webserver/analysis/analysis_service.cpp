@@ -1,7 +1,7 @@
 #include "webserver/analysis/analysis_service.hpp"
 
+#include "common/analysis_cache_paths.hpp"
 #include "common/log.hpp"
-#include "webserver/analysis/cache_paths.hpp"
 #include "webserver/work_pool.hpp"
 
 namespace isr::web {

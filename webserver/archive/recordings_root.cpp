@@ -154,4 +154,35 @@ int RecordingsRoot::unlink(const Recording& recording) const {
     return ::unlinkat(dir.get(), base.c_str(), 0) == 0 ? 0 : errno;
 }
 
+int RecordingsRoot::set_keep_marker(const Recording& recording, bool keep) const {
+    const auto& name = recording.relative;
+    const auto slash = name.rfind('/');
+    const auto marker = (slash == std::string::npos ? name : name.substr(slash + 1)) + ".keep";
+    UniqueFd dir(slash == std::string::npos
+                     ? ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)
+                     : open_beneath(root_fd_.get(), name.substr(0, slash),
+                                    O_PATH | O_DIRECTORY | O_CLOEXEC, kNoLinks));
+    if (!dir)
+        return errno;
+    if (keep) {
+        UniqueFd fd(::openat(dir.get(), marker.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (fd || errno != EEXIST)
+            return fd ? 0 : errno;
+        struct stat st {};
+        if (::fstatat(dir.get(), marker.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return errno;
+        return S_ISREG(st.st_mode) ? 0 : EEXIST;
+    }
+    if (::unlinkat(dir.get(), marker.c_str(), 0) != 0 && errno != ENOENT)
+        return errno;
+    return 0;
+}
+
+bool RecordingsRoot::has_keep_marker(std::string_view relative) const {
+    struct stat st {};
+    const auto marker = std::string(relative) + ".keep";
+    return ::fstatat(root_fd_.get(), marker.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 } // namespace isr::web

@@ -58,6 +58,14 @@ public:
     // removing through it would remove the target's entry. Returns 0 or an errno value.
     int unlink(const Recording& recording) const;
 
+    // Creates (keep) or removes the empty marker "<name>.keep" next to the recording in its real
+    // folder, which isrd's retention never deletes a recording with. The folder is opened
+    // beneath the root without following links; the marker is created with O_EXCL|O_NOFOLLOW
+    // (one already there is fine). Returns 0 or an errno value.
+    int set_keep_marker(const Recording& recording, bool keep) const;
+    // Whether "<relative>.keep" exists (not following a link in its place).
+    bool has_keep_marker(std::string_view relative) const;
+
     // The name is well-formed (says nothing about existence). The listing shows only names
     // that pass, so every listed name resolves.
     static bool safe_name(std::string_view name) noexcept;

@@ -36,6 +36,9 @@ Response delete_recording(const Request& request, const App& app, const std::str
         }
         throw std::runtime_error(cat("unlink ", name, ": ", std::strerror(err)));
     }
+    // Its keep marker would outlive it and hold its date folder.
+    if (!rec->via_link())
+        app.root->set_keep_marker(*rec, false);
     app.index.forget(name);
     app.forget_analysis(name);
     // Tidy up folders the deletion left empty (date folders), never the root itself.

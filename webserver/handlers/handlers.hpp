@@ -19,8 +19,10 @@ Response get_status(const Request& request, const App& app);  // GET /api/status
 Response get_storage(const Request& request, const App& app); // GET /api/storage
 Response get_config(const Request& request, const App& app);  // GET /api/config
 Response delete_recording(const Request& request, const App& app,
-                          const std::string& name);                 // DELETE /api/files/
-Response save_replay(const Request& request, const App& app);       // POST /api/replay
+                          const std::string& name);           // DELETE /api/files/
+Response save_replay(const Request& request, const App& app); // POST /api/replay
+// POST (keep) and DELETE /api/keep/<name>: the recording's .keep marker for isrd's retention.
+Response set_keep(const Request& request, const App& app, const std::string& name, bool keep);
 Response serve_ui(const Request& request, const App& app);          // GET /, UI files
 Response analyze_recording(const Request& request, const App& app); // GET /api/analyze
 Response day_highlights(const Request& request, const App& app);    // GET /api/highlights

@@ -5,11 +5,14 @@
 #include <string>
 #include <string_view>
 
-namespace isr::web {
+namespace isr {
 
 // The analysis cache mirrors the recordings: for "radio1/2026/11/21/radio1_140000.mp3" it keeps
 // "<analyses>/radio1/2026/11/21/radio1_140000.mp3.levels" (per-window levels, decoded once)
 // and "….mp3.analysis.json" (sections per parameter set).
+// isr-web's default cache folder inside the recordings folder (its --analyses-dir); isrd's
+// retention removes a deleted recording's entries there. Kept in common/ for that reason.
+inline constexpr std::string_view kDefaultAnalysesFolder = "analyses";
 inline constexpr std::string_view kLevelsSuffix = ".levels";
 inline constexpr std::string_view kSectionsSuffix = ".analysis.json";
 
@@ -26,4 +29,4 @@ std::optional<std::string> recording_of_cache_file(const std::filesystem::path& 
 // Removes a recording's cache files and the folders that leaves empty. Never throws.
 void remove_cache_files(const std::filesystem::path& analyses, std::string_view recording) noexcept;
 
-} // namespace isr::web
+} // namespace isr

@@ -1,6 +1,6 @@
-#include "webserver/analysis/cache_paths.hpp"
+#include "common/analysis_cache_paths.hpp"
 
-namespace isr::web {
+namespace isr {
 
 namespace fs = std::filesystem;
 
@@ -37,4 +37,4 @@ void remove_cache_files(const fs::path& analyses, std::string_view recording) no
     }
 }
 
-} // namespace isr::web
+} // namespace isr
