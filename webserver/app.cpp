@@ -1,8 +1,10 @@
 #include "webserver/app.hpp"
 
 #include "common/analysis_cache_paths.hpp"
+
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include <unistd.h>
 
 namespace isr::web {
 
@@ -22,7 +24,14 @@ App::App(ServerOptions opts)
       work("work", options.workers), decode("decode", options.analysis_workers),
       media("media", options.media_workers),
       analysis(std::make_unique<AnalysisService>(options.analyses_dir, decode,
-                                                 options.analysis_workers)) {}
+                                                 options.analysis_workers)),
+      recordings_writable(!options.read_only && ::access(options.dir.c_str(), W_OK) == 0) {
+    if (!options.read_only && !recordings_writable) {
+        log::info("web", "the recordings folder ", options.dir.string(),
+                  " is read-only for isr-web: no deleting; ☆ Keep marks go to ",
+                  options.analyses_dir.string());
+    }
+}
 
 void App::stop_pools() noexcept {
     // Connections are gone: analyses in flight stop at their next read, queued requests are

@@ -41,6 +41,10 @@ struct App {
     WorkPool media;  // clips and cuts
     std::unique_ptr<AnalysisService> analysis;
     ServerMetrics metrics; // requests and their durations, for /metrics
+    // Whether isr-web may write the recordings folder (checked at start): false on a read-only
+    // mount (compose, the systemd units) as well as with --read-only. Delete needs it; a ☆ Keep
+    // then goes into the analysis cache folder instead of beside the recording.
+    bool recordings_writable = false;
 };
 
 } // namespace isr::web

@@ -60,7 +60,8 @@ export class RowView {
             type: 'button', class: 'keep secondary', 'aria-pressed': String(Boolean(file.kept)),
             'aria-label': `Keep ${base}`, onclick: () => this.toggleKeep(),
         }, h('span', { class: 'keep-star', 'aria-hidden': 'true' }, file.kept ? '★' : '☆'), ' Keep');
-        this.deleteButton = lib.ctx.config.read_only ? null : h('button', {
+        // Hidden too when isr-web cannot write the recordings folder (a read-only mount).
+        this.deleteButton = lib.ctx.config.read_only || lib.ctx.config.can_delete === false ? null : h('button', {
             type: 'button', class: 'delete danger-outline', 'aria-label': `Delete ${base}`,
             onclick: () => this.confirmDelete(),
         }, h('span', { 'aria-hidden': 'true' }, '✕'), ' Delete');

@@ -1,5 +1,6 @@
 #include "recorder/retention/retention_scan.hpp"
 
+#include "common/analysis_cache_paths.hpp"
 #include "common/path_glob.hpp"
 #include "common/strings.hpp"
 
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kKeepSuffix = ".keep";
 constexpr int kFolderFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
 struct DirCloser {

@@ -136,8 +136,12 @@ std::vector<RetentionDeletion> RetentionWorker::run_pass(std::int64_t now) {
     }
     problems_ = std::move(problems);
     in.files.reserve(scan.files.size());
-    for (const auto& f : scan.files)
+    for (auto& f : scan.files) {
+        // A ☆ Keep that isr-web could only put in the cache folder (recordings mounted read-only).
+        if (!f.candidate.kept && !fs::path(f.candidate.name).is_absolute())
+            f.candidate.kept = has_keep_mark(analyses_, f.candidate.name);
         in.files.push_back(f.candidate);
+    }
     const auto plan = plan_retention(in);
 
     for (const auto& d : plan.deletions) {

@@ -1,5 +1,6 @@
 // POST/DELETE /api/keep/<name>: the .keep marker isrd's retention honours, behind the same rules
 // as DELETE (same origin, --read-only, names inside the root).
+#include "tests/integration/support/small_filesystem.hpp"
 #include "tests/integration/support/web_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -91,4 +92,44 @@ TEST_CASE("read-only mode (--read-only) refuses keep with 403", "[integration][w
     CHECK_THAT(r.body, Catch::Contains("read-only"));
     CHECK(http_request(web.port(), "DELETE", "/api/keep/" + name).status == 403);
     CHECK_FALSE(fs::exists(rec / (name + ".keep")));
+}
+
+TEST_CASE("a read-only recordings folder: keep marks go to the analysis cache and delete is off",
+          "[integration][web]") {
+    TempDir dir("isr-web-keep-ro");
+    SmallFilesystem small(dir / "rec", "1m");
+    if (!small.mounted())
+        return;
+    const auto rec = small.path();
+    const std::string name = "radio1/2026/10/01/radio1_000000.mp3";
+    write_file(rec / name, std::string(4096, '\0'));
+    write_file(rec / (name + ".keep"), ""); // by hand, before the folder went read-only
+    const std::string other = "radio1/2026/10/01/radio1_010000.mp3";
+    write_file(rec / other, std::string(4096, '\0'));
+    REQUIRE(small.make_read_only());
+    const auto cache = dir / "cache";
+    WebServer web(rec, {"--analyses-dir", cache.string()});
+    const auto port = web.port();
+
+    const auto config = parse_json(web.get("/api/config").body);
+    CHECK_FALSE(config["read_only"].GetBool()); // replay saves still work
+    CHECK_FALSE(config["can_delete"].GetBool());
+    CHECK(http_request(port, "DELETE", "/api/files/" + other).status == 403);
+
+    CHECK_FALSE(listed_as_kept(web, other));
+    const auto kept = http_request(port, "POST", "/api/keep/" + other);
+    CHECK(kept.status == 200);
+    const auto mark = cache / (other + ".keep");
+    CHECK(fs::is_regular_file(fs::symlink_status(mark)));
+    CHECK(listed_as_kept(web, other));
+    CHECK(http_request(port, "DELETE", "/api/keep/" + other).status == 200);
+    CHECK_FALSE(fs::exists(mark));
+    CHECK_FALSE(listed_as_kept(web, other));
+
+    // The marker beside the recording is listed, and unkeeping it says what to do.
+    CHECK(listed_as_kept(web, name));
+    const auto stays = http_request(port, "DELETE", "/api/keep/" + name);
+    CHECK(stays.status == 409);
+    CHECK(stays.body.find("remove that file") != std::string::npos);
+    CHECK(listed_as_kept(web, name));
 }

@@ -190,7 +190,9 @@ TEST_CASE("a retention pass deletes old recordings, their caches, and reports ea
     write(old_day / "radio1_000000.wav");
     write(old_day / "radio1_010000.wav"); // being written (a clock set back)
     write(old_day / "radio1_020000.wav");
-    write(old_day / "radio1_020000.wav.keep", 0);        // kept by its marker
+    write(old_day / "radio1_020000.wav.keep", 0); // kept by its marker
+    write(old_day / "radio1_050000.wav");         // kept by a mark in the cache folder
+    write(root / "analyses/radio1/2026/09/01/radio1_050000.wav.keep", 0);
     write(root / "radio1/2026/09/15/radio1_000000.wav"); // kept by protect
     write(root / "radio1/2026/10/20/radio1_000000.wav"); // young enough
     write(root / "mic/2020/01/01/mic_000000.wav");       // mic has no limit
@@ -223,6 +225,7 @@ TEST_CASE("a retention pass deletes old recordings, their caches, and reports ea
     CHECK(fs::exists(old_day / "radio1_010000.wav"));
     CHECK(fs::exists(old_day / "radio1_020000.wav"));
     CHECK(fs::exists(old_day / "radio1_020000.wav.keep"));
+    CHECK(fs::exists(old_day / "radio1_050000.wav"));
     CHECK(fs::exists(root / "radio1/2026/09/15/radio1_000000.wav"));
     CHECK(fs::exists(root / "radio1/2026/10/20/radio1_000000.wav"));
     CHECK(fs::exists(root / "mic/2020/01/01/mic_000000.wav"));

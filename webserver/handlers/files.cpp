@@ -39,7 +39,7 @@ Response list_files(const Request& request, const App& app) {
             .member("channels", e.media.channels)
             .member("bitrate_kbps", e.media.bitrate_kbps)
             .member("recording", recording.count(e.name) > 0)
-            .member("kept", app.root->has_keep_marker(e.name))
+            .member("kept", is_kept(app, e.name))
             .member("error", e.media.problem);
         w.key("analyses").begin_array();
         for (const auto& p : app.analysis->cached_params(e.name, e.key())) {

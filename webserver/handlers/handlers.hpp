@@ -23,6 +23,8 @@ Response delete_recording(const Request& request, const App& app,
 Response save_replay(const Request& request, const App& app); // POST /api/replay
 // POST (keep) and DELETE /api/keep/<name>: the recording's .keep marker for isrd's retention.
 Response set_keep(const Request& request, const App& app, const std::string& name, bool keep);
+// A .keep beside the recording, or a keep mark in the analysis cache folder.
+bool is_kept(const App& app, const std::string& recording);
 Response serve_ui(const Request& request, const App& app);          // GET /, UI files
 Response analyze_recording(const Request& request, const App& app); // GET /api/analyze
 Response day_highlights(const Request& request, const App& app);    // GET /api/highlights

@@ -67,6 +67,7 @@ Response get_config(const Request&, const App& app) {
         .member("min_gap", app.options.min_gap)
         .member("min_duration", app.options.min_duration)
         .member("read_only", app.options.read_only)
+        .member("can_delete", app.recordings_writable)
         .member("timezone", app.zone->name())
         .member("version", kVersion);
     w.key("limits")

@@ -40,4 +40,9 @@ SmallFilesystem::~SmallFilesystem() {
         ::umount2(path_.c_str(), MNT_DETACH);
 }
 
+bool SmallFilesystem::make_read_only() const {
+    return mounted_ &&
+           ::mount("tmpfs", path_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+}
+
 } // namespace isr::test

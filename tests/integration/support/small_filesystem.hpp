@@ -22,6 +22,8 @@ public:
     // Fills every free byte with a file named `name` (until ENOSPC) and returns its path:
     // the next write of anyone on this filesystem fails. Remove the file to make room again.
     std::filesystem::path fill(const std::string& name = "ballast") const;
+    // Remounts it read-only, like a `:ro` volume or systemd's ReadOnlyPaths=. False on failure.
+    bool make_read_only() const;
 
 private:
     std::filesystem::path path_;
