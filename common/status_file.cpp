@@ -8,6 +8,34 @@
 
 namespace isr {
 
+namespace {
+
+void write_alarm(JsonWriter& w, const std::optional<Alarm>& alarm) {
+    w.key("alarm");
+    if (!alarm) {
+        w.value(nullptr);
+        return;
+    }
+    w.begin_object()
+        .member("kind", alarm->kind)
+        .member("since", alarm->since)
+        .member("message", alarm->message)
+        .end_object();
+}
+
+std::optional<Alarm> read_alarm(const rapidjson::Value& obj) {
+    const auto it = obj.FindMember("alarm");
+    if (it == obj.MemberEnd() || !it->value.IsObject())
+        return std::nullopt;
+    Alarm a;
+    a.kind = json_string(it->value, "kind").value_or("");
+    a.since = json_string(it->value, "since").value_or("");
+    a.message = json_string(it->value, "message").value_or("");
+    return a;
+}
+
+} // namespace
+
 std::string to_json(const Status& s) {
     JsonWriter w(2);
     w.begin_object();
@@ -44,10 +72,13 @@ std::string to_json(const Status& s) {
             .member("stream_title", src.stream_title)
             .member("files", src.files)
             .member("replay_seconds", src.replay_seconds)
-            .member("record", src.record)
-            .end_object();
+            .member("record", src.record);
+        write_alarm(w, src.alarm);
+        w.end_object();
     }
     w.end_array();
+    write_alarm(w, s.alarm);
+    w.member("ledger_error", s.ledger_error);
     w.end_object();
     return w.str();
 }
@@ -105,9 +136,12 @@ std::optional<Status> parse_status(std::string_view json) {
             src.replay_seconds = json_number(v, "replay_seconds").value_or(0);
             if (v.HasMember("record") && v["record"].IsBool())
                 src.record = v["record"].GetBool();
+            src.alarm = read_alarm(v);
             s.sources.push_back(std::move(src));
         }
     }
+    s.alarm = read_alarm(doc);
+    s.ledger_error = json_string(doc, "ledger_error");
     return s;
 }
 

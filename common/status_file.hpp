@@ -12,6 +12,14 @@
 
 namespace isr {
 
+// An alarm that is raised: kind "silence" or "no_data" (a source's), "disk_low" (the
+// recorder's), since when (ISO 8601 with offset), and a sentence for people.
+struct Alarm {
+    std::string kind;
+    std::string since;
+    std::string message;
+};
+
 // The recorder's state as written to <output_directory>/status.json. Fields may be added but
 // never renamed: isr-web, the web UI and users' scripts read them.
 struct SourceStatus {
@@ -41,6 +49,7 @@ struct SourceStatus {
     std::uint64_t files = 0;   // files completed since isrd started
     double replay_seconds = 0; // the instant-replay ring's length (replay_seconds); 0: none
     bool record = true;        // false: a replay-only source (record = no)
+    std::optional<Alarm> alarm;
 };
 
 struct Status {
@@ -49,6 +58,9 @@ struct Status {
     long pid = 0;
     std::vector<std::string> active;
     std::vector<SourceStatus> sources;
+    std::optional<Alarm> alarm;
+    // Why the continuity ledger (events/YYYY-MM.jsonl) could not be written, while it cannot.
+    std::optional<std::string> ledger_error;
 };
 
 inline constexpr std::string_view kStatusFileName = "status.json";

@@ -28,6 +28,7 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
     retry_at_mono_ = now + retry_delay_;
     if (!gap_start_) {
         gap_start_ = lost_from;
+        gap_start_utc_ = wall_now();
         counted_to_ = lost_from;
     }
     const auto message = cat("cannot write recordings: ", e.what(), "; ", meanwhile_,
@@ -65,6 +66,8 @@ void DiskFailure::close_gap(double at) noexcept {
     untaken_ += std::max(0.0, end - counted_to_);
     if (episode_)
         episode_->lost += end - *gap_start_;
+    state_->events().gap("disk_failure", gap_start_utc_, end - *gap_start_,
+                         episode_ ? episode_->cause : std::string());
     gap_start_.reset();
 }
 

@@ -83,8 +83,9 @@ private:
     std::function<double()> clock_;
     std::optional<Episode> episode_;
     std::optional<double> gap_start_;
-    double counted_to_ = 0; // within the open gap: loss already taken up to here
-    double untaken_ = 0;    // closed gaps' loss not taken yet
+    double gap_start_utc_ = 0; // for the ledger: when the first audio was not stored
+    double counted_to_ = 0;    // within the open gap: loss already taken up to here
+    double untaken_ = 0;       // closed gaps' loss not taken yet
     double retry_at_mono_ = 0;
 };
 

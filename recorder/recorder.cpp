@@ -120,7 +120,7 @@ void Recorder::start_control(std::vector<RecorderControl::Source> sources) {
     const auto where = control_socket_path(std::nullopt, &config_);
     control_ = std::make_unique<RecorderControl>(
         std::move(sources), config_.general.output_directory, [this] { return collect(); },
-        [] { ::kill(::getpid(), SIGTERM); });
+        [] { ::kill(::getpid(), SIGTERM); }, hooks_);
     try {
         control_server_ = std::make_unique<ControlServer>(where.path, *control_);
         control_server_->start();
@@ -144,7 +144,16 @@ Status Recorder::collect() const {
             s.active.push_back(*snap.file);
         s.sources.push_back(std::move(snap));
     }
+    if (ledger_)
+        s.ledger_error = ledger_->error();
     return s;
+}
+
+void Recorder::record_stop(const std::string& reason) {
+    for (const auto& state : states_)
+        state->stopped();
+    if (ledger_)
+        ledger_->append(LedgerEvent("stop").with("reason", reason));
 }
 
 void Recorder::write_status() {
@@ -179,6 +188,9 @@ int Recorder::run() {
 
     for (const auto& w : config_.warnings)
         log::warning("", w);
+    ledger_ = std::make_shared<Ledger>(config_.general.output_directory /
+                                       std::string(Ledger::kFolderName));
+    hooks_ = std::make_shared<HookRunner>();
     std::vector<RecorderControl::Source> control_sources;
     for (const auto& cfg : config_.sources) {
         if (!cfg.enabled) {
@@ -196,6 +208,8 @@ int Recorder::run() {
                         : cfg.type == SourceType::soundcard ? cfg.device
                                                             : "generator";
         auto state = std::make_shared<SourceState>(initial);
+        state->set_events(std::make_shared<const SourceEvents>(cfg, ledger_, hooks_));
+        state->watch_alarms(cfg);
         auto disk = std::make_shared<DiskFailure>(
             cfg, state,
             cfg.type == SourceType::stream ? "the stream stays connected but its audio is dropped"
@@ -221,10 +235,15 @@ int Recorder::run() {
     }
     log::info("", "isrd ", kVersion, " recording ", runners_.size(), " source(s) into ",
               config_.general.output_directory.string());
+    ledger_->append(LedgerEvent("start")
+                        .with("version", kVersion)
+                        .with("pid", static_cast<long>(::getpid()))
+                        .with("sources", static_cast<long>(runners_.size())));
     for (auto& r : runners_)
         r->start();
     start_control(std::move(control_sources));
 
+    std::string stop_reason;
     double next_status = mono_now();
     double next_check = mono_now() + kFolderCheckSeconds;
     for (;;) {
@@ -234,6 +253,8 @@ int Recorder::run() {
             next_check = now + kFolderCheckSeconds;
         }
         if (now >= next_status) {
+            for (const auto& state : states_)
+                state->check_alarms(now);
             write_status();
             next_status = now + kStatusIntervalSeconds;
         }
@@ -241,6 +262,7 @@ int Recorder::run() {
                                             [](const auto& r) { return r->finished(); });
         if (all_failed) {
             write_status();
+            record_stop("every source has failed");
             log::critical("",
                           "every source has failed; exiting. status.json keeps their last errors.");
             return 1;
@@ -253,6 +275,7 @@ int Recorder::run() {
             open_log();
         } else if (sig == SIGINT || sig == SIGTERM) {
             log::info("", strsignal(sig), ": finishing files and stopping");
+            stop_reason = sig == SIGTERM ? "SIGTERM" : "SIGINT";
             break;
         }
     }
@@ -268,6 +291,7 @@ int Recorder::run() {
     runners_.clear();
     for (const auto& [logger, disk] : disks_)
         disk->stopping(logger);
+    record_stop(stop_reason);
     std::error_code ec;
     std::filesystem::remove(status_path_, ec);
     log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");

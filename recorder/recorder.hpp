@@ -5,6 +5,8 @@
 #include "recorder/control/control_server.hpp"
 #include "recorder/control/recorder_control.hpp"
 #include "recorder/disk_failure.hpp"
+#include "recorder/hooks/hook_runner.hpp"
+#include "recorder/ledger/ledger.hpp"
 #include "recorder/replay/replay.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
@@ -37,6 +39,8 @@ private:
     // The control socket, answering for the sources; logs why when it cannot listen.
     void start_control(std::vector<RecorderControl::Source> sources);
     Status collect() const;
+    // The end of the run in the ledger: open gaps end, then "stop" with `reason`.
+    void record_stop(const std::string& reason);
     void write_status();
     void open_log();
     // Creates output_directory if needed and locks its .isrd.lock. False when another isrd
@@ -53,6 +57,9 @@ private:
     FileIdentity lock_identity_;
     FileIdentity folder_identity_;
     bool lock_lost_reported_ = false;
+    // Declared before the sources: they outlive them, so the last file_closed is told.
+    std::shared_ptr<Ledger> ledger_;
+    std::shared_ptr<HookRunner> hooks_;
     std::vector<std::shared_ptr<SourceState>> states_;
     // Per source, outliving its sessions: a disk problem is one episode across reconnects.
     std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;

@@ -66,10 +66,13 @@ void PcmSession::run(std::stop_token stop) {
             const double end = static_cast<double>(media_frames_ + r.frames + r.pending) / rate;
             const auto lost =
                 static_cast<std::uint64_t>(std::llround(clock_.gap(end, r.mono_seconds) * rate));
-            media_frames_ += lost;
             // Frames lost while the disk fails are inside the disk's gap already.
-            if (!disk_->gap_open())
+            if (!disk_->gap_open()) {
                 state_->add_lost_frames(lost, spec_.rate);
+                state_->events().gap("overrun", wall_of_frame(media_frames_), seconds_of(lost),
+                                     "audio was not read in time (an xrun)");
+            }
+            media_frames_ += lost;
         }
         clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate,
                        r.mono_seconds);
@@ -133,6 +136,7 @@ void PcmSession::every_second(double now_mono) {
     const auto level = meter_->last();
     const auto bytes = splitter_.bytes();
     const auto xruns = source_->xruns();
+    state_->heard(level ? std::optional<double>(level->rms_dbfs) : std::nullopt, now_mono);
     state_->update([&](SourceStatus& s) {
         s.bytes = bytes;
         s.last_data = iso8601_now();
