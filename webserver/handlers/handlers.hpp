@@ -26,5 +26,6 @@ Response analyze_recording(const Request& request, const App& app); // GET /api/
 Response day_highlights(const Request& request, const App& app);    // GET /api/highlights
 Response clip_recording(const Request& request, const App& app);    // GET /api/clip
 Response cut_download(const Request& request, const App& app);      // GET /api/cut
+Response day_events(const Request& request, const App& app);        // GET /api/events
 
 } // namespace isr::web
