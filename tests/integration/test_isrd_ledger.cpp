@@ -144,7 +144,7 @@ TEST_CASE("isrd's ledger, alarms and hooks: silence alarm, on_file_closed, a hun
     }
 }
 
-TEST_CASE("a pause is a gap in the ledger with its reason, start and length; stop ends the run",
+TEST_CASE("a pause is a gap in the ledger with its reason, start and length, and stop ends the run",
           "[integration][ledger]") {
     IsrdRun run;
     run.write_config("split_interval = 1h\n",
