@@ -1,4 +1,5 @@
 #include "recorder/ledger/ledger.hpp"
+#include "recorder/source_state.hpp"
 
 #include "common/file_util.hpp"
 #include "common/json.hpp"
@@ -123,4 +124,43 @@ TEST_CASE("a ledger that cannot be written keeps the lines and writes them later
     REQUIRE(lines.size() == 3);
     REQUIRE(isr::json_string(parse(lines[0]), "event") == "gap");
     REQUIRE(isr::json_string(parse(lines[1]), "event") == "file_opened");
+}
+
+TEST_CASE("a source's gap opens where its last audio arrived and reaches the ledger when it "
+          "records again, or at stop",
+          "[recorder][ledger]") {
+    isr::test::ScratchDir dir("isr-ledger");
+    auto ledger = std::make_shared<Ledger>(dir.path / "events");
+    isr::SourceConfig cfg;
+    cfg.name = "radio1";
+    isr::SourceStatus initial;
+    initial.name = "radio1";
+    isr::rec::SourceState state(initial, kNoon - 100);
+    state.set_events(std::make_shared<const isr::rec::SourceEvents>(cfg, ledger, nullptr));
+    state.recording();
+    state.heard(std::nullopt, 0, kNoon);
+    state.gap_opened("reconnect", "no data for 15 s");
+    state.gap_opened("reconnect", "a second failure keeps the first gap");
+    state.attempt_started();
+    state.recording(); // audio again: the gap ends now
+    state.attempt_started();
+    state.gap_opened("pause", "");
+    state.stopped(kNoon + 7200);
+    std::vector<rapidjson::Document> gaps;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path / "events")) {
+        for (const auto& line : lines_of(entry.path())) {
+            if (!line.empty())
+                gaps.push_back(parse(line));
+        }
+    }
+    REQUIRE(gaps.size() == 2);
+    REQUIRE(isr::json_string(gaps[0], "reason") == "reconnect");
+    REQUIRE(isr::json_string(gaps[0], "detail") == "no data for 15 s");
+    REQUIRE(isr::parse_iso8601(isr::json_string(gaps[0], "start").value()).value() ==
+            Approx(kNoon));
+    REQUIRE(isr::json_number(gaps[0], "seconds").value() > 0);
+    REQUIRE(isr::json_string(gaps[1], "reason") == "pause");
+    REQUIRE(isr::json_number(gaps[1], "seconds").value() == Approx(7200));
+    REQUIRE(isr::json_bool(gaps[1], "until_stop") == true);
+    REQUIRE(state.snapshot().reconnects == 1);
 }
