@@ -6,6 +6,8 @@
 #include "common/time_format.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/process.hpp"
+#include "tests/integration/support/script_server.hpp"
+#include "tests/integration/support/stream_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -180,4 +182,54 @@ TEST_CASE("a pause is a gap in the ledger with its reason, start and length, and
     REQUIRE(has(lines, "stop"));
     CHECK(lines.back().event == "stop");
     CHECK(json_string(lines.back().doc, "reason") == "SIGTERM");
+}
+
+TEST_CASE("a stream that stops sending raises no_data, and the reconnect clears it with a gap",
+          "[integration][ledger][stream]") {
+    TempDir media("isr-media");
+    const auto mp3 =
+        make_stream(media.path(), "s.mp3", "-c:a libmp3lame -b:a 64k -id3v2_version 0 -f mp3", 12);
+    std::atomic<int> connection{0};
+    ScriptServer server([&](ScriptServer::Connection& c) {
+        const int i = connection++;
+        c.send(ok_head("audio/mpeg"));
+        if (i == 0) {
+            // Two seconds of audio, then nothing: the connection stays open.
+            c.send_paced(mp3.bytes.substr(0, static_cast<std::size_t>(2 * mp3.rate())), mp3.rate());
+            c.hold();
+        } else {
+            c.send_paced(mp3.bytes, mp3.rate());
+        }
+    });
+    IsrdRun run;
+    const auto cleared = run.dir / "cleared.txt";
+    run.write_config("split_interval = 1h\nretry_delay_seconds = 0.3\nsilence_alarm_seconds = 2\n"
+                     "on_alarm_clear = sh -c 'printf \"%s|\" \"$@\" > " +
+                         cleared.string() + "' hook",
+                     stream_source("radio", server.url("/live"), "stall_timeout_seconds = 5"));
+    run.start();
+    REQUIRE(wait_until(
+        [&] {
+            const auto s = run.status_of("radio");
+            return s && s->alarm && s->alarm->kind == "no_data";
+        },
+        15s));
+    CHECK(connection.load() == 1); // raised while the stalled connection is still open
+    REQUIRE(wait_until([&] { return fs::exists(cleared); }, 15s));
+    CHECK_THAT(read_file(cleared), Catch::StartsWith("radio|no_data|audio arrives again after "));
+    CHECK_FALSE(run.status_of("radio")->alarm);
+    REQUIRE(run.process->stop() == 0);
+    const auto lines = read_ledger(run.recordings);
+    CHECK(has(lines, "alarm", "radio"));
+    CHECK(has(lines, "alarm_cleared", "radio"));
+    const LedgerLine* gap = nullptr;
+    for (const auto& l : lines)
+        if (l.event == "gap")
+            gap = &l;
+    REQUIRE(gap);
+    CHECK(json_string(gap->doc, "reason") == "reconnect");
+    CHECK_THAT(json_string(gap->doc, "detail").value_or(""), Catch::Contains("5 s"));
+    // From the last audio (about when the stall began) to the audio of the new connection.
+    CHECK(json_number(gap->doc, "seconds").value_or(0) > 3);
+    CHECK(json_number(gap->doc, "seconds").value_or(0) < 10);
 }
