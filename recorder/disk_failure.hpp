@@ -69,7 +69,8 @@ private:
         // member initializers, while std::optional<Episode> is declared in the enclosing one.
         Episode() {}
         double began_mono = 0;
-        double lost = 0; // closed gaps
+        double began_utc = 0; // for the ledger's gap: when audio was first not stored
+        double lost = 0;      // closed gaps
         std::string cause;
         RateLimit reminder{std::chrono::minutes(10)};
         RateLimit cause_changes{std::chrono::minutes(1)};
@@ -83,9 +84,8 @@ private:
     std::function<double()> clock_;
     std::optional<Episode> episode_;
     std::optional<double> gap_start_;
-    double gap_start_utc_ = 0; // for the ledger: when the first audio was not stored
-    double counted_to_ = 0;    // within the open gap: loss already taken up to here
-    double untaken_ = 0;       // closed gaps' loss not taken yet
+    double counted_to_ = 0; // within the open gap: loss already taken up to here
+    double untaken_ = 0;    // closed gaps' loss not taken yet
     double retry_at_mono_ = 0;
 };
 
