@@ -435,6 +435,27 @@ std::string describe_config(const Config& config) {
                        "  # the oldest are deleted to keep this source under ", s.retention_max_gb,
                        " GB\n");
         }
+        if (s.silence_alarm_seconds > 0) {
+            out += cat("silence_alarm_seconds = ", s.silence_alarm_seconds,
+                       s.is_pcm() ? "  # silence or no data this long: an alarm"
+                                  : "  # no data this long: an alarm",
+                       "\n");
+            if (s.is_pcm())
+                out += cat("silence_threshold_dbfs = ", s.silence_threshold_dbfs, "\n");
+        }
+        const std::pair<const char*, const std::vector<std::string>*> hooks[] = {
+            {"on_alarm", &s.on_alarm},
+            {"on_alarm_clear", &s.on_alarm_clear},
+            {"on_file_closed", &s.on_file_closed}};
+        bool any_hook = !s.on_save.empty();
+        for (const auto& [key, command] : hooks) {
+            if (command->empty())
+                continue;
+            any_hook = true;
+            out += cat(key, " = ", quote_command_line(*command), "\n");
+        }
+        if (any_hook)
+            out += cat("hook_timeout_seconds = ", s.hook_timeout_seconds, "\n");
     }
     for (const auto& w : config.warnings)
         out += cat("\n# warning: ", w);

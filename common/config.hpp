@@ -41,6 +41,14 @@ struct SourceConfig {
     // Retention (README "Retention and the disk guard"), done by isrd; 0: no limit.
     double retention_days = 0;   // delete finished recordings older than this
     double retention_max_gb = 0; // keep this source's recordings under this many GB (10^9 B)
+    // Alarms and hooks (README "Alarms and hooks"). A hook is argv run without a shell, with
+    // its arguments appended; empty: none.
+    double silence_alarm_seconds = 0;        // silence or no data this long raises an alarm; 0: off
+    double silence_threshold_dbfs = -60;     // PCM sources: below this RMS level is silence
+    std::vector<std::string> on_alarm;       // + source, kind, message
+    std::vector<std::string> on_alarm_clear; // + source, kind, message
+    std::vector<std::string> on_file_closed; // + path, source, start, duration, bytes
+    double hook_timeout_seconds = 60;        // a hook still running then is killed
 
     // type = stream
     std::string url;

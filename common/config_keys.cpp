@@ -263,6 +263,28 @@ std::string apply_on_save(SourceConfig& c, GeneralConfig*, std::string_view v) {
     return {};
 }
 
+// The hooks: a command like on_save's.
+template <std::vector<std::string> SourceConfig::*Member>
+std::string apply_command(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    try {
+        c.*Member = split_command_line(v);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::string apply_silence_threshold(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    double x = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x))
+        return "not a number";
+    if (x < -120 || x > 0)
+        return "out of range (-120 to 0 dBFS)";
+    c.silence_threshold_dbfs = x;
+    return {};
+}
+
 std::string apply_control_socket(SourceConfig&, GeneralConfig* g, std::string_view v) {
     if (!v.empty()) {
         if (auto problem = socket_path_problem(v))
@@ -414,6 +436,31 @@ const KeySpec kKeys[] = {
      "[...] within a folder or file name, ** for any number of folders, such as "
      "radio1/2026/11/**, **/*_1200*.flac",
      apply_protect},
+    {"silence_alarm_seconds", kAllTypes, false,
+     "seconds from 0 (off) to 86400: silence (PCM) or no data (any source) this long raises an "
+     "alarm",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         auto e = parse_seconds(v, 0, 86400, c.silence_alarm_seconds);
+         if (e.empty() && c.silence_alarm_seconds > 0 && c.silence_alarm_seconds < 2)
+             return std::string("too short (0 for off, else 2 to 86400 seconds)");
+         return e;
+     }},
+    {"silence_threshold_dbfs", kPcm, false, "an RMS level in dBFS from -120 to 0, such as -60",
+     apply_silence_threshold},
+    {"on_alarm", kAllTypes, false,
+     "a program and its arguments, like on_save; run with source, kind and message appended",
+     apply_command<&SourceConfig::on_alarm>},
+    {"on_alarm_clear", kAllTypes, false,
+     "a program and its arguments, like on_save; run with source, kind and message appended",
+     apply_command<&SourceConfig::on_alarm_clear>},
+    {"on_file_closed", kAllTypes, false,
+     "a program and its arguments, like on_save; run with path, source, start, duration and "
+     "bytes appended",
+     apply_command<&SourceConfig::on_file_closed>},
+    {"hook_timeout_seconds", kAllTypes, false, "seconds from 1 to 86400",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 1, 86400, c.hook_timeout_seconds);
+     }},
     {"control_socket", kAllTypes, true,
      "a file path of up to 107 bytes, or empty for $XDG_RUNTIME_DIR/isrd.sock "
      "(else <output_directory>/.isrd.sock)",
@@ -421,7 +468,8 @@ const KeySpec kKeys[] = {
 };
 
 // Their values carry their own quoting (see parse_ini).
-constexpr std::string_view kVerbatimKeys[] = {"on_save"};
+constexpr std::string_view kVerbatimKeys[] = {"on_save", "on_alarm", "on_alarm_clear",
+                                              "on_file_closed"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);

@@ -79,6 +79,7 @@ std::string to_json(const Status& s) {
     }
     w.end_array();
     write_alarm(w, s.alarm);
+    w.member("ledger_error", s.ledger_error);
     w.end_object();
     return w.str();
 }
@@ -142,6 +143,7 @@ std::optional<Status> parse_status(std::string_view json) {
         }
     }
     s.alarm = read_alarm(doc);
+    s.ledger_error = json_string(doc, "ledger_error");
     return s;
 }
 

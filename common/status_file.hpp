@@ -59,7 +59,9 @@ struct Status {
     long pid = 0;
     std::vector<std::string> active;
     std::vector<SourceStatus> sources;
-    std::optional<Alarm> alarm; // recorder-wide (the disk guard)
+    std::optional<Alarm> alarm;
+    // Why the continuity ledger (events/YYYY-MM.jsonl) could not be written, while it cannot.
+    std::optional<std::string> ledger_error;
 };
 
 inline constexpr std::string_view kStatusFileName = "status.json";

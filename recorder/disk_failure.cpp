@@ -37,6 +37,7 @@ void DiskFailure::failed(const std::exception& e, double lost_from, const Logger
     if (!episode_) {
         episode_.emplace();
         episode_->began_mono = now;
+        episode_->began_utc = wall_now();
         episode_->cause = cause;
         episode_->reminder.allow();
         episode_->cause_changes.allow();
@@ -82,6 +83,8 @@ void DiskFailure::recovered(const Logger& log, const std::string& file) {
     log.warning("writing again after a disk problem of ", fixed(clock_() - episode_->began_mono, 1),
                 " s: ", fixed(episode_->lost, 1), " s of audio could not be stored; recording to ",
                 file);
+    // One gap per episode in the ledger, like the summary: each retry's file would be a line.
+    state_->events().gap("disk_failure", episode_->began_utc, episode_->lost, episode_->cause);
     episode_.reset();
     state_->recording();
 }
@@ -92,6 +95,8 @@ void DiskFailure::stopping(const Logger& log) {
     log.warning("stopping while recordings cannot be written (for ",
                 fixed(clock_() - episode_->began_mono, 1), " s): ", fixed(episode_->lost, 1),
                 " s of audio could not be stored");
+    state_->events().gap("disk_failure", episode_->began_utc, episode_->lost, episode_->cause,
+                         true);
     episode_.reset();
 }
 

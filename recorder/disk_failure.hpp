@@ -69,7 +69,8 @@ private:
         // member initializers, while std::optional<Episode> is declared in the enclosing one.
         Episode() {}
         double began_mono = 0;
-        double lost = 0; // closed gaps
+        double began_utc = 0; // for the ledger's gap: when audio was first not stored
+        double lost = 0;      // closed gaps
         std::string cause;
         RateLimit reminder{std::chrono::minutes(10)};
         RateLimit cause_changes{std::chrono::minutes(1)};

@@ -120,7 +120,7 @@ void Recorder::start_control(std::vector<RecorderControl::Source> sources) {
     const auto where = control_socket_path(std::nullopt, &config_);
     control_ = std::make_unique<RecorderControl>(
         std::move(sources), config_.general.output_directory, [this] { return collect(); },
-        [] { ::kill(::getpid(), SIGTERM); });
+        [] { ::kill(::getpid(), SIGTERM); }, hooks_);
     try {
         control_server_ = std::make_unique<ControlServer>(where.path, *control_);
         control_server_->start();
@@ -146,6 +146,8 @@ Status Recorder::collect() const {
     }
     if (retention_)
         s.alarm = retention_->alarm();
+    if (ledger_)
+        s.ledger_error = ledger_->error();
     return s;
 }
 
@@ -174,8 +176,15 @@ void Recorder::start_retention() {
     if (!RetentionWorker::wanted(config_))
         return;
     try {
+        // Each deletion goes into the continuity ledger: what is missing later, and why.
         retention_ = std::make_unique<RetentionWorker>(
-            config_, [this] { return active_files(); }, on_retention_delete_);
+            config_, [this] { return active_files(); },
+            [ledger = ledger_](const RetentionDeletion& d) {
+                ledger->append(LedgerEvent("retention_delete", d.source)
+                                   .with("path", d.path)
+                                   .with("reason", d.reason)
+                                   .with("bytes", d.bytes));
+            });
         retention_->start();
     } catch (const std::exception& e) {
         log::error("retention", "not started: ", e.what(), "; no recording will be deleted");
@@ -195,6 +204,13 @@ void Recorder::wake_retention_on_split() {
     }
     if (split)
         retention_->wake();
+}
+
+void Recorder::record_stop(const std::string& reason) {
+    for (const auto& state : states_)
+        state->stopped();
+    if (ledger_)
+        ledger_->append(LedgerEvent("stop").with("reason", reason));
 }
 
 void Recorder::write_status() {
@@ -231,6 +247,9 @@ int Recorder::run() {
 
     for (const auto& w : config_.warnings)
         log::warning("", w);
+    ledger_ = std::make_shared<Ledger>(config_.general.output_directory /
+                                       std::string(Ledger::kFolderName));
+    hooks_ = std::make_shared<HookRunner>();
     std::vector<RecorderControl::Source> control_sources;
     for (const auto& cfg : config_.sources) {
         if (!cfg.enabled) {
@@ -248,6 +267,8 @@ int Recorder::run() {
                         : cfg.type == SourceType::soundcard ? cfg.device
                                                             : "generator";
         auto state = std::make_shared<SourceState>(initial);
+        state->set_events(std::make_shared<const SourceEvents>(cfg, ledger_, hooks_));
+        state->watch_alarms(cfg);
         auto disk = std::make_shared<DiskFailure>(
             cfg, state,
             cfg.type == SourceType::stream ? "the stream stays connected but its audio is dropped"
@@ -273,12 +294,17 @@ int Recorder::run() {
     }
     log::info("", "isrd ", kVersion, " recording ", runners_.size(), " source(s) into ",
               config_.general.output_directory.string());
+    ledger_->append(LedgerEvent("start")
+                        .with("version", kVersion)
+                        .with("pid", static_cast<long>(::getpid()))
+                        .with("sources", static_cast<long>(runners_.size())));
     for (auto& r : runners_)
         r->start();
     // Before the control socket, whose thread reads retention_ through collect().
     start_retention();
     start_control(std::move(control_sources));
 
+    std::string stop_reason;
     double next_status = mono_now();
     double next_check = mono_now() + kFolderCheckSeconds;
     for (;;) {
@@ -289,6 +315,8 @@ int Recorder::run() {
         }
         if (now >= next_status) {
             wake_retention_on_split();
+            for (const auto& state : states_)
+                state->check_alarms(now);
             write_status();
             next_status = now + kStatusIntervalSeconds;
         }
@@ -297,6 +325,7 @@ int Recorder::run() {
                                             [](const auto& r) { return r->finished(); });
         if (all_failed) {
             write_status();
+            record_stop("every source has failed");
             log::critical("",
                           "every source has failed; exiting. status.json keeps their last errors.");
             systemd_.exiting("every source has failed; exiting (status.json keeps their errors)");
@@ -312,6 +341,7 @@ int Recorder::run() {
         } else if (sig == SIGINT || sig == SIGTERM) {
             log::info("", strsignal(sig), ": finishing files and stopping");
             systemd_.stopping();
+            stop_reason = sig == SIGTERM ? "SIGTERM" : "SIGINT";
             break;
         }
     }
@@ -328,6 +358,7 @@ int Recorder::run() {
     runners_.clear();
     for (const auto& [logger, disk] : disks_)
         disk->stopping(logger);
+    record_stop(stop_reason);
     std::error_code ec;
     std::filesystem::remove(status_path_, ec);
     log::info("", "stopped in ", fixed(mono_now() - started, 2), " s; all files closed");

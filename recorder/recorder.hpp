@@ -5,6 +5,8 @@
 #include "recorder/control/control_server.hpp"
 #include "recorder/control/recorder_control.hpp"
 #include "recorder/disk_failure.hpp"
+#include "recorder/hooks/hook_runner.hpp"
+#include "recorder/ledger/ledger.hpp"
 #include "recorder/replay/replay.hpp"
 #include "recorder/retention/retention_worker.hpp"
 #include "recorder/source_runner.hpp"
@@ -31,12 +33,6 @@ public:
     // handled signals so the source threads inherit the mask).
     int run();
 
-    // Called on the retention thread for each recording retention deletes (the continuity
-    // ledger records them). Set before run().
-    void on_retention_delete(RetentionWorker::OnDelete callback) {
-        on_retention_delete_ = std::move(callback);
-    }
-
 private:
     std::unique_ptr<SourceSession> make_session(const SourceConfig& cfg,
                                                 const std::shared_ptr<SourceState>& state,
@@ -53,6 +49,8 @@ private:
     // wakes it.
     void start_retention();
     void wake_retention_on_split();
+    // The end of the run in the ledger: open gaps end, then "stop" with `reason`.
+    void record_stop(const std::string& reason);
     void write_status();
     void open_log();
     // Creates output_directory if needed and locks its .isrd.lock. False when another isrd
@@ -69,11 +67,13 @@ private:
     FileIdentity lock_identity_;
     FileIdentity folder_identity_;
     bool lock_lost_reported_ = false;
+    // Declared before the sources: they outlive them, so the last file_closed is told.
+    std::shared_ptr<Ledger> ledger_;
+    std::shared_ptr<HookRunner> hooks_;
     std::vector<std::shared_ptr<SourceState>> states_;
     // Per source, outliving its sessions: a disk problem is one episode across reconnects.
     std::vector<std::pair<Logger, std::shared_ptr<DiskFailure>>> disks_;
     std::vector<std::unique_ptr<SourceRunner>> runners_;
-    RetentionWorker::OnDelete on_retention_delete_;
     // After states_: stopped before the states its active_files() reads go away.
     std::unique_ptr<RetentionWorker> retention_;
     std::vector<std::uint64_t> files_seen_; // per state, the `files` count at the last look

@@ -153,6 +153,7 @@ void SourceRunner::run(std::stop_token stop) {
         if (paused()) {
             if (!error.empty())
                 log_.debug("paused while failing: ", error);
+            state_->gap_opened("pause", "paused with isrd pause");
             continue; // a pause is no failure
         }
 
@@ -167,6 +168,8 @@ void SourceRunner::run(std::stop_token stop) {
         } else {
             fail(error, failures);
         }
+        // The ledger's reason: a stream reconnects; a device (or generator) was lost.
+        state_->gap_opened(cfg_.type == SourceType::stream ? "reconnect" : "device_lost", error);
         const bool give_up = cfg_.max_retries > 0 && failures > cfg_.max_retries;
         state_->update([&](SourceStatus& s) {
             s.error = error;

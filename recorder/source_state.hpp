@@ -2,12 +2,16 @@
 
 #include "common/clock.hpp"
 #include "common/status_file.hpp"
+#include "recorder/alarm_watch.hpp"
+#include "recorder/ledger/source_events.hpp"
 
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace isr::rec {
 
@@ -18,10 +22,47 @@ inline void set_file_bytes(SourceStatus& s, std::uint64_t bytes) noexcept {
     s.bytes = bytes;
 }
 
-// A source's live status, written by its thread and read by the status writer every 2 s.
+// A source's live status, written by its thread and read by the status writer every 2 s. It also
+// follows what the ledger needs across sessions: the gap that opens when an attempt fails or the
+// source is paused (closed when audio is recorded again), and the source's alarms.
 class SourceState {
 public:
-    explicit SourceState(SourceStatus initial) : status_(std::move(initial)) {}
+    explicit SourceState(SourceStatus initial, double created_utc = wall_now())
+        : created_utc_(created_utc), status_(std::move(initial)) {}
+
+    // Where the source's events go (the ledger, the hooks); set before its thread starts.
+    void set_events(std::shared_ptr<const SourceEvents> events) { events_ = std::move(events); }
+    const SourceEvents& events() const noexcept {
+        static const SourceEvents none;
+        return events_ ? *events_ : none;
+    }
+    // Watches for the alarms of `cfg` (silence_alarm_seconds); set before its thread starts.
+    void watch_alarms(const SourceConfig& cfg, double now_mono = mono_now()) {
+        std::lock_guard lock(mutex_);
+        alarms_.emplace(cfg.silence_alarm_seconds, cfg.silence_threshold_dbfs, cfg.is_pcm(),
+                        now_mono);
+    }
+
+    // Audio arrived (once a second from the session), with the RMS level of the last second
+    // for a PCM source.
+    void heard(std::optional<double> rms_dbfs, double now_mono = mono_now(),
+               double now_utc = wall_now()) {
+        std::lock_guard lock(mutex_);
+        last_audio_utc_ = now_utc;
+        if (alarms_)
+            alarms_->heard(now_mono, rms_dbfs);
+    }
+    // Every 2 s from the main loop: raises and clears the alarms (status.json's `alarm`, the
+    // log, the ledger, the hooks). Returns what changed.
+    std::vector<AlarmWatch::Change> check_alarms(double now_mono = mono_now(),
+                                                 double wall_offset = wall_minus_mono());
+
+    // Audio stops being recorded (an attempt failed, the source was paused): a gap opens where
+    // the last audio arrived, unless one is open. It ends, and goes to the ledger, when audio is
+    // recorded again (recording()) or isrd stops (stopped()).
+    void gap_opened(std::string reason, std::string detail);
+    // isrd stops: an open gap ends now.
+    void stopped(double now_utc = wall_now());
 
     // Applies `change` under the lock. Called from the source's thread.
     void update(const std::function<void(SourceStatus&)>& change) {
@@ -77,18 +118,7 @@ public:
     }
     // Audio is being written: state "recording", error cleared. The first time in an attempt
     // that follows one that recorded, it counts as a reconnect.
-    void recording() {
-        std::lock_guard lock(mutex_);
-        status_.state = RunState::recording;
-        if (!notice_until_)
-            status_.error.reset();
-        if (recording_in_attempt_)
-            return;
-        recording_in_attempt_ = true;
-        if (recorded_before_)
-            ++status_.reconnects;
-        recorded_before_ = true;
-    }
+    void recording();
 
     // A new file was opened and audio goes into it: `file` is relative to the recordings
     // folder, `since` the time in its name. `recording` false while a disk problem lasts: the
@@ -133,6 +163,17 @@ private:
 
     double lost_seconds_ = 0;
     double lost_frames_ = 0;
+
+    struct Gap {
+        std::string reason;
+        std::string detail;
+        double start_utc = 0;
+    };
+    std::shared_ptr<const SourceEvents> events_;
+    std::optional<AlarmWatch> alarms_;
+    std::optional<Gap> gap_;
+    double created_utc_;
+    std::optional<double> last_audio_utc_;
 
     mutable std::mutex mutex_;
     mutable SourceStatus status_;

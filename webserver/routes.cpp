@@ -27,6 +27,8 @@ Router make_router(const App& app) {
              Runs::work_pool},
             {M::get, "/api/highlights", [&app](auto& q, auto&) { return day_highlights(q, app); },
              Runs::work_pool},
+            {M::get, "/api/events", [&app](auto& q, auto&) { return day_events(q, app); },
+             Runs::work_pool},
             {M::get, "/api/clip", [&app](auto& q, auto&) { return clip_recording(q, app); },
              Runs::media_pool},
             {M::get, "/api/cut", [&app](auto& q, auto&) { return cut_download(q, app); },

@@ -4,6 +4,7 @@ import { query, request } from './api.js';
 import { paramsKey, sectionLabel } from './analysis.js';
 import { h, replaceChildren, s, sleep } from './dom.js';
 import { baseName, formatDb, plural } from './format.js';
+import { fetchDayEvents, gapList, gapRects } from './gaps.js';
 import { announce } from './messages.js';
 
 const POLL_MS = 1000;
@@ -45,6 +46,12 @@ export class DayHighlights {
         this.panel.setAttribute('aria-busy', 'true');
         replaceChildren(this.panel, status, progress);
         const url = query('api/highlights', { date: this.day, limit: 0, ...params, wait: 0 });
+        // The ledger's gaps, drawn as holes; highlights work without them.
+        this.events = null;
+        fetchDayEvents(this.day, abort.signal).then((body) => {
+            this.events = body;
+            if (this.result && this.abort === null && this.key === key) this.renderBody(this.result, []);
+        }).catch(() => {});
         try {
             for (;;) {
                 const { status: code, body } = await request(url, { signal: abort.signal });
@@ -132,6 +139,7 @@ export class DayHighlights {
                     },
                 }, h('span', { 'aria-hidden': 'true' }, '▶'), ' Review all from the start') : null),
             files.length ? this.timeline(files, queue, play) : null,
+            this.events ? gapList(this.day, this.events, clock) : null,
             chips.length ? h('ul', { class: 'chips', 'aria-label': `Loudest sections of ${this.day}, by score` }, chips) : null);
         this.ctx.reel.markCurrent();
         if (refocus) {
@@ -163,10 +171,13 @@ export class DayHighlights {
             class: 'tl-section', x: x(sec.fileStart + sec.start).toFixed(2), y: 4, height: 32,
             width: Math.max(2, x(sec.fileStart + sec.end) - x(sec.fileStart + sec.start)).toFixed(2),
         }));
+        const gaps = this.events?.gaps ?? [];
+        const holes = gapRects(gaps, from, to, W, clock);
         const label = `Activity timeline of ${this.day} from ${clock.minutes(from)} to ${clock.minutes(to)}: `
-            + `${plural(files.length, 'file')} in blue, ${plural(queue.length, 'loud section')} in orange`;
+            + `${plural(files.length, 'file')} in blue, ${plural(queue.length, 'loud section')} in orange`
+            + (holes.length ? `, ${plural(holes.length, 'gap')} in red` : '');
         const svg = s('svg', { class: 'timeline', role: 'img', 'aria-label': label, viewBox: `0 0 ${W} 40`, preserveAspectRatio: 'none' },
-            s('title', {}, label), fileRects, sectionRects);
+            s('title', {}, label), fileRects, sectionRects, holes);
         svg.addEventListener('click', (event) => {
             if (!queue.length) return;
             const box = svg.getBoundingClientRect();

@@ -3,9 +3,10 @@
 // stays where it was and open panels stay open.
 
 import { forgetAnalyses } from './analysis.js';
-import { h, idFor } from './dom.js';
+import { h, idFor, replaceChildren } from './dom.js';
 import { formatBytes, formatDayHeading, formatDuration, plural } from './format.js';
 import { RowView } from './file_row.js';
+import { fetchDayEvents, gapList } from './gaps.js';
 import { DayHighlights } from './highlights.js';
 import { announce, showError } from './messages.js';
 
@@ -209,6 +210,9 @@ class DayView {
         this.hlPanel = h('div', { class: 'highlights', id: hlId, hidden: true, 'aria-label': `Highlights of ${key}`, role: 'region' });
 
         this.tbody = h('tbody');
+        // The ledger's gaps of the day, fetched when the day is first opened.
+        this.gaps = h('div', { class: 'day-gaps-slot', 'aria-live': 'polite' });
+        this.gapsLoaded = false;
         this.body = h('div', { class: 'day-body', id: bodyId, hidden: true },
             h('table', { class: 'files' },
                 h('caption', { class: 'visually-hidden' }, `Recordings of ${key}`),
@@ -219,7 +223,9 @@ class DayView {
                     h('th', { scope: 'col' }, 'Size'),
                     h('th', { scope: 'col' }, 'Format'),
                     h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
-                this.tbody));
+                this.tbody),
+            // Below the files: arriving later, it moves none of them.
+            this.gaps);
 
         this.el = h('section', { class: 'day', dataset: { day: key }, 'aria-labelledby': headingId },
             h('div', { class: 'day-head' },
@@ -248,6 +254,7 @@ class DayView {
         this.body.hidden = !expanded;
         if (!expanded && !this.rowsShown) return; // collapsed days build no rows and fetch nothing
         this.rowsShown = true;
+        if (expanded && !this.gapsLoaded) this.loadGaps();
 
         let cursor = this.tbody.firstChild;
         for (const file of list) {
@@ -263,6 +270,17 @@ class DayView {
                 else this.tbody.insertBefore(node, cursor);
             }
             if (expanded) row.onShown();
+        }
+    }
+
+    async loadGaps() {
+        this.gapsLoaded = true;
+        try {
+            const body = await fetchDayEvents(this.key);
+            replaceChildren(this.gaps, gapList(this.key, body, this.lib.ctx.clock));
+        } catch (e) {
+            this.gapsLoaded = false; // tried again when the day is next opened
+            replaceChildren(this.gaps, h('p', { class: 'day-gaps day-gaps-unknown' }, `Gaps unknown: ${e.message}`));
         }
     }
 

@@ -44,6 +44,7 @@ export class RecorderView {
         this.listEl = document.getElementById('sources');
         this.quiet = new Map(); // source → consecutive silent readings
         this.lastStates = new Map();
+        this.lastAlarms = new Map();
         this.lastPill = '';
     }
 
@@ -157,6 +158,15 @@ export class RecorderView {
         }
         this.lastStates.set(src.name, src.state);
 
+        // isrd's alarm (silence_alarm_seconds): shown on the card and announced when it changes.
+        const alarm = src.alarm && typeof src.alarm === 'object' ? src.alarm : null;
+        const alarmKey = alarm ? String(alarm.kind) : '';
+        if (this.lastAlarms.has(src.name) && this.lastAlarms.get(src.name) !== alarmKey && !stale) {
+            announce(alarm ? `Alarm on ${src.name}: ${alarm.message ?? alarm.kind}.` : `Alarm on ${src.name} cleared.`);
+        }
+        this.lastAlarms.set(src.name, alarmKey);
+        const alarmSince = alarm && alarm.since ? new Date(alarm.since) : null;
+
         const level = Number.isFinite(src.level_dbfs) ? src.level_dbfs : null;
         const peak = Number.isFinite(src.peak_dbfs) ? src.peak_dbfs : null;
         const recording = src.state === 'recording' && !stale;
@@ -201,7 +211,12 @@ export class RecorderView {
                 h('span', { class: src.state === 'recording' ? 'rec-dot' : 'state-icon', 'aria-hidden': 'true' }, src.state === 'recording' ? '' : state.icon),
                 ` ${state.text}${stale ? ' (last known)' : ''}`)),
         h('div', { class: 'source-level' }, meter, h('span', { class: 'meter-text' }, meterText)),
-        silent ? h('p', { class: 'source-warning' }, `⚠ Source is silent: level below ${formatDb(SILENT_DBFS, 'dBFS')} (check the microphone, cable or stream).`) : null,
+        alarm ? h('p', { class: 'source-alarm', dataset: { kind: String(alarm.kind ?? '') } },
+            h('span', { 'aria-hidden': 'true' }, '🔔 '),
+            h('strong', {}, alarm.kind === 'no_data' ? 'Alarm: no data' : alarm.kind === 'silence' ? 'Alarm: silence' : `Alarm: ${alarm.kind}`),
+            alarmSince && !Number.isNaN(alarmSince.getTime()) ? ` since ${alarmSince.toLocaleTimeString()}` : '',
+            alarm.message ? ` — ${alarm.message}` : '') : null,
+        !alarm && silent ? h('p', { class: 'source-warning' }, `⚠ Source is silent: level below ${formatDb(SILENT_DBFS, 'dBFS')} (check the microphone, cable or stream).`) : null,
         details.length ? h('p', { class: 'source-details' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))) : null,
         src.stream_title ? h('p', { class: 'source-title' }, h('span', { 'aria-hidden': 'true' }, '♪ '), src.stream_title) : null,
         counters.length ? h('p', { class: 'source-counters' }, counters.join(' · ')) : null,

@@ -6,19 +6,13 @@
 
 #include <cmath>
 
-#include <cerrno>
-
-#include <spawn.h>
-#include <sys/wait.h>
-
-extern char** environ;
-
 namespace isr::rec {
 
 RecorderControl::RecorderControl(std::vector<Source> sources, std::filesystem::path root,
-                                 std::function<Status()> status, std::function<void()> quit)
+                                 std::function<Status()> status, std::function<void()> quit,
+                                 std::shared_ptr<HookRunner> hooks)
     : sources_(std::move(sources)), root_(std::move(root)), status_(std::move(status)),
-      quit_(std::move(quit)) {}
+      quit_(std::move(quit)), hooks_(std::move(hooks)) {}
 
 RecorderControl::~RecorderControl() {
     std::list<Job> jobs;
@@ -187,7 +181,7 @@ void RecorderControl::save(const SaveCommand& command, ReplyFn reply) {
                 w.key("start").value(start);
                 w.key("label").value(options.label);
             }));
-            notify(*source, clip, options.label, stop);
+            notify(*source, clip, options.label);
         } catch (const std::exception& e) {
             log_.warning("save of ", source->cfg->name, " failed: ", e.what());
             reply(Reply::failure(e.what()));
@@ -197,41 +191,17 @@ void RecorderControl::save(const SaveCommand& command, ReplyFn reply) {
     jobs_.push_back({std::jthread(std::move(job)), done});
 }
 
-void RecorderControl::notify(const Source& source, const SavedClip& clip, const std::string& label,
-                             std::stop_token stop) const {
+void RecorderControl::notify(const Source& source, const SavedClip& clip,
+                             const std::string& label) const {
     const auto& command = source.cfg->on_save;
-    if (command.empty())
+    if (command.empty() || !hooks_)
         return;
-    std::vector<std::string> args = command;
-    args.push_back(clip.path.string());
-    args.push_back(source.cfg->name);
-    args.push_back(label);
-    args.push_back(std::to_string(std::llround(clip.seconds)));
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int err = ::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
-    if (err != 0) {
-        log_.warning("on_save: cannot run ", printable(command.front()), ": ",
-                     std::generic_category().message(err));
-        return;
-    }
-    // Reaped here, on the save's thread, after the reply: a notifier that hangs holds up no
-    // client. When isrd stops first, the child is left to init.
-    int status = 0;
-    while (true) {
-        const auto r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            break;
-        if ((r < 0 && errno != EINTR) || !sleep_for(0.05, stop))
-            return;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-        log_.warning("on_save: ", printable(command.front()), " exited with status ",
-                     WEXITSTATUS(status));
-    }
+    HookJob job{"on_save", source.cfg->name, command, source.cfg->hook_timeout_seconds};
+    job.argv.push_back(clip.path.string());
+    job.argv.push_back(source.cfg->name);
+    job.argv.push_back(label);
+    job.argv.push_back(std::to_string(std::llround(clip.seconds)));
+    hooks_->run(std::move(job));
 }
 
 } // namespace isr::rec

@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "common/status_file.hpp"
 #include "recorder/control/control_handler.hpp"
+#include "recorder/hooks/hook_runner.hpp"
 #include "recorder/replay/replay.hpp"
 #include "recorder/source_runner.hpp"
 #include "recorder/source_state.hpp"
@@ -31,8 +32,10 @@ public:
     };
     // `status`: the status as status.json has it. `quit`: asks isrd to stop (called once the
     // reply is on its way). `root`: the recordings folder, that reply paths are relative to.
+    // `hooks`: runs on_save (null: on_save is not run).
     RecorderControl(std::vector<Source> sources, std::filesystem::path root,
-                    std::function<Status()> status, std::function<void()> quit);
+                    std::function<Status()> status, std::function<void()> quit,
+                    std::shared_ptr<HookRunner> hooks = nullptr);
     // Abandons the saves still waiting and joins their threads.
     ~RecorderControl() override;
 
@@ -48,15 +51,15 @@ private:
     // Throws a sentence listing the sources when there is none of that name.
     const Source& source_named(const std::string& name) const;
     std::string names(bool with_ring_only) const;
-    // Runs the source's on_save command (no shell) with the path, source, label and seconds
-    // appended, and reaps it.
-    void notify(const Source& source, const SavedClip& clip, const std::string& label,
-                std::stop_token stop) const;
+    // Queues the source's on_save command on the hook runner, with the path, source, label and
+    // seconds appended.
+    void notify(const Source& source, const SavedClip& clip, const std::string& label) const;
 
     std::vector<Source> sources_;
     std::filesystem::path root_;
     std::function<Status()> status_;
     std::function<void()> quit_;
+    std::shared_ptr<HookRunner> hooks_;
     Logger log_{"control"};
 
     struct Job {

@@ -68,10 +68,12 @@ void PcmSession::run(std::stop_token stop) {
             const double end = static_cast<double>(media_frames_ + r.frames + r.pending) / rate;
             const auto lost =
                 static_cast<std::uint64_t>(std::llround(clock_.gap(end, r.mono_seconds) * rate));
-            media_frames_ += lost;
             // Frames lost while the disk fails are inside the disk's gap already.
-            if (!disk_->gap_open())
+            if (!disk_->gap_open()) {
                 state_->add_lost_frames(lost, spec_.rate);
+                overrun(wall_of_frame(media_frames_), seconds_of(lost));
+            }
+            media_frames_ += lost;
         }
         clock_.observe(static_cast<double>(media_frames_ + r.frames + r.pending) / rate,
                        r.mono_seconds);
@@ -99,6 +101,33 @@ void PcmSession::finish() noexcept {
         return;
     finished_ = true;
     splitter_.end_session(seconds_of(media_frames_));
+    flush_overruns(true);
+}
+
+void PcmSession::overrun(double start_wall, double seconds) {
+    if (overruns_ && start_wall - overruns_->end_wall < 1.0) {
+        overruns_->end_wall = start_wall + seconds;
+        overruns_->lost += seconds;
+        ++overruns_->count;
+        return;
+    }
+    flush_overruns(true);
+    overruns_ = Overruns{start_wall, start_wall + seconds, seconds, 1};
+}
+
+void PcmSession::flush_overruns(bool force) {
+    if (!overruns_)
+        return;
+    const double now = wall_now();
+    if (!force && now - overruns_->end_wall < 1.0 && now - overruns_->start_wall < 60.0)
+        return;
+    const auto& o = *overruns_;
+    state_->events().gap("overrun", o.start_wall, o.lost,
+                         o.count == 1 ? std::string("audio was not read in time (an xrun)")
+                                      : cat(o.count, " overruns within ",
+                                            fixed(o.end_wall - o.start_wall, 1),
+                                            " s: audio was not read in time"));
+    overruns_.reset();
 }
 
 void PcmSession::process(std::span<const std::int32_t> samples, std::size_t frames,
@@ -131,10 +160,12 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
 
 void PcmSession::every_second(double now_mono) {
     last_tick_mono_ = now_mono;
+    flush_overruns(false);
     splitter_.tick(now_mono, seconds_of(media_frames_));
     const auto level = meter_->last();
     const auto bytes = splitter_.bytes();
     const auto xruns = source_->xruns();
+    state_->heard(level ? std::optional<double>(level->rms_dbfs) : std::nullopt, now_mono);
     state_->update([&](SourceStatus& s) {
         set_file_bytes(s, bytes);
         s.last_data = iso8601_now();

@@ -49,6 +49,11 @@ private:
         return static_cast<double>(frames) / spec_.rate;
     }
     void every_second(double now_mono);
+    // Overruns go to the ledger as gaps; those less than a second apart are one line (with
+    // their count), written when the next second passes without one (at most a minute late):
+    // an xrun storm must not flood the ledger.
+    void overrun(double start_wall, double seconds);
+    void flush_overruns(bool force);
 
     SourceConfig cfg_;
     Logger log_;
@@ -66,6 +71,13 @@ private:
     std::shared_ptr<DiskFailure> disk_;
     Splitter splitter_;
     std::shared_ptr<PcmReplay> replay_;
+    struct Overruns {
+        double start_wall = 0;
+        double end_wall = 0;
+        double lost = 0;
+        int count = 0;
+    };
+    std::optional<Overruns> overruns_;
     bool started_ = false;
     bool finished_ = false;
 };

@@ -195,6 +195,7 @@ void StreamSession::every_second(double now_mono) {
     const auto bytes = splitter_.bytes();
     const auto kbps =
         media_seconds_ > 1 ? static_cast<double>(audio_bytes_) * 8 / media_seconds_ / 1000 : 0.0;
+    state_->heard(std::nullopt, now_mono);
     state_->update([&](SourceStatus& s) {
         set_file_bytes(s, bytes);
         s.last_data = iso8601_now();

@@ -309,6 +309,8 @@ void StreamSession::measure_gaps(std::vector<framing::Unit>& units, double arriv
         const double gap = std::min(late, static_cast<double>(run) / bytes_per_second);
         if (gap >= 0.5) {
             unit.gap_before = gap;
+            state_->events().gap("stream_damaged", wall_now() - gap, gap,
+                                 "the stream's audio was junk (damaged or foreign data)");
             log_.warning("about ", fixed(gap, 1),
                          " s of the stream's audio were junk: the audio after it is "
                          "placed at its real time (splits and file names stay on the clock)");

@@ -41,12 +41,17 @@ bool Splitter::open(double media, double utc, double now_mono, std::string_view 
     file_audio_ = 0;
     next_boundary_ = namer_->next_boundary(start);
     disk_->resumed(media);
+    file_start_ = namer_->timestamp(start);
+    file_start_utc_ = start;
     // While the disk fails, every retry opens a file: the summary names the one that works.
-    if (disk_->active())
+    file_told_ = !disk_->active();
+    if (disk_->active()) {
         log_.debug("trying ", file_name_);
-    else
+    } else {
         log_.info("recording to ", file_name_);
-    state_->file_started(file_name_, namer_->timestamp(start), !disk_->active());
+        state_->events().file_opened(file_name_, file_start_);
+    }
+    state_->file_started(file_name_, file_start_, !disk_->active());
     return true;
 }
 
@@ -96,6 +101,10 @@ double Splitter::close() noexcept {
     });
     if (kept > 0)
         log_.debug("closed ", path.string(), " (", fixed(kept, 3), " s)");
+    // A file with no audio is removed by its writer: it was never a recording.
+    if (kept > 0 || file_told_)
+        state_->events().file_closed(path, file_name_, file_start_, kept, kept > 0 ? bytes : 0,
+                                     rate_);
     if (error) {
         // The last of the file could not be written: as lost as any other write.
         disk_->failed(std::system_error(error, "write " + path.string()), file_first_media_ + kept,
@@ -115,6 +124,7 @@ void Splitter::file_deleted() {
     (void)file_->close(); // its name is gone: nothing is removed, and it counts as no file
     file_.reset();
     state_->add_lost_seconds(file_audio_, rate_);
+    state_->events().gap("file_deleted", file_start_utc_, file_audio_, message);
     log_.error(message);
     state_->notice(message);
     state_->update([](SourceStatus& s) { s.file.reset(); });

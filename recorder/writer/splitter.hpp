@@ -116,6 +116,9 @@ private:
 
     std::unique_ptr<SplitFile> file_;
     std::string file_name_;
+    std::string file_start_; // ISO 8601 time of its name, for the ledger and on_file_closed
+    double file_start_utc_ = 0;
+    bool file_told_ = false; // its file_opened went to the ledger
     double file_first_media_ = 0;
     double file_audio_ = 0;
     double next_boundary_ = 0;

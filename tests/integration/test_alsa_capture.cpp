@@ -1,6 +1,8 @@
 // isrd capturing through alsa-lib's real capture path, from the isrtest plugin (tests/alsa):
 // a counter signal in real time, and faults on demand (busy, overrun, unplug).
+#include "common/json.hpp"
 #include "common/status_file.hpp"
+#include "common/strings.hpp"
 #include "common/wav_header.hpp"
 #include "tests/integration/support/alsa_run.hpp"
 #include "tests/integration/support/audio_files.hpp"
@@ -23,6 +25,24 @@ using Source = AlsaSource;
 
 int bits_of(const Source& s) {
     return s.bit_depth == 24 ? 24 : 16;
+}
+
+} // namespace
+
+namespace {
+
+// The continuity ledger's gap events of `recordings` (every month file), parsed.
+std::vector<rapidjson::Document> ledger_gaps(const fs::path& recordings) {
+    std::vector<rapidjson::Document> out;
+    for (const auto& file : fs::directory_iterator(recordings / "events")) {
+        for (const auto& line : isr::split(read_file(file.path()), '\n')) {
+            rapidjson::Document doc;
+            doc.Parse(line.data(), line.size());
+            if (!line.empty() && doc.IsObject() && isr::json_string(doc, "event") == "gap")
+                out.push_back(std::move(doc));
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -213,6 +233,13 @@ TEST_CASE("overruns are recovered, counted and logged", "[integration][alsa]") {
     const std::vector<std::int32_t> rest(
         pcm->samples.begin() + static_cast<std::ptrdiff_t>(*gap_at), pcm->samples.end());
     CHECK_FALSE(counter_break(rest, 24));
+
+    // The ledger has the overrun as a gap of the same length.
+    const auto gaps = ledger_gaps(run.recordings);
+    REQUIRE(gaps.size() == 1);
+    CHECK(isr::json_string(gaps[0], "reason") == "overrun");
+    CHECK(isr::json_number(gaps[0], "seconds").value_or(0) * 48000 ==
+          Approx(lost_frames).margin(48000 * 0.05));
 }
 
 TEST_CASE("an unplugged device is retried and recording resumes in a new file",
@@ -244,6 +271,11 @@ TEST_CASE("an unplugged device is retried and recording resumes in a new file",
     CHECK(run.status_of("mic")->reconnects == 1);
     CHECK(run.process->stop() == 0);
     CHECK_THAT(run.process->log(), Catch::Contains("stopped working"));
+    const auto gaps = ledger_gaps(run.recordings);
+    REQUIRE(gaps.size() == 1);
+    CHECK(isr::json_string(gaps[0], "reason") == "device_lost");
+    CHECK_THAT(isr::json_string(gaps[0], "detail").value_or(""), Catch::Contains("isrtest_mono"));
+    CHECK(isr::json_number(gaps[0], "seconds").value_or(0) >= 1.0);
     for (const auto& f : files_with_extension(run.recordings, ".flac")) {
         const auto pcm = read_pcm_file(f);
         REQUIRE(pcm);

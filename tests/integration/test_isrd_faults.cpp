@@ -1,5 +1,7 @@
 // Faults of the machine isrd runs on, injected for real: a full disk (a small tmpfs filled to
 // the last byte) under every format isrd writes.
+#include "common/json.hpp"
+#include "common/strings.hpp"
 #include "tests/integration/support/alsa_run.hpp"
 #include "tests/integration/support/audio_files.hpp"
 #include "tests/integration/support/isrd_run.hpp"
@@ -138,6 +140,25 @@ TEST_CASE("a full disk under WAV and FLAC: one error and one summary per episode
               Approx(static_cast<double>(lost)).margin(8));
         CHECK(status[s.name].lost_seconds ==
               Approx(static_cast<double>(lost) / 44100).margin(0.006)); // 2 decimals
+
+        // The continuity ledger (in [general]'s folder): one disk_failure gap per episode, as
+        // long as the summary's.
+        std::vector<double> ledger_gaps;
+        for (const auto& line :
+             split(read_file(run.recordings / "events" /
+                             fs::directory_iterator(run.recordings / "events")->path().filename()),
+                   '\n')) {
+            rapidjson::Document doc;
+            doc.Parse(line.data(), line.size());
+            if (!line.empty() && doc.IsObject() && json_string(doc, "event") == "gap" &&
+                json_string(doc, "source") == s.name) {
+                CHECK(json_string(doc, "reason") == "disk_failure");
+                ledger_gaps.push_back(json_number(doc, "seconds").value_or(0));
+            }
+        }
+        REQUIRE(ledger_gaps.size() == kEpisodes);
+        for (std::size_t i = 0; i < ledger_gaps.size(); ++i)
+            CHECK(ledger_gaps[i] == Approx(summary_loss(summaries[i])).margin(0.051));
     }
 }
 

@@ -217,10 +217,11 @@ TEST_CASE("Instant replay: a replay-only source writes nothing else, pause and r
     CHECK(read_file(notes) ==
           path + "|mic|two words|" +
               std::to_string(std::llround(static_cast<double>(all.frames) / 48000)) + "|");
-    // Nothing but the save and isrd's own files.
+    // Nothing but the save and isrd's own files (the continuity ledger in events/ among them).
     std::vector<std::string> others;
     for (const auto& e : fs::recursive_directory_iterator(run.recordings)) {
         if (e.is_regular_file() && e.path().string().find("/replays/") == std::string::npos &&
+            e.path().string().find("/events/") == std::string::npos &&
             e.path().filename().string()[0] != '.' && e.path().filename() != "status.json")
             others.push_back(e.path().string());
     }

@@ -31,5 +31,6 @@ Response day_highlights(const Request& request, const App& app);    // GET /api/
 Response clip_recording(const Request& request, const App& app);    // GET /api/clip
 Response cut_download(const Request& request, const App& app);      // GET /api/cut
 Response get_metrics(const Request& request, const App& app);       // GET /metrics
+Response day_events(const Request& request, const App& app);        // GET /api/events
 
 } // namespace isr::web
