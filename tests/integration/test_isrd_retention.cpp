@@ -31,6 +31,16 @@ std::vector<fs::path> old_recordings(const fs::path& recordings) {
     return files;
 }
 
+// Every line of the continuity ledger's month files, as one text.
+std::string ledger_text(const fs::path& recordings) {
+    std::string all;
+    if (fs::exists(recordings / "events")) {
+        for (const auto& file : fs::directory_iterator(recordings / "events"))
+            all += read_file(file.path());
+    }
+    return all;
+}
+
 std::optional<Alarm> alarm(const IsrdRun& run) {
     const auto reading = read_status_file(run.recordings / "status.json");
     return reading.status ? reading.status->alarm : std::nullopt;
@@ -55,6 +65,16 @@ TEST_CASE("isrd's disk guard deletes the oldest recordings until the disk is abo
             return run.process->log().find("[retention] deleted gen/2020/01/01/gen_000000.wav "
                                            "(free space below min_free_percent = 50") !=
                    std::string::npos;
+        },
+        5s));
+    // The deletion is in the continuity ledger, with its reason and size.
+    REQUIRE(wait_until(
+        [&] {
+            const auto ledger = ledger_text(run.recordings);
+            return ledger.find(R"("event":"retention_delete","source":"gen")") !=
+                       std::string::npos &&
+                   ledger.find(R"("path":"gen/2020/01/01/gen_000000.wav")") != std::string::npos &&
+                   ledger.find(R"("bytes":500000)") != std::string::npos;
         },
         5s));
     // One file was enough; the rest, and what is not a recording, stay.
