@@ -89,15 +89,16 @@ void Splitter::skip_boundary() {
 double Splitter::close() noexcept {
     if (!file_)
         return 0;
-    const auto written = file_->bytes(); // before close: a writer may forget it then
+    const auto written = file_->bytes(); // before close too: a writer may reset it then
     const auto error = file_->close();
     const auto kept = file_->seconds_on_disk();
     const auto path = file_->path();
+    const auto written_at_close = std::max(written, file_->bytes());
     file_.reset();
     // What the file holds on disk, headers finalized (what was written, if it is gone).
     std::error_code size_error;
     const std::uintmax_t on_disk = kept > 0 ? std::filesystem::file_size(path, size_error) : 0;
-    const std::uint64_t bytes = std::max<std::uint64_t>(size_error ? 0 : on_disk, written);
+    const std::uint64_t bytes = std::max<std::uint64_t>(size_error ? 0 : on_disk, written_at_close);
     state_->update([&](SourceStatus& s) {
         set_file_bytes(s, bytes); // what was written since the last tick counts too
         if (kept > 0)
