@@ -60,7 +60,9 @@ test-asan: test-deps build
 
 # clang here too: GCC 12 at -O2 with TSan reports std::string copies as out of bounds (-Werror).
 test-tsan: test-deps
-	@CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DISR_TSAN=ON >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DCMAKE_C_FLAGS_DEBUG=-gline-tables-only \
+	    -DISR_TSAN=ON >/dev/null
 	@cmake --build $(TSAN_DIR) --target isr_unit_tests
 	@scripts/run-tests.sh $(TSAN_DIR) -L unit -E "$(NOT_UNDER_SANITIZERS)"
 
