@@ -5,6 +5,15 @@ import { h, replaceChildren } from './dom.js';
 import { baseName, formatAge, formatBytes, formatDb, plural } from './format.js';
 import { announce } from './messages.js';
 
+// A time as isrd wrote it (ISO 8601 in the recorder's own zone, like the file names): "21:18:04",
+// with the date in front when it is not the recorder's today.
+function recorderClock(iso) {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(String(iso));
+    if (!m) return String(iso);
+    const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    return m[1] === today ? m[2] : `${m[1]} ${m[2]}`;
+}
+
 /** Below this RMS level a recording source is probably capturing nothing (unplugged mic, dead stream). */
 export const SILENT_DBFS = -70;
 /** …in this many consecutive status readings (one reading is one second of audio). */
@@ -212,9 +221,9 @@ export class RecorderView {
                 ` ${state.text}${stale ? ' (last known)' : ''}`)),
         h('div', { class: 'source-level' }, meter, h('span', { class: 'meter-text' }, meterText)),
         alarm ? h('p', { class: 'source-alarm', dataset: { kind: String(alarm.kind ?? '') } },
-            h('span', { 'aria-hidden': 'true' }, '🔔 '),
+            h('span', { 'aria-hidden': 'true' }, '⚠ '),
             h('strong', {}, alarm.kind === 'no_data' ? 'Alarm: no data' : alarm.kind === 'silence' ? 'Alarm: silence' : `Alarm: ${alarm.kind}`),
-            alarmSince && !Number.isNaN(alarmSince.getTime()) ? ` since ${alarmSince.toLocaleTimeString()}` : '',
+            alarmSince && !Number.isNaN(alarmSince.getTime()) ? ` since ${recorderClock(alarm.since)}` : '',
             alarm.message ? ` — ${alarm.message}` : '') : null,
         !alarm && silent ? h('p', { class: 'source-warning' }, `⚠ Source is silent: level below ${formatDb(SILENT_DBFS, 'dBFS')} (check the microphone, cable or stream).`) : null,
         details.length ? h('p', { class: 'source-details' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))) : null,
