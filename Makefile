@@ -7,7 +7,7 @@ BIND         ?= 127.0.0.1
 CONFIG       ?= scripts/demo.ini
 SANITIZE     ?= 1
 # Seconds per fuzz target in `make test` (0 skips); `make fuzz FUZZ_SECONDS=600` for a long run.
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 5
 # Run once, in the release build, not again under the sanitizers: the style check (it reads
 # sources), the browser tests (they test the UI's JavaScript; isr-web under ASan is exercised by
 # the integration tests), a 4 GiB file write, and two single-threaded sweeps that take long

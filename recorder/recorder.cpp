@@ -8,6 +8,7 @@
 #include "recorder/control/socket_path.hpp"
 #include "recorder/file_namer.hpp"
 #include "recorder/generator/generator_source.hpp"
+#include "recorder/ledger/downtime.hpp"
 #include "recorder/pcm/pcm_session.hpp"
 #include "recorder/replay/pcm_replay.hpp"
 #include "recorder/replay/stream_replay.hpp"
@@ -249,6 +250,9 @@ int Recorder::run() {
         log::warning("", w);
     ledger_ = std::make_shared<Ledger>(config_.general.output_directory /
                                        std::string(Ledger::kFolderName));
+    // Before status.json is written again: a stale one is what a killed run left behind.
+    const auto started_utc = wall_now();
+    const auto downtime = previous_downtime(status_path_, ledger_->folder(), started_utc);
     hooks_ = std::make_shared<HookRunner>();
     std::vector<RecorderControl::Source> control_sources;
     for (const auto& cfg : config_.sources) {
@@ -298,6 +302,18 @@ int Recorder::run() {
                         .with("version", kVersion)
                         .with("pid", static_cast<long>(::getpid()))
                         .with("sources", static_cast<long>(runners_.size())));
+    // The time since the last run recorded is missing audio too, for every source.
+    if (downtime) {
+        for (const auto& cfg : config_.sources) {
+            if (!cfg.enabled)
+                continue;
+            ledger_->append(LedgerEvent("gap", cfg.name)
+                                .with("reason", downtime->reason)
+                                .with("start", Ledger::time_text(downtime->start_utc))
+                                .with("seconds", started_utc - downtime->start_utc)
+                                .with("detail", downtime->detail));
+        }
+    }
     for (auto& r : runners_)
         r->start();
     // Before the control socket, whose thread reads retention_ through collect().

@@ -12,6 +12,8 @@ const REASONS = {
     disk_failure: 'the recordings could not be written',
     file_deleted: 'the file was deleted while recorded',
     stream_damaged: 'the stream sent damaged data',
+    not_running: 'isrd was not running',
+    stopped: 'isrd was stopped',
 };
 
 /** The day's ledger: { gaps, gap_seconds, events }; throws ApiError. */

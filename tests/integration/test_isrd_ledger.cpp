@@ -1,6 +1,7 @@
 // The continuity ledger, alarms and hooks of a real isrd: what it appends survives SIGKILL, a
 // silent source raises its alarm and runs on_alarm, on_file_closed gets its documented
 // arguments, and a hook that hangs is killed while capture goes on.
+#include "common/clock.hpp"
 #include "common/json.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
@@ -146,6 +147,23 @@ TEST_CASE("isrd's ledger, alarms and hooks: silence alarm, on_file_closed, a hun
         CHECK(json_int(l.doc, "frames").value_or(0) > 0);
         CHECK(parse_iso8601(json_string(l.doc, "start").value_or("")));
     }
+
+    // The next start proves the time the killed run left unrecorded: a not_running gap for
+    // each source, from its last status.json update (within 2 s of the kill) to the start.
+    const double killed_at = wall_now();
+    std::this_thread::sleep_for(1s);
+    run.start();
+    const auto downtime_gap = [&](const std::string& source) -> std::optional<double> {
+        for (const auto& l : read_ledger(run.recordings)) {
+            if (l.event == "gap" && l.source == source &&
+                json_string(l.doc, "reason") == "not_running")
+                return parse_iso8601(json_string(l.doc, "start").value_or(""));
+        }
+        return std::nullopt;
+    };
+    REQUIRE(wait_until([&] { return downtime_gap("quiet") && downtime_gap("hang"); }, 10s));
+    CHECK(*downtime_gap("quiet") <= killed_at);
+    CHECK(*downtime_gap("quiet") > killed_at - 5);
 }
 
 TEST_CASE("a pause is a gap in the ledger with its reason, start and length, and stop ends the run",

@@ -60,7 +60,14 @@ TEST_CASE("/metrics passes promtool and reports sources, alarms, disk and reques
     CHECK(web.get("/api/files").status == 200);
     CHECK(web.get("/stream/no/such/file.wav").status == 404);
 
-    const auto r = web.get("/metrics");
+    // A request is counted once its response is written, which the client may see first.
+    HttpResponse r;
+    REQUIRE(wait_until(
+        [&] {
+            r = web.get("/metrics");
+            return r.body.find(R"(route="/stream/{path*}",code="4xx")") != std::string::npos;
+        },
+        5s));
     REQUIRE(r.status == 200);
     CHECK(r.headers.at("content-type") == "text/plain; version=0.0.4; charset=utf-8");
     const auto& m = r.body;
