@@ -42,6 +42,9 @@ struct SpawnSetup {
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                             POSIX_SPAWN_SETPGROUP);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        // Only stdin, stdout and stderr: a descriptor another thread opened without O_CLOEXEC
+        // (libsndfile's, a recording being written) must not live on in a long hook.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     }
     ~SpawnSetup() {
         posix_spawn_file_actions_destroy(&actions);

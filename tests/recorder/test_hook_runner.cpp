@@ -57,12 +57,14 @@ TEST_CASE("a hook that hangs is killed after its timeout and holds up nothing",
           "[recorder][hooks]") {
     isr::test::ScratchDir dir("isr-hooks");
     const auto out = dir.path / "after.txt";
+    // Written before any hook is spawned: a child forked while the script is open for writing
+    // would make running it fail with "Text file busy".
+    const auto script = argv_script(dir.path, out);
     HookRunner hooks;
     const double before = isr::mono_now();
     // A script whose child would outlive it: the whole process group goes.
     REQUIRE(hooks.run(HookJob{"on_alarm", "mic", {"/bin/sh", "-c", "sleep 60 & sleep 60"}, 0.5}));
-    REQUIRE(hooks.run(
-        HookJob{"on_alarm_clear", "mic", {argv_script(dir.path, out).string(), "x"}, 10}));
+    REQUIRE(hooks.run(HookJob{"on_alarm_clear", "mic", {script.string(), "x"}, 10}));
     REQUIRE(isr::mono_now() - before < 0.1); // run() only queues
     REQUIRE(wait_for([&] { return std::filesystem::exists(out); }, 10));
     REQUIRE(wait_for([&] { return hooks.busy() == 0; }, 10));
