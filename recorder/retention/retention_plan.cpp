@@ -50,6 +50,24 @@ RetentionPlan plan_retention(const RetentionInput& in) {
     const auto busy = [&](const RetentionCandidate& f) {
         return in.active.count(f.name) > 0 || f.mtime > in.now - in.idle_seconds;
     };
+    // Why the files in scope that are left cannot go: kept ones, and the one being written.
+    const auto what_remains = [&](const auto& in_scope) {
+        std::size_t kept = 0;
+        std::uint64_t kept_bytes = 0;
+        bool active = false;
+        for (std::size_t i = 0; i < in.files.size(); ++i) {
+            const auto& f = in.files[i];
+            if (!in_scope(f) || gone[i])
+                continue;
+            if (busy(f)) {
+                active = true;
+            } else if (f.kept) {
+                ++kept;
+                kept_bytes += f.bytes;
+            }
+        }
+        return held_back(kept, kept_bytes, active);
+    };
     const auto deletable = [&](std::size_t i) {
         return !gone[i] && !in.files[i].kept && !busy(in.files[i]);
     };
@@ -100,26 +118,12 @@ RetentionPlan plan_retention(const RetentionInput& in) {
                        number(static_cast<double>(limits.max_bytes) / 1e9), " (", gb(before), ")"));
         }
         if (total > limits.max_bytes) {
-            std::size_t kept = 0;
-            std::uint64_t kept_bytes = 0;
-            bool active = false;
-            for (std::size_t i = 0; i < in.files.size(); ++i) {
-                const auto& f = in.files[i];
-                if (f.source != s || gone[i])
-                    continue;
-                if (busy(f)) {
-                    active = true;
-                } else if (f.kept) {
-                    ++kept;
-                    kept_bytes += f.bytes;
-                }
-            }
-            plan.unmet.emplace_back(limits.source,
-                                    cat(limits.source, "'s recordings take ", gb(total),
-                                        ", above retention_max_gb = ",
-                                        number(static_cast<double>(limits.max_bytes) / 1e9),
-                                        ", and what is left may not be deleted: ",
-                                        held_back(kept, kept_bytes, active)));
+            plan.unmet.emplace_back(
+                limits.source,
+                cat(limits.source, "'s recordings take ", gb(total), ", above retention_max_gb = ",
+                    number(static_cast<double>(limits.max_bytes) / 1e9),
+                    ", and what is left may not be deleted: ",
+                    what_remains([&](const RetentionCandidate& f) { return f.source == s; })));
         }
     }
 
@@ -149,25 +153,12 @@ RetentionPlan plan_retention(const RetentionInput& in) {
         remove(i, reason);
     }
     if (available < need) {
-        std::size_t kept = 0;
-        std::uint64_t kept_bytes = 0;
-        bool active = false;
-        for (std::size_t i = 0; i < in.files.size(); ++i) {
-            const auto& f = in.files[i];
-            if (!f.on_guarded_disk || gone[i])
-                continue;
-            if (busy(f)) {
-                active = true;
-            } else if (f.kept) {
-                ++kept;
-                kept_bytes += f.bytes;
-            }
-        }
-        plan.disk_low = cat("only ", gb(available), " (", percent(available, in.disk->total),
-                            ") free, below ", why(),
-                            ", and no recording may be deleted: what is "
-                            "left is ",
-                            held_back(kept, kept_bytes, active));
+        plan.disk_low =
+            cat("only ", gb(available), " (", percent(available, in.disk->total), ") free, below ",
+                why(),
+                ", and no recording may be deleted: what is "
+                "left is ",
+                what_remains([](const RetentionCandidate& f) { return f.on_guarded_disk; }));
     }
     return plan;
 }
