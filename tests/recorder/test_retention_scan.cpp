@@ -167,9 +167,10 @@ TEST_CASE("a retention deletion removes empty date folders and never goes throug
     fs::remove(root / "radio1/2026/10/02");
     fs::rename(scratch.path / "moved", root / "radio1/2026/10/02");
 
-    // Another file under the same name since the scan: left alone.
-    fs::remove(root / "radio1/2026/10/02/radio1_010000.mp3");
-    write(root / "radio1/2026/10/02/radio1_010000.mp3");
+    // Another file under the same name since the scan: left alone. Made before the old one
+    // goes, so that the filesystem cannot hand it the freed inode number.
+    write(root / "radio1/2026/10/02/new.tmp");
+    fs::rename(root / "radio1/2026/10/02/new.tmp", root / "radio1/2026/10/02/radio1_010000.mp3");
     CHECK(delete_recording(sources[0], find("radio1/2026/10/02/radio1_010000.mp3")) == ESTALE);
     CHECK(fs::exists(root / "radio1/2026/10/02/radio1_010000.mp3"));
 }
