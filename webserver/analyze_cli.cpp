@@ -1,10 +1,10 @@
 #include "webserver/analyze_cli.hpp"
 
 #include "common/json.hpp"
+#include "common/levels/loudness.hpp"
 #include "common/strings.hpp"
 #include "webserver/analysis/analysis_json.hpp"
 #include "webserver/analysis/levels.hpp"
-#include "webserver/analysis/loudness.hpp"
 #include "webserver/server_options.hpp"
 #include "webserver/work_pool.hpp"
 

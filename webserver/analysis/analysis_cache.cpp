@@ -3,7 +3,6 @@
 #include "common/file_util.hpp"
 #include "common/json.hpp"
 #include "webserver/analysis/analysis_json.hpp"
-#include "webserver/media/audio_decoder.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,22 +14,6 @@ namespace isr::web {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr char kMagic[8] = {'I', 'S', 'R', 'L', 'V', 'L', '\0', '\1'};
-
-#pragma pack(push, 1)
-struct LevelsHeader {
-    char magic[8];
-    std::uint32_t version;
-    std::uint32_t sample_rate;
-    std::uint64_t file_size;
-    std::int64_t mtime_ns;
-    std::uint32_t channels;
-    std::uint32_t count;
-    double duration;
-    double window_seconds;
-};
-#pragma pack(pop)
 
 void ensure_parent(const fs::path& path) {
     std::error_code ec;
@@ -44,63 +27,6 @@ void ensure_parent(const fs::path& path) {
 bool same_params(const SectionParams& a, const SectionParams& b) noexcept {
     return std::abs(a.margin - b.margin) < 1e-9 && std::abs(a.min_gap - b.min_gap) < 1e-9 &&
            std::abs(a.min_duration - b.min_duration) < 1e-9;
-}
-
-void write_levels_file(const fs::path& path, const Levels& levels, FileKey key) {
-    LevelsHeader h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.version = kAnalyserVersion;
-    h.sample_rate = static_cast<std::uint32_t>(levels.sample_rate);
-    h.file_size = key.size;
-    h.mtime_ns = key.mtime_ns;
-    h.channels = static_cast<std::uint32_t>(levels.channels);
-    h.count = static_cast<std::uint32_t>(levels.db.size());
-    h.duration = levels.duration;
-    h.window_seconds = levels.window_seconds;
-    std::string data(reinterpret_cast<const char*>(&h), sizeof h);
-    data.reserve(sizeof h + levels.db.size() * 2);
-    for (const float db : levels.db) {
-        const auto centi =
-            static_cast<std::int16_t>(std::lround(std::clamp(db, -300.0f, 300.0f) * 100.0f));
-        data.append(reinterpret_cast<const char*>(&centi), sizeof centi);
-    }
-    ensure_parent(path);
-    write_file_atomic(path, data);
-}
-
-std::optional<Levels> read_levels_file(const fs::path& path, FileKey key) {
-    try {
-        return parse_levels(read_small_file(path), key);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-std::optional<Levels> parse_levels(std::string_view data, FileKey key) {
-    if (data.size() < sizeof(LevelsHeader))
-        return std::nullopt;
-    LevelsHeader h{};
-    std::memcpy(&h, data.data(), sizeof h);
-    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kAnalyserVersion ||
-        h.file_size != key.size || h.mtime_ns != key.mtime_ns ||
-        data.size() != sizeof h + std::size_t(h.count) * 2 || h.sample_rate == 0 ||
-        h.sample_rate > kMaxSampleRate || h.channels == 0 || h.channels > kMaxChannels ||
-        !std::isfinite(h.duration) || h.duration < 0 ||
-        !(h.window_seconds > 0.001 && h.window_seconds <= 1)) {
-        return std::nullopt;
-    }
-    Levels levels;
-    levels.sample_rate = static_cast<int>(h.sample_rate);
-    levels.channels = static_cast<int>(h.channels);
-    levels.duration = h.duration;
-    levels.window_seconds = h.window_seconds;
-    levels.db.resize(h.count);
-    for (std::size_t i = 0; i < h.count; ++i) {
-        std::int16_t centi;
-        std::memcpy(&centi, data.data() + sizeof h + i * 2, 2);
-        levels.db[i] = static_cast<float>(centi) / 100.0f;
-    }
-    return levels;
 }
 
 std::vector<CachedSections> read_sections_file(const fs::path& path, FileKey key) {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "webserver/analysis/levels.hpp"
-#include "webserver/analysis/loudness.hpp"
-#include "webserver/archive/file_key.hpp"
+#include "common/file_key.hpp"
+#include "common/levels/levels_file.hpp"
+#include "common/levels/loudness.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -12,17 +12,9 @@
 
 namespace isr::web {
 
-// Bumped whenever the levels or the section algorithm change: older cache files are ignored
-// (and replaced when the recording is analysed again).
-inline constexpr std::uint32_t kAnalyserVersion = 1;
-
-// Per-window levels: a small binary file (header + one 16-bit centi-dB per window: 72 KB for an
-// hour). Throws std::system_error when the file cannot be written.
-void write_levels_file(const std::filesystem::path& path, const Levels& levels, FileKey key);
-// nullopt when missing, damaged, from another analyser version or for another file state.
-std::optional<Levels> read_levels_file(const std::filesystem::path& path, FileKey key);
-// The same from the file's bytes. Pure; never throws.
-std::optional<Levels> parse_levels(std::string_view data, FileKey key);
+// The levels (common/levels/levels_file.hpp) are isrd's and isr-web's; the sections made of them
+// for each parameter set are isr-web's, in "<recording>.analysis.json", under the same version.
+inline constexpr std::uint32_t kAnalyserVersion = kLevelsVersion;
 
 // Sections per parameter set, as JSON.
 struct CachedSections {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/json.hpp"
-#include "webserver/analysis/loudness.hpp"
+#include "common/levels/loudness.hpp"
 
 // The JSON shapes of the analysis, one place for the API, the CLI and the cache files.
 namespace isr::web {

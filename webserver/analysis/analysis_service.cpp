@@ -47,8 +47,8 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
             }
         }
     }
-    if (auto disk = read_levels_file(levels_path(dir_, name), key)) {
-        auto levels = std::make_shared<const Levels>(std::move(*disk));
+    if (auto disk = read_levels_file(levels_path(dir_, name)); disk && disk->complete_for(key)) {
+        auto levels = std::make_shared<const Levels>(std::move(disk->levels));
         ++cache_hits_;
         std::lock_guard lock(mutex_);
         recent_.emplace_front(name, key, levels);
@@ -109,7 +109,11 @@ AnalysisService::collect(const std::string& name, FileKey key,
     }
     if (first) {
         try {
-            write_levels_file(levels_path(dir_, name), *levels, key);
+            LevelsStamp stamp;
+            stamp.complete = true;
+            stamp.key = key;
+            stamp.frames = std::llround(levels->duration * levels->sample_rate);
+            write_levels_file(levels_path(dir_, name), *levels, stamp);
         } catch (const std::exception& e) {
             cache_failed(e);
         }

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "common/levels/loudness.hpp"
 #include "webserver/analysis/analysis_cache.hpp"
 #include "webserver/analysis/levels.hpp"
-#include "webserver/analysis/loudness.hpp"
 
 #include <atomic>
 #include <filesystem>

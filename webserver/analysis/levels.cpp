@@ -1,7 +1,6 @@
 #include "webserver/analysis/levels.hpp"
 
 #include "common/strings.hpp"
-#include "webserver/analysis/loudness.hpp"
 #include "webserver/media/audio_decoder.hpp"
 #include "webserver/work_pool.hpp"
 
@@ -16,24 +15,6 @@ constexpr std::size_t kReadFrames = 16384;
 constexpr std::int64_t kMinPartWindows =
     600; // a minute: below that, seeking costs more than it saves
 
-// Sum of squares of interleaved samples. Eight independent float lanes let the compiler use
-// SIMD without -ffast-math; a window holds at most a few thousand samples per lane, well within
-// float precision for a level in dB.
-double sum_of_squares(const float* x, std::size_t n) noexcept {
-    float lane[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (std::size_t k = 0; k < 8; ++k)
-            lane[k] += x[i + k] * x[i + k];
-    }
-    double sum = 0;
-    for (const float v : lane)
-        sum += v;
-    for (; i < n; ++i)
-        sum += static_cast<double>(x[i]) * x[i];
-    return sum;
-}
-
 } // namespace
 
 std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path,
@@ -44,7 +25,7 @@ std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesyste
     const auto probe = open_decoder(path);
     c->rate_ = probe->sample_rate();
     c->channels_ = probe->channels();
-    c->window_frames_ = std::max<std::int64_t>(1, std::lround(c->rate_ * kWindowSeconds));
+    c->window_frames_ = window_frames_at(c->rate_);
     // The header's length only plans the parts; nothing is sized from it (a 47 KB file may
     // claim 2^36 samples). Storage grows with what is decoded.
     const auto frames = probe->frames();
@@ -85,14 +66,12 @@ void LevelsComputation::run_part(std::size_t index) {
             decoder->seek(first_frame);
         const auto ch = static_cast<std::size_t>(channels_);
         std::vector<float> buffer(kReadFrames * ch);
-        double power = 0;
-        std::int64_t in_window = 0;
-        const auto store = [&](double value) {
-            if (part.first_window + static_cast<std::int64_t>(part.db.size()) >= kMaxWindows) {
+        WindowAccumulator windows(rate_, channels_);
+        const auto check_length = [&] {
+            if (part.first_window + static_cast<std::int64_t>(part.db.size()) > kMaxWindows) {
                 throw std::runtime_error(
                     cat("longer than ", kMaxWindows / 36000, " hours: too long to analyse"));
             }
-            part.db.push_back(static_cast<float>(value));
         };
         // Non-last parts stop at their planned end; the last part reads to the end of the file.
         const std::int64_t end_frame = last ? INT64_MAX : part.end_window * window_frames_;
@@ -103,26 +82,15 @@ void LevelsComputation::run_part(std::size_t index) {
             const auto got = decoder->read(buffer.data(), want);
             if (got == 0)
                 break;
-            // Window by window: `power` sums the squares of every channel, so a window's mean
-            // power per frame is power / channels / frames.
-            for (std::size_t f = 0; f < got;) {
-                const auto take = static_cast<std::size_t>(std::min<std::int64_t>(
-                    window_frames_ - in_window, static_cast<std::int64_t>(got - f)));
-                power += sum_of_squares(buffer.data() + f * ch, take * ch);
-                in_window += static_cast<std::int64_t>(take);
-                f += take;
-                if (in_window == window_frames_) {
-                    store(window_db(power / static_cast<double>(ch),
-                                    static_cast<std::size_t>(in_window)));
-                    power = 0;
-                    in_window = 0;
-                }
-            }
+            windows.add(buffer.data(), got, part.db);
+            check_length();
             position += static_cast<std::int64_t>(got);
             frames_done_ += static_cast<std::int64_t>(got);
         }
-        if (in_window > 0)
-            store(window_db(power / static_cast<double>(ch), static_cast<std::size_t>(in_window)));
+        if (const auto tail = windows.finish()) {
+            part.db.push_back(*tail);
+            check_length();
+        }
         if (cancelled_)
             throw std::runtime_error("analysis cancelled");
     } catch (...) {

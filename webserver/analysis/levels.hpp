@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/levels/levels.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -10,19 +12,6 @@
 namespace isr::web {
 
 class WorkPool;
-
-// Per-window levels of a whole recording: what the analysis decodes once and caches.
-struct Levels {
-    int sample_rate = 0;
-    int channels = 0;
-    double duration = 0; // seconds decoded
-    double window_seconds = 0.1;
-    std::vector<float> db; // one per 100 ms window, dBFS
-};
-
-// The longest recording analysed: 8 days of 100 ms windows, 28 MB of levels (a longer one fails
-// with a message rather than taking memory without bound).
-inline constexpr std::int64_t kMaxWindows = 8 * 24 * 36000;
 
 // Decodes a recording into Levels on `pool`. When the decoder seeks to the exact frame and the
 // length is known, the file is cut into `parts` runs of whole windows decoded in parallel (FLAC,

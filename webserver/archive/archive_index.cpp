@@ -1,7 +1,7 @@
 #include "webserver/archive/archive_index.hpp"
 
 #include "common/audio_formats.hpp"
-#include "webserver/archive/file_key.hpp"
+#include "common/file_key.hpp"
 #include "webserver/archive/name_time.hpp"
 
 #include "common/time_format.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "common/file_key.hpp"
 #include "common/time_zone.hpp"
-#include "webserver/archive/file_key.hpp"
 #include "webserver/archive/media_probe.hpp"
 #include "webserver/archive/recordings_root.hpp"
 

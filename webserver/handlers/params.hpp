@@ -1,6 +1,6 @@
 #pragma once
 
-#include "webserver/analysis/loudness.hpp"
+#include "common/levels/loudness.hpp"
 #include "webserver/request.hpp"
 
 #include <optional>

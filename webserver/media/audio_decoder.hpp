@@ -1,16 +1,13 @@
 #pragma once
 
+#include "common/levels/levels.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
 namespace isr::web {
-
-// What isr-web decodes at most; a header claiming more is refused rather than trusted to size
-// buffers (channels × frames per read).
-inline constexpr int kMaxSampleRate = 768000;
-inline constexpr int kMaxChannels = 64;
 
 // Decoded audio from a recording, in interleaved frames. One per thread.
 class AudioDecoder {

@@ -4,7 +4,7 @@
 
 #include <sys/stat.h>
 
-namespace isr::web {
+namespace isr {
 
 // A recording as it is now: what caches are keyed by (analysis files, media facts) and ETags
 // are made of, so a changed file is never answered from what was known of it before.
@@ -19,4 +19,4 @@ inline FileKey file_key(const struct stat& st) noexcept {
             std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
-} // namespace isr::web
+} // namespace isr

@@ -1,29 +1,19 @@
-#include "webserver/analysis/loudness.hpp"
+#include "common/levels/loudness.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace isr::web {
+namespace isr {
 
-double window_db(double power_sum, std::size_t frames) noexcept {
-    if (frames == 0 || power_sum <= 0)
-        return kSilenceDb;
-    // 10·log10(mean power) is 20·log10(RMS).
-    return std::max(kSilenceDb, 10.0 * std::log10(power_sum / static_cast<double>(frames)));
-}
-
-namespace {
-
-// numpy's default ("linear") percentile of a sample.
 double percentile(std::vector<float> values, double p) {
+    if (values.empty())
+        return kSilenceDb;
     std::sort(values.begin(), values.end());
     const double rank = p / 100.0 * static_cast<double>(values.size() - 1);
     const auto lo = static_cast<std::size_t>(std::floor(rank));
     const auto hi = std::min(lo + 1, values.size() - 1);
     return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
 }
-
-} // namespace
 
 std::vector<float> noise_floor(const std::vector<float>& db, double window_seconds) {
     std::vector<float> floor(db.size());
@@ -130,4 +120,4 @@ Display display(const std::vector<float>& db, const std::vector<float>& floor, s
     return d;
 }
 
-} // namespace isr::web
+} // namespace isr

@@ -1,10 +1,10 @@
-#include "webserver/analysis/loudness.hpp"
+#include "common/levels/loudness.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-using namespace isr::web;
+using namespace isr;
 
 namespace {
 constexpr double W = 0.1;

@@ -3,18 +3,18 @@
 #include <cstddef>
 #include <vector>
 
+#include "common/levels/levels.hpp"
+
 // The loud-section analysis users tune margin, min_gap and min_duration against (DESIGN.md):
 // pure functions over per-window levels, so a change of parameters never decodes audio again.
-namespace isr::web {
+// isr-web runs it over whole files; isrd's live detector over what it has recorded so far.
+namespace isr {
 
-inline constexpr double kWindowSeconds = 0.1;
-inline constexpr double kSilenceDb = -120.0; // digital silence
 inline constexpr double kFloorBlockSeconds = 30.0;
 inline constexpr double kFloorPercentile = 20.0;
 
-// Level in dBFS of a window from its summed mono power (mean of the channels' squared samples)
-// over `frames` frames; kSilenceDb for digital silence.
-double window_db(double power_sum, std::size_t frames) noexcept;
+// numpy's default ("linear") percentile `p` (0..100) of the values; kSilenceDb when empty.
+double percentile(std::vector<float> values, double p);
 
 // The noise floor under each window: the 20th percentile of the windows' dB within each 30 s
 // block, interpolated linearly between block centres (flat before the first centre and after
@@ -50,4 +50,4 @@ struct Display {
 Display display(const std::vector<float>& db, const std::vector<float>& floor,
                 std::size_t points = 800);
 
-} // namespace isr::web
+} // namespace isr
