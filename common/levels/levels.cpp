@@ -42,8 +42,7 @@ double sum_of_squares(const float* x, std::size_t n) noexcept {
 WindowAccumulator::WindowAccumulator(int rate, int channels) noexcept
     : channels_(std::max(1, channels)), window_frames_(window_frames_at(rate)) {}
 
-void WindowAccumulator::add(const float* interleaved, std::size_t frames,
-                            std::vector<float>& out) {
+void WindowAccumulator::add(const float* interleaved, std::size_t frames, std::vector<float>& out) {
     const auto ch = static_cast<std::size_t>(channels_);
     for (std::size_t f = 0; f < frames;) {
         const auto take = static_cast<std::size_t>(std::min<std::int64_t>(
@@ -64,8 +63,8 @@ void WindowAccumulator::add(const float* interleaved, std::size_t frames,
 std::optional<float> WindowAccumulator::finish() noexcept {
     if (in_window_ == 0)
         return std::nullopt;
-    const auto db = static_cast<float>(window_db(power_ / static_cast<double>(channels_),
-                                                 static_cast<std::size_t>(in_window_)));
+    const auto db = static_cast<float>(
+        window_db(power_ / static_cast<double>(channels_), static_cast<std::size_t>(in_window_)));
     power_ = 0;
     in_window_ = 0;
     return db;

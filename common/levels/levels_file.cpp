@@ -195,8 +195,8 @@ void LevelsAppender::append(std::span<const float> db) {
     if (db.empty())
         return;
     const auto body = encode_body(db);
-    pwrite_all(fd_.get(), body.data(), body.size(),
-               static_cast<off_t>(sizeof(Header) + count_ * 2), path_);
+    pwrite_all(fd_.get(), body.data(), body.size(), static_cast<off_t>(sizeof(Header) + count_ * 2),
+               path_);
     body_crc_ = body_crc_of(body, body_crc_);
     count_ += db.size();
 }
@@ -212,8 +212,8 @@ void LevelsAppender::complete(std::optional<float> last_window, FileKey key, std
     stamp.key = key;
     stamp.inode = inode_;
     stamp.frames = frames;
-    const auto h = make_header(rate_, channels_, stamp, count_,
-                               static_cast<double>(frames) / rate_, body_crc_);
+    const auto h = make_header(rate_, channels_, stamp, count_, static_cast<double>(frames) / rate_,
+                               body_crc_);
     pwrite_all(fd_.get(), &h, sizeof h, 0, path_);
     fd_.reset();
 }
