@@ -30,6 +30,8 @@ bool Splitter::open(double media, double utc, double now_mono, std::string_view 
         auto name = namer_->relative(created.path);
         file_ = open(std::move(created));
         file_name_ = std::move(name);
+        if (listener_)
+            listener_->file_opened(file_->path(), file_name_);
     } catch (const std::exception& e) {
         file_.reset();
         disk_->failed(e, media, log_);
@@ -95,6 +97,12 @@ double Splitter::close() noexcept {
     const auto path = file_->path();
     const auto written_at_close = std::max(written, file_->bytes());
     file_.reset();
+    if (listener_) {
+        if (error)
+            listener_->file_lost(path);
+        else
+            listener_->file_closed(path, kept);
+    }
     // What the file holds on disk, headers finalized (what was written, if it is gone).
     std::error_code size_error;
     const std::uintmax_t on_disk = kept > 0 ? std::filesystem::file_size(path, size_error) : 0;
@@ -127,6 +135,8 @@ void Splitter::write_failed(const std::exception& e) {
 void Splitter::file_deleted() {
     const auto message = folder_.deleted(file_name_, file_audio_);
     (void)file_->close(); // its name is gone: nothing is removed, and it counts as no file
+    if (listener_)
+        listener_->file_lost(file_->path());
     file_.reset();
     state_->add_lost_seconds(file_audio_, rate_);
     state_->events().gap("file_deleted", file_start_utc_, file_audio_, message);

@@ -33,6 +33,18 @@ namespace isr::rec {
 // delay. Used from the source's thread only.
 class Splitter {
 public:
+    // Told of each file's life, on the source's thread: the record-time levels follow it.
+    class Listener {
+    public:
+        virtual ~Listener() = default;
+        // A recording was created at `path` (`name` relative to the recordings folder).
+        virtual void file_opened(const std::filesystem::path& path, const std::string& name) = 0;
+        // It was closed and keeps `seconds` of audio (0: it was removed, having none).
+        virtual void file_closed(const std::filesystem::path& path, double seconds) = 0;
+        // It is lost: deleted under isrd, or a write to it failed.
+        virtual void file_lost(const std::filesystem::path& path) = 0;
+    };
+
     using Opener = std::function<std::unique_ptr<SplitFile>(CreatedFile)>;
 
     // `log` must outlive the splitter.
@@ -88,6 +100,8 @@ public:
     std::uint64_t bytes() const noexcept { return file_ ? file_->bytes() : 0; }
     // The audio's sample rate, once known: losses are then also counted in frames.
     void set_rate(int rate) noexcept { rate_ = rate; }
+    // `listener` (null: none) must outlive the splitter or be reset before it goes.
+    void set_listener(Listener* listener) noexcept { listener_ = listener; }
 
     // Once a second: a deleted file is noticed, the file flushed (and every few seconds synced),
     // the end of a disk episode noticed, the loss up to media time `media_now` counted.
@@ -125,6 +139,7 @@ private:
     std::optional<double> pending_boundary_; // the boundary the previous file ended on
     double last_sync_mono_ = 0;
     int rate_ = 0;
+    Listener* listener_ = nullptr;
 };
 
 } // namespace isr::rec
