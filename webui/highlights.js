@@ -8,6 +8,8 @@ import { fetchDayEvents, gapList, gapRects } from './gaps.js';
 import { announce } from './messages.js';
 
 const POLL_MS = 1000;
+// Today's highlights grow while isrd records: asked again this often while the panel is open.
+const REFRESH_MS = 15000;
 // Chips show the most promising sections; J/K and auto-advance step through all of them.
 const CHIPS = 50;
 
@@ -23,6 +25,7 @@ export class DayHighlights {
     }
 
     cancel() {
+        clearTimeout(this.refreshTimer);
         this.abort?.abort();
         this.abort = null;
         if (!this.result) this.key = '';
@@ -69,6 +72,7 @@ export class DayHighlights {
                 }
                 this.result = body;
                 this.renderBody(body, []);
+                this.followToday(url, key);
                 announce(`Highlights of ${this.day}: ${plural(body.total_sections ?? (body.sections ?? []).length, 'loud section')}.`);
                 break;
             }
@@ -85,6 +89,27 @@ export class DayHighlights {
                 this.panel.removeAttribute('aria-busy');
             }
         }
+    }
+
+    /** Today (or a day with a file being recorded): asks again now and then, redrawing quietly. */
+    followToday(url, key) {
+        clearTimeout(this.refreshTimer);
+        const today = this.day === this.ctx.clock.dayKey(Date.now() / 1000);
+        if (!today && !(this.result?.files ?? []).some((f) => f.live)) return;
+        this.refreshTimer = setTimeout(async () => {
+            if (this.panel.hidden || this.key !== key || this.abort) return;
+            try {
+                const { status: code, body } = await request(url);
+                if (this.panel.hidden || this.key !== key || this.abort) return;
+                if (code === 200) {
+                    this.result = body;
+                    this.renderBody(body, []);
+                }
+            } catch {
+                // Offline for a moment: the next round tries again.
+            }
+            this.followToday(url, key);
+        }, REFRESH_MS);
     }
 
     /** The time-ordered review queue of the day's returned sections. */

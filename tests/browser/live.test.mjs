@@ -1,6 +1,6 @@
 // A real isrd recording a generator source while the UI watches: the live file gets its REC
-// badge, the source shows its state and level, the file being written plays, and when isrd
-// stops the UI says so and the file becomes an ordinary recording.
+// badge, the source shows its state and level, the file being written plays, its waveform grows,
+// and when isrd stops the UI says so and the file becomes an ordinary recording.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -77,6 +77,24 @@ sample_rate = 16000
         await eventually(() => audio.evaluate((a) => a.currentTime > 0.2), { message: 'playback' });
         assert.equal(await page.locator(`tr.detail-row[data-detail-for="${name}"] .note`).isVisible(), true);
         await live.locator('button.play').click(); // pause, so the list may refresh
+    });
+
+    it('extends the live file\'s waveform while its analysis is open, without a reload', async () => {
+        const live = page.locator('tr.file-row.recording').first();
+        const name = await live.getAttribute('data-name');
+        await page.evaluate(() => { window.sameDocument = true; });
+        await live.locator('button.analyse').click();
+        const panel = page.locator(`tr.detail-row[data-detail-for="${name}"] .analysis-panel`);
+        const duration = () => panel.locator('svg.waveform').getAttribute('data-duration').then(Number);
+        const first = await eventually(duration, { message: 'a waveform of the live file' });
+        assert.match(await panel.locator('.analysis-status').textContent(), /still recording/);
+        const later = await eventually(async () => {
+            const d = await duration();
+            return d >= first + 2 ? d : 0;
+        }, { timeout: 15000, message: 'the waveform to extend' });
+        assert.ok(later > first, `${first} s, then ${later} s`);
+        assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
+        await live.locator('button.analyse').click(); // closed: it stops asking
     });
 
     it('notices when isrd stops and finalises the file', async () => {
