@@ -229,6 +229,16 @@ TEST_CASE("a file being recorded: analysed as far as it goes, in highlights, cli
     r = web.get("/api/cut?file=" + name + "&start=10&end=15");
     CHECK(r.status == 409);
     CHECK_THAT(r.body, Catch::Contains("still being recorded"));
+    // An AAC stream being saved (cut mid-frame): decoded whole, as far as it goes.
+    const auto aac = read_file(ground_truth(".aac"));
+    const auto aac_name = std::string("day/gt_20261121_090000.aac");
+    write_file(rec / aac_name, aac.substr(0, aac.size() / 3 + 7));
+    mark_recording(rec, {name, aac_name});
+    std::this_thread::sleep_for(600ms);
+    doc = parse_json(web.get("/api/analyze?file=" + aac_name).body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["duration"].GetDouble() == Approx(60).margin(3));
+    CHECK(sections_of(doc).size() >= events_before(57));
     // Once isrd moves on, it is analysed as a whole file (and cached).
     mark_recording(rec, {});
     std::this_thread::sleep_for(600ms);
