@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include <sys/stat.h>
@@ -145,6 +146,28 @@ TEST_CASE("live levels: each step equals a full decode of what is there, decodin
         live.retain({});
         CHECK(live.files() == 0);
     }
+}
+
+TEST_CASE("concurrent requests for one live file decode it once", "[web][live]") {
+    test::ScratchDir dir("isr-live-concurrent");
+    GrowingFile file(dir.path, "wav", 20 * kRate);
+    file.append(20 * kRate);
+    LiveLevels live;
+    std::vector<std::shared_ptr<const Levels>> got(4);
+    {
+        std::vector<std::jthread> requests;
+        for (auto& g : got) {
+            requests.emplace_back([&] {
+                g = live.levels("live", file.writer.path(), file.inode(), dir.path / "none");
+            });
+        }
+    }
+    for (const auto& g : got) {
+        REQUIRE(g);
+        CHECK(g->db.size() == 200);
+    }
+    // One decode of the file; the others waited for it and found nothing new.
+    CHECK(live.frames_decoded() == static_cast<std::uint64_t>(20 * kRate));
 }
 
 TEST_CASE("live levels start from isrd's unfinished levels file of the same file", "[web][live]") {
