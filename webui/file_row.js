@@ -268,7 +268,8 @@ export class RowView {
         clearTimeout(this.liveTimer);
         if (!result.live || !this.open.analysis) return;
         this.liveTimer = setTimeout(async () => {
-            if (!this.open.analysis || this.analysisState !== 'done') return;
+            // Closed, or the row was replaced by a fresh listing.
+            if (!this.open.analysis || this.analysisState !== 'done' || !this.el.isConnected) return;
             const abort = this.analysisAbort ?? new AbortController();
             this.analysisAbort = abort;
             try {

@@ -8,8 +8,9 @@ import { fetchDayEvents, gapList, gapRects } from './gaps.js';
 import { announce } from './messages.js';
 
 const POLL_MS = 1000;
-// Today's highlights grow while isrd records: asked again this often while the panel is open.
-const REFRESH_MS = 15000;
+// Today's highlights grow while isrd records: asked again every third status poll (15 s by
+// default) while the panel is open.
+const REFRESH_POLLS = 3;
 // Chips show the most promising sections; J/K and auto-advance step through all of them.
 const CHIPS = 50;
 
@@ -38,7 +39,11 @@ export class DayHighlights {
     async load() {
         const params = this.ctx.params();
         const key = paramsKey(params);
-        if (key === this.key && (this.abort || this.result)) return;
+        const url = query('api/highlights', { date: this.day, limit: 0, ...params, wait: 0 });
+        if (key === this.key && (this.abort || this.result)) {
+            if (this.result && !this.abort) this.followToday(url, key); // shown again: keep up
+            return;
+        }
         this.abort?.abort();
         const abort = new AbortController();
         this.abort = abort;
@@ -48,7 +53,6 @@ export class DayHighlights {
         const progress = h('progress', { max: 1, 'aria-label': `Highlights progress for ${this.day}` });
         this.panel.setAttribute('aria-busy', 'true');
         replaceChildren(this.panel, status, progress);
-        const url = query('api/highlights', { date: this.day, limit: 0, ...params, wait: 0 });
         // The ledger's gaps, drawn as holes; highlights work without them.
         this.events = null;
         fetchDayEvents(this.day, abort.signal).then((body) => {
@@ -109,7 +113,7 @@ export class DayHighlights {
                 // Offline for a moment: the next round tries again.
             }
             this.followToday(url, key);
-        }, REFRESH_MS);
+        }, REFRESH_POLLS * (this.ctx.pollMs || 5000));
     }
 
     /** The time-ordered review queue of the day's returned sections. */

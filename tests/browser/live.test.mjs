@@ -1,6 +1,6 @@
 // A real isrd recording a generator source while the UI watches: the live file gets its REC
-// badge, the source shows its state and level, the file being written plays, its waveform grows,
-// and when isrd stops the UI says so and the file becomes an ordinary recording.
+// badge, the source shows its state and level, the file being written plays, its waveform and
+// today's highlights grow, and when isrd stops the UI says so and the file becomes an ordinary recording.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -95,6 +95,28 @@ sample_rate = 16000
         assert.ok(later > first, `${first} s, then ${later} s`);
         assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
         await live.locator('button.analyse').click(); // closed: it stops asking
+    });
+
+    it('refreshes today\'s highlights while they are open, the live file growing', async () => {
+        const answers = [];
+        const collect = async (r) => {
+            if (/\/api\/highlights\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
+        };
+        page.on('response', collect);
+        try {
+            await page.locator('button.hl-toggle').first().click();
+            await page.locator('.highlights svg.timeline').first().waitFor();
+            // ?poll=1: every 3 s here (15 s by default).
+            await eventually(() => answers.length >= 2, { timeout: 10000, message: 'a second highlights answer' });
+            const live = (body) => body.files.find((f) => f.live);
+            assert.ok(live(answers[0]), 'the file being recorded is in the highlights, marked live');
+            assert.ok(live(answers.at(-1)).duration > live(answers[0]).duration,
+                `${live(answers[0]).duration} s, then ${live(answers.at(-1)).duration} s`);
+            assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
+        } finally {
+            page.off('response', collect);
+            await page.locator('button.hl-toggle').first().click();
+        }
     });
 
     it('notices when isrd stops and finalises the file', async () => {
