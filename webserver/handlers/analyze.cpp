@@ -25,6 +25,7 @@ struct Target {
     bool live = false; // being recorded: analysed as far as it goes now
 };
 
+// A recording and whether isrd is writing it now; 404 when there is none.
 Target analysable(const App& app, const std::string& name) {
     auto opened = app.root->open(name);
     if (!opened)
@@ -130,14 +131,14 @@ Response day_highlights(const Request& request, const App& app) {
             continue;
         try {
             const auto target = analysable(app, e.name);
-            std::variant<AnalysisOutcome, double> result =
-                target.live
-                    ? std::variant<AnalysisOutcome, double>(app.analysis->analyze_live(
-                          e.name, target.recording.absolute, target.inode, params, recording))
-                : wait ? std::variant<AnalysisOutcome, double>(app.analysis->analyze(
-                             e.name, target.recording.absolute, target.key, target.inode, params))
-                       : app.analysis->poll(e.name, target.recording.absolute, target.key,
-                                            target.inode, params);
+            const auto& file = target.recording.absolute;
+            std::variant<AnalysisOutcome, double> result;
+            if (target.live)
+                result = app.analysis->analyze_live(e.name, file, target.inode, params, recording);
+            else if (wait)
+                result = app.analysis->analyze(e.name, file, target.key, target.inode, params);
+            else
+                result = app.analysis->poll(e.name, file, target.key, target.inode, params);
             if (const auto* p = std::get_if<double>(&result)) {
                 ++pending;
                 progress_sum += *p;
