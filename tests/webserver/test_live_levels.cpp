@@ -220,6 +220,24 @@ TEST_CASE("an unfinished levels file is completed by decoding only the tail", "[
         for (std::size_t i = 30; i < want.size(); ++i)
             CHECK(levels->db[i] == Approx(want[i]).margin(0.01));
         CHECK(levels->duration == Approx(static_cast<double>(file.written) / kRate));
+        // A prefix covering the whole file: its last window is decoded again (a seek to the
+        // very end fails in FLAC) and the rest taken as it is.
+        {
+            test::ScratchDir exact_dir("isr-tail-exact");
+            GrowingFile exact(exact_dir.path, format, 5 * kRate);
+            exact.append(5 * kRate);
+            REQUIRE_FALSE(exact.writer.close());
+            Levels whole = prefix;
+            whole.db.assign(50, -7.0f);
+            const auto all = LevelsComputation::start(exact.writer.path(), pool, 2, &whole);
+            const auto got = all->get();
+            REQUIRE(got->db.size() == 50);
+            CHECK(got->db[48] == -7.0f);
+            CHECK(got->db[49] ==
+                  Approx(expected_windows(exact.samples, 5 * kRate)[49]).margin(0.01));
+            CHECK(all->resumed_at() == 49 * kWindow);
+            CHECK(all->frames_decoded() == kWindow);
+        }
         // A prefix longer than the file, or of another rate, is not used.
         prefix.db.assign(want.size() + 5, -7.0f);
         const auto longer = LevelsComputation::start(path, pool, 2, &prefix);

@@ -35,8 +35,15 @@ std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesyste
     if (prefix && !prefix->db.empty() && probe->exact_seek() && frames &&
         prefix->sample_rate == c->rate_ && prefix->channels == c->channels_ &&
         static_cast<std::int64_t>(prefix->db.size()) * c->window_frames_ <= *frames) {
-        first = static_cast<std::int64_t>(prefix->db.size());
-        c->parts_.push_back({0, first, prefix->db, nullptr, true});
+        // At least the last frame is decoded again: a seek to the very end fails (FLAC), and
+        // the last part must find where the file ends.
+        first = std::min(static_cast<std::int64_t>(prefix->db.size()),
+                         (*frames - 1) / c->window_frames_);
+        c->parts_.push_back(
+            {0, first,
+             std::vector<float>(prefix->db.begin(),
+                                prefix->db.begin() + static_cast<std::ptrdiff_t>(first)),
+             nullptr, true});
         c->resumed_at_ = first * c->window_frames_;
     }
     c->expected_frames_ = frames ? *frames - c->resumed_at_ : 0;
