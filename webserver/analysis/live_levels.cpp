@@ -10,7 +10,7 @@
 namespace isr::web {
 
 namespace {
-constexpr std::size_t kReadFrames = 16384;
+constexpr std::size_t kLiveReadFrames = 16384;
 }
 
 std::shared_ptr<const Levels> LiveLevels::levels(const std::string& name,
@@ -79,8 +79,8 @@ void LiveLevels::extend(Entry& e, const std::filesystem::path& file, std::uint64
     if (!exact || position < *total) {
         if (position > 0)
             decoder->seek(position);
-        std::vector<float> buffer(kReadFrames * static_cast<std::size_t>(channels));
-        while (const auto got = decoder->read(buffer.data(), kReadFrames)) {
+        std::vector<float> buffer(kLiveReadFrames * static_cast<std::size_t>(channels));
+        while (const auto got = decoder->read(buffer.data(), kLiveReadFrames)) {
             windows.add(buffer.data(), got, e.db);
             if (static_cast<std::int64_t>(e.db.size()) > kMaxWindows) {
                 throw std::runtime_error(cat(file.filename().string(), " is longer than ",

@@ -7,13 +7,13 @@
 
 namespace isr::rec::framing {
 
-namespace {
-
-bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
+bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) noexcept {
     return b.size() >= magic.size() &&
            std::equal(magic.begin(), magic.end(), b.begin(),
                       [](char c, std::uint8_t u) { return static_cast<std::uint8_t>(c) == u; });
 }
+
+namespace {
 
 std::uint32_t le(std::span<const std::uint8_t> b, std::size_t at, int bytes) {
     std::uint32_t v = 0;

@@ -7,6 +7,9 @@
 
 namespace isr::rec::framing {
 
+// Whether the bytes begin with `magic` (a codec's signature).
+bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) noexcept;
+
 // What the first packet of an Ogg logical stream (on its BOS page) says about the codec.
 struct OggCodec {
     std::string codec; // "vorbis", "opus", "flac"

@@ -7,15 +7,6 @@ namespace isr::rec::framing {
 
 namespace {
 
-bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
-    if (b.size() < magic.size())
-        return false;
-    for (std::size_t i = 0; i < magic.size(); ++i)
-        if (b[i] != static_cast<std::uint8_t>(magic[i]))
-            return false;
-    return true;
-}
-
 std::optional<std::string> sniff_ogg(std::span<const std::uint8_t> head) {
     if (check_ogg_page(head).status != PageStatus::valid)
         return std::nullopt;
