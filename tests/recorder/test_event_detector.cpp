@@ -69,7 +69,7 @@ TEST_CASE("live events: confirmed at min_duration, ended after min_gap of quiet,
     CHECK(f.ended[1].duration == Approx(1.8));
 }
 
-TEST_CASE("live events: nothing is loud before a few seconds of background; an event open at "
+TEST_CASE("live events: nothing is loud before a few seconds of background, an event open at "
           "the end is reported",
           "[recorder][levels]") {
     std::vector<float> db(100, -50);

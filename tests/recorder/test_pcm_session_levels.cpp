@@ -192,7 +192,7 @@ TEST_CASE("record-time levels of WAV and FLAC, 16 and 24 bit, equal a decode of 
     }
 }
 
-TEST_CASE("levels = no writes no levels files; the recordings are the same", "[recorder][levels]") {
+TEST_CASE("levels = no writes no levels files, the recordings are the same", "[recorder][levels]") {
     test::ScratchDir dir("isr-nolevels");
     auto cfg = config_for(dir.path, "wav", 16);
     cfg.levels = false;
