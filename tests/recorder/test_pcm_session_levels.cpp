@@ -46,9 +46,9 @@ public:
         std::uniform_int_distribution<std::int32_t> noise(-(1 << 26), 1 << 26);
         for (std::uint64_t i = 0; i < frames; ++i, ++frame_) {
             const double t = static_cast<double>(frame_) / format_.rate;
-            // Bursts 0.55 s long every 0.9 s: whatever second a file covers, its loud windows
-            // span more than min_duration, so every whole-second file has a section.
-            const bool loud = std::fmod(t, 0.9) < 0.55;
+            // Half of every second loud: a whole 2 s file has at least eight quiet windows (its
+            // background) and loud ones spanning more than min_duration: a section.
+            const bool loud = std::fmod(t, 1.0) < 0.5;
             for (std::size_t c = 0; c < ch; ++c) {
                 // Every bit set somewhere, so quantization to 16 and 24 bits matters.
                 const auto v = static_cast<std::int64_t>(noise(rng_)) / (loud ? 1 : 32);
@@ -76,7 +76,7 @@ SourceConfig config_for(const fs::path& dir, const std::string& format, int bits
     cfg.type = SourceType::generator;
     cfg.output_directory = dir;
     cfg.analyses_directory = dir / "analyses";
-    cfg.split = SplitInterval{1};
+    cfg.split = SplitInterval{2};
     cfg.filename_pattern = "{source}/%H%M%S";
     cfg.format = format;
     cfg.bit_depth = bits;
@@ -154,7 +154,7 @@ TEST_CASE("record-time levels of WAV and FLAC, 16 and 24 bit, equal a decode of 
         INFO(format << " " << bits << " bit");
         test::ScratchDir dir("isr-pcmlevels");
         const auto cfg = config_for(dir.path, format, bits);
-        record(cfg, 48000 * 13 / 4); // 3.25 s: split on media seconds into 4 or 5 files
+        record(cfg, 48000 * 13 / 2); // 6.5 s: split every 2 media seconds into 4 or 5 files
         const auto files = recordings(dir.path);
         REQUIRE(files.size() >= 4);
         std::size_t sections = 0;
