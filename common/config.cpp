@@ -1,5 +1,6 @@
 #include "common/config.hpp"
 
+#include "common/analysis_cache_paths.hpp"
 #include "common/command_line.hpp"
 #include "common/config_keys.hpp"
 #include "common/control_socket_path.hpp"
@@ -317,6 +318,8 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     }
     if (!problems.empty())
         problems.raise();
+    for (auto& s : config.sources)
+        s.analyses_directory = config.general.analyses();
 
     // Two sources writing the same names into one folder would get _1 suffixes forever.
     std::map<std::pair<std::string, std::string>, std::string> owners;
@@ -334,8 +337,18 @@ Config parse_config(std::string_view text, const std::string& file_label) {
     for (const auto& s : config.sources) {
         if (!s.enabled)
             config.warnings.push_back(cat("[", s.name, "] is disabled (enabled = no)"));
+        if (s.enabled && s.live_events && !s.record) {
+            config.warnings.push_back(cat("[", s.name,
+                                          "] live_events = yes has no effect with record = no: "
+                                          "events are found in the audio being recorded"));
+        }
     }
     return config;
+}
+
+std::filesystem::path GeneralConfig::analyses() const {
+    return analyses_directory.empty() ? output_directory / std::string(kDefaultAnalysesFolder)
+                                      : analyses_directory;
 }
 
 std::uint64_t SourceConfig::replay_pcm_bytes() const noexcept {
@@ -368,6 +381,9 @@ std::string describe_config(const Config& config) {
     out += cat("control_socket = ", printable(control_socket_path(config.general).string()),
                config.general.control_socket.empty() ? "  # the default here" : "", "\n");
     const auto& g = config.general;
+    out += cat("analyses_directory = ", g.analyses().string(),
+               g.analyses_directory.empty() ? "  # the default: <output_directory>/analyses" : "",
+               "\n");
     if (g.min_free_percent > 0 || g.min_free_gb > 0) {
         if (g.min_free_percent > 0)
             out += cat("min_free_percent = ", g.min_free_percent, "\n");
@@ -443,10 +459,19 @@ std::string describe_config(const Config& config) {
             if (s.is_pcm())
                 out += cat("silence_threshold_dbfs = ", s.silence_threshold_dbfs, "\n");
         }
+        if (s.record)
+            out += cat("levels = ", s.levels ? "yes" : "no", "\n");
+        if (s.live_events) {
+            out += cat("live_events = yes\nevent_margin = ", s.event_margin,
+                       "\nevent_min_duration = ", s.event_min_duration,
+                       "\nevent_min_gap = ", s.event_min_gap,
+                       "\nevent_cooldown_seconds = ", s.event_cooldown_seconds, "\n");
+        }
         const std::pair<const char*, const std::vector<std::string>*> hooks[] = {
             {"on_alarm", &s.on_alarm},
             {"on_alarm_clear", &s.on_alarm_clear},
-            {"on_file_closed", &s.on_file_closed}};
+            {"on_file_closed", &s.on_file_closed},
+            {"on_event", &s.on_event}};
         bool any_hook = !s.on_save.empty();
         for (const auto& [key, command] : hooks) {
             if (command->empty())

@@ -50,6 +50,20 @@ struct SourceConfig {
     std::vector<std::string> on_file_closed; // + path, source, start, duration, bytes
     double hook_timeout_seconds = 60;        // a hook still running then is killed
 
+    // Record-time levels (README "Levels at record time"): each recording's 100 ms windows go to
+    // <analyses_directory>/<recording>.levels as it is written, so isr-web need not decode it.
+    bool levels = true;
+    // Live events (README "Live events and the on_event hook"): the loud-event detector run on
+    // those windows as they come, with the analysis's parameters.
+    bool live_events = false;
+    double event_margin = 12;           // dB above the background
+    double event_min_duration = 0.5;    // seconds, after merging
+    double event_min_gap = 2;           // loud stretches closer than this are one event
+    double event_cooldown_seconds = 60; // on_event runs at most once per this
+    std::vector<std::string> on_event;  // + source, start, duration, score
+    // The analysis cache folder ([general]'s analyses_directory, resolved), for every source.
+    std::filesystem::path analyses_directory = "recordings/analyses";
+
     // type = stream
     std::string url;
     std::string username;
@@ -98,6 +112,11 @@ struct GeneralConfig {
     double min_free_gb = 0;
     // Globs relative to output_directory (common/path_glob.hpp) that retention never deletes.
     std::vector<std::string> protect;
+    // The analysis cache (isr-web's --analyses-dir): record-time levels go there, retention
+    // removes a deleted recording's entries. Empty: <output_directory>/analyses.
+    std::filesystem::path analyses_directory;
+
+    std::filesystem::path analyses() const;
 };
 
 struct Config {

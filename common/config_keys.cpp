@@ -285,6 +285,25 @@ std::string apply_silence_threshold(SourceConfig& c, GeneralConfig*, std::string
     return {};
 }
 
+std::string apply_analyses_directory(SourceConfig&, GeneralConfig* g, std::string_view v) {
+    if (auto e = require_value(v); !e.empty())
+        return e;
+    if (g)
+        g->analyses_directory = std::string(v);
+    return {};
+}
+
+std::string apply_event_margin(SourceConfig& c, GeneralConfig*, std::string_view v) {
+    double x = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x))
+        return "not a number";
+    if (x < 1 || x > 60)
+        return "out of range (1 to 60 dB)";
+    c.event_margin = x;
+    return {};
+}
+
 std::string apply_control_socket(SourceConfig&, GeneralConfig* g, std::string_view v) {
     if (!v.empty()) {
         if (auto problem = socket_path_problem(v))
@@ -465,6 +484,35 @@ const KeySpec kKeys[] = {
      [](SourceConfig& c, GeneralConfig*, std::string_view v) {
          return parse_seconds(v, 1, 86400, c.hook_timeout_seconds);
      }},
+    {"analyses_directory", kAllTypes, true,
+     "a folder path, relative to the working directory or absolute (default "
+     "<output_directory>/analyses; isr-web's --analyses-dir)",
+     apply_analyses_directory},
+    {"levels", kAllTypes, false, "yes, no (no: isr-web decodes the recordings when asked)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.levels); }},
+    {"live_events", kAllTypes, false, "yes, no (yes: loud events are reported as they happen)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_bool(v, c.live_events);
+     }},
+    {"event_margin", kAllTypes, false, "dB above the background from 1 to 60, such as 12",
+     apply_event_margin},
+    {"event_min_duration", kAllTypes, false, "seconds from 0 to 60, such as 0.5",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 0, 60, c.event_min_duration);
+     }},
+    {"event_min_gap", kAllTypes, false, "seconds from 0.1 to 600, such as 2",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 0.1, 600, c.event_min_gap);
+     }},
+    {"event_cooldown_seconds", kAllTypes, false,
+     "seconds from 0 (a hook for every event) to 86400, such as 60",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_seconds(v, 0, 86400, c.event_cooldown_seconds);
+     }},
+    {"on_event", kAllTypes, false,
+     "a program and its arguments, like on_save; run with source, start, duration and score "
+     "appended",
+     apply_command<&SourceConfig::on_event>},
     {"control_socket", kAllTypes, true,
      "a file path of up to 107 bytes, or empty for $XDG_RUNTIME_DIR/isrd.sock "
      "(else <output_directory>/.isrd.sock)",
@@ -473,7 +521,7 @@ const KeySpec kKeys[] = {
 
 // Their values carry their own quoting (see parse_ini).
 constexpr std::string_view kVerbatimKeys[] = {"on_save", "on_alarm", "on_alarm_clear",
-                                              "on_file_closed"};
+                                              "on_file_closed", "on_event"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);

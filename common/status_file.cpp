@@ -34,6 +34,33 @@ std::optional<Alarm> read_alarm(const rapidjson::Value& parent) {
     return a;
 }
 
+void write_last_event(JsonWriter& w, const std::optional<LoudEventStatus>& e) {
+    w.key("last_event");
+    if (!e) {
+        w.value(nullptr);
+        return;
+    }
+    w.begin_object()
+        .member("start", e->start)
+        .member("duration", e->duration)
+        .member("score", e->score)
+        .member("ongoing", e->ongoing)
+        .end_object();
+}
+
+std::optional<LoudEventStatus> read_last_event(const rapidjson::Value& parent) {
+    const auto it = parent.FindMember("last_event");
+    if (it == parent.MemberEnd() || !it->value.IsObject())
+        return std::nullopt;
+    LoudEventStatus e;
+    e.start = json_string(it->value, "start").value_or("");
+    e.duration = json_number(it->value, "duration").value_or(0);
+    e.score = json_number(it->value, "score").value_or(0);
+    if (it->value.HasMember("ongoing") && it->value["ongoing"].IsBool())
+        e.ongoing = it->value["ongoing"].GetBool();
+    return e;
+}
+
 } // namespace
 
 std::string to_json(const Status& s) {
@@ -75,6 +102,9 @@ std::string to_json(const Status& s) {
             .member("replay_seconds", src.replay_seconds)
             .member("record", src.record);
         write_alarm(w, src.alarm);
+        write_last_event(w, src.last_event);
+        w.member("events_total", src.events_total)
+            .member("events_suppressed", src.events_suppressed);
         w.end_object();
     }
     w.end_array();
@@ -139,6 +169,10 @@ std::optional<Status> parse_status(std::string_view json) {
             if (v.HasMember("record") && v["record"].IsBool())
                 src.record = v["record"].GetBool();
             src.alarm = read_alarm(v);
+            src.last_event = read_last_event(v);
+            src.events_total = static_cast<std::uint64_t>(json_int(v, "events_total").value_or(0));
+            src.events_suppressed =
+                static_cast<std::uint64_t>(json_int(v, "events_suppressed").value_or(0));
             s.sources.push_back(std::move(src));
         }
     }

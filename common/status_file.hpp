@@ -20,6 +20,15 @@ struct Alarm {
     std::string message;
 };
 
+// The last loud event a source's live detector found (live_events), in status.json as
+// {"start", "duration", "score", "ongoing"}, or null.
+struct LoudEventStatus {
+    std::string start;    // ISO 8601
+    double duration = 0;  // seconds (so far, while ongoing)
+    double score = 0;     // dB above the background
+    bool ongoing = false; // confirmed, not over yet
+};
+
 // The recorder's state as written to <output_directory>/status.json. Fields may be added but
 // never renamed: isr-web, the web UI and users' scripts read them.
 struct SourceStatus {
@@ -51,6 +60,9 @@ struct SourceStatus {
     double replay_seconds = 0; // the instant-replay ring's length (replay_seconds); 0: none
     bool record = true;        // false: a replay-only source (record = no)
     std::optional<Alarm> alarm;
+    std::optional<LoudEventStatus> last_event; // live_events
+    std::uint64_t events_total = 0;            // loud events reported since isrd started
+    std::uint64_t events_suppressed = 0;       // of those, held back from on_event by the cooldown
 };
 
 struct Status {

@@ -207,6 +207,9 @@ export class RecorderView {
         if (src.reconnects) counters.push(plural(src.reconnects, 'reconnect'));
         if (src.xruns) counters.push(plural(src.xruns, 'xrun'));
         if (src.lost_frames) counters.push(`${src.lost_frames} lost frames`);
+        // isrd's live detector (live_events): "loud event 03:12:07, +24 dB, 2.3 s".
+        const ev = src.last_event && typeof src.last_event === 'object' ? src.last_event : null;
+        const eventText = ev && ev.start ? `${ev.ongoing ? 'loud event now' : 'loud event'} ${recorderClock(ev.start)}, +${Math.round(Number(ev.score) || 0)} dB${ev.ongoing ? '' : `, ${(Number(ev.duration) || 0).toFixed(1)} s`}` : null;
 
         return {
             className: `source source-${src.state}${stale ? ' source-stale' : ''}`,
@@ -229,6 +232,7 @@ export class RecorderView {
         details.length ? h('p', { class: 'source-details' }, details.flatMap((d, i) => (i ? [' · ', d] : [d]))) : null,
         src.stream_title ? h('p', { class: 'source-title' }, h('span', { 'aria-hidden': 'true' }, '♪ '), src.stream_title) : null,
         counters.length ? h('p', { class: 'source-counters' }, counters.join(' · ')) : null,
+        eventText ? h('p', { class: 'source-event', dataset: { ongoing: String(!!ev.ongoing) } }, eventText) : null,
         src.error ? h('p', { class: 'source-error' }, src.error) : null,
             ].filter(Boolean),
         };

@@ -11,9 +11,9 @@
 namespace isr::rec {
 
 // One line of the continuity ledger (README "The continuity ledger"): what happened (`event`, a
-// word: start, stop, file_opened, file_closed, gap, alarm, alarm_cleared, retention_delete),
-// to which source (empty: isrd as a whole), when, and the event's own fields in order. A
-// retention deletion, as README documents it:
+// word: start, stop, file_opened, file_closed, gap, alarm, alarm_cleared, retention_delete,
+// loud_event), to which source (empty: isrd as a whole), when, and the event's own fields in
+// order. A retention deletion, as README documents it:
 //   ledger.append(LedgerEvent("retention_delete", source)
 //                     .with("path", relative_path).with("reason", reason).with("bytes", bytes));
 struct LedgerEvent {

@@ -10,7 +10,7 @@ SourceEvents::SourceEvents(const SourceConfig& cfg, std::shared_ptr<Ledger> ledg
                            std::shared_ptr<HookRunner> hooks)
     : source_(cfg.name), log_(std::in_place, cfg.name, cfg.log_level), on_alarm_(cfg.on_alarm),
       on_alarm_clear_(cfg.on_alarm_clear), on_file_closed_(cfg.on_file_closed),
-      hook_timeout_(cfg.hook_timeout_seconds), ledger_(std::move(ledger)),
+      on_event_(cfg.on_event), hook_timeout_(cfg.hook_timeout_seconds), ledger_(std::move(ledger)),
       hooks_(std::move(hooks)) {}
 
 void SourceEvents::run_hook(const char* name, const std::vector<std::string>& command,
@@ -99,6 +99,25 @@ void SourceEvents::alarm(const AlarmWatch::Change& change,
             run_hook("on_alarm", on_alarm_, {source_, change.kind, change.message});
         else
             run_hook("on_alarm_clear", on_alarm_clear_, {source_, change.kind, change.message});
+    } catch (const std::exception&) {
+    }
+}
+
+void SourceEvents::loud_event(double start_utc, double seconds, double peak_db, double floor_db,
+                              bool hook) const noexcept {
+    try {
+        const auto start = Ledger::time_text(start_utc);
+        const double score = peak_db - floor_db;
+        if (ledger_) {
+            ledger_->append(LedgerEvent("loud_event", source_)
+                                .with("start", start)
+                                .with("seconds", std::round(seconds * 1000) / 1000)
+                                .with("score", std::round(score * 10) / 10)
+                                .with("peak_db", std::round(peak_db * 10) / 10)
+                                .with("floor_db", std::round(floor_db * 10) / 10));
+        }
+        if (hook)
+            run_hook("on_event", on_event_, {source_, start, fixed(seconds, 1), fixed(score, 1)});
     } catch (const std::exception&) {
     }
 }

@@ -38,6 +38,11 @@ public:
              std::string_view detail = {}, bool until_stop = false) const noexcept;
     // An alarm was raised or cleared; `since_iso` is Change::since as ISO 8601.
     void alarm(const AlarmWatch::Change& change, const std::string& since_iso) const noexcept;
+    // A loud event (live_events) began at `start_utc` and lasted `seconds`, its loudest window
+    // `peak_db` over a background of `floor_db`. To the ledger, and to on_event unless the
+    // cooldown holds it back (`run_hook` false).
+    void loud_event(double start_utc, double seconds, double peak_db, double floor_db,
+                    bool run_hook) const noexcept;
 
 private:
     void run_hook(const char* name, const std::vector<std::string>& command,
@@ -48,6 +53,7 @@ private:
     std::vector<std::string> on_alarm_;
     std::vector<std::string> on_alarm_clear_;
     std::vector<std::string> on_file_closed_;
+    std::vector<std::string> on_event_;
     double hook_timeout_ = 60;
     std::shared_ptr<Ledger> ledger_;
     std::shared_ptr<HookRunner> hooks_;

@@ -28,6 +28,8 @@ void RecordingLevels::begin(const fs::path& path, const std::string& name, int r
     accumulator_.emplace(rate, channels);
     append_frames_ = std::max<std::int64_t>(1, std::llround(rate * kAppendSeconds));
     pending_frames_ = 0;
+    if (dir_.empty())
+        return; // windows for the sink only (levels = no, live_events = yes)
     struct stat st {};
     try {
         if (::stat(path.c_str(), &st) != 0)

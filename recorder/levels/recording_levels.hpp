@@ -26,6 +26,7 @@ public:
     // Every window of every file, as it is completed (the live event detector); may be empty.
     using WindowSink = std::function<void(float db)>;
 
+    // An empty `analyses_dir` writes no files: the windows only go to `sink`.
     RecordingLevels(std::filesystem::path analyses_dir, const Logger& log, WindowSink sink = {});
     ~RecordingLevels();
     RecordingLevels(const RecordingLevels&) = delete;

@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
+#include "recorder/levels/pcm_to_float.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,16 @@ PcmSession::PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> sourc
     spec_.format = cfg.format;
     spec_.bit_depth = cfg.bit_depth;
     spec_.compression_level = cfg.compression_level;
+    if (cfg_.record && cfg_.live_events)
+        live_.emplace(cfg_, state_, log_);
+    if (cfg_.record && (cfg_.levels || live_)) {
+        RecordingLevels::WindowSink sink;
+        if (live_)
+            sink = [this](float db) { level_window(db); };
+        levels_.emplace(cfg_.levels ? cfg_.analyses_directory : std::filesystem::path(), log_,
+                        std::move(sink));
+        splitter_.set_listener(this);
+    }
 }
 
 PcmSession::~PcmSession() {
@@ -39,6 +50,7 @@ void PcmSession::run(std::stop_token stop) {
     spec_.channels = fmt.channels;
     meter_.emplace(fmt.rate);
     splitter_.set_rate(fmt.rate);
+    window_frames_ = window_frames_at(fmt.rate);
     if (replay_)
         replay_->ring().start({fmt.rate, fmt.channels, spec_.bit_depth});
     state_->update([&](SourceStatus& s) {
@@ -101,7 +113,38 @@ void PcmSession::finish() noexcept {
         return;
     finished_ = true;
     splitter_.end_session(seconds_of(media_frames_));
+    if (live_)
+        live_->finish();
     flush_overruns(true);
+}
+
+void PcmSession::file_opened(const std::filesystem::path& path, const std::string& name) {
+    levels_first_ = opening_frame_;
+    levels_windows_ = 0;
+    levels_->begin(path, name, spec_.rate, spec_.channels);
+}
+
+void PcmSession::file_closed(const std::filesystem::path&, double seconds) {
+    levels_->end(std::llround(seconds * spec_.rate));
+}
+
+void PcmSession::file_lost(const std::filesystem::path&) {
+    levels_->lose();
+}
+
+void PcmSession::add_levels(std::span<const std::int32_t> samples, std::size_t frames) {
+    if (!levels_ || !levels_->active())
+        return;
+    if (levels_buffer_.size() < samples.size())
+        levels_buffer_.resize(samples.size());
+    pcm_to_float(samples, spec_.bit_depth, levels_buffer_);
+    levels_->add(levels_buffer_.data(), frames);
+}
+
+void PcmSession::level_window(float db) {
+    const auto first = levels_first_ + levels_windows_ * static_cast<std::uint64_t>(window_frames_);
+    ++levels_windows_;
+    live_->add(db, wall_of_frame(first));
 }
 
 void PcmSession::overrun(double start_wall, double seconds) {
@@ -141,6 +184,7 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
     while (offset < frames) {
         const std::uint64_t frame = media_frames_ + offset;
         const double wall = wall_of_frame(frame);
+        opening_frame_ = frame;
         if (!splitter_.file() &&
             !splitter_.open(seconds_of(frame), wall, now_mono, extension, open))
             return; // dropped: the disk's gap measures it
@@ -150,7 +194,9 @@ void PcmSession::process(std::span<const std::int32_t> samples, std::size_t fram
             continue;
         }
         splitter_.write(seconds_of(n), [&](SplitFile& file) {
-            static_cast<PcmFileWriter&>(file).write(samples.subspan(offset * ch, n * ch));
+            const auto part = samples.subspan(offset * ch, n * ch);
+            static_cast<PcmFileWriter&>(file).write(part);
+            add_levels(part, n); // only what the file took
         });
         if (!splitter_.file())
             return; // the write failed: the rest of the read is lost with it

@@ -5,6 +5,8 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
+#include "recorder/levels/live_events.hpp"
+#include "recorder/levels/recording_levels.hpp"
 #include "recorder/pcm/level_meter.hpp"
 #include "recorder/pcm/pcm_source.hpp"
 #include "recorder/replay/pcm_replay.hpp"
@@ -28,7 +30,11 @@ namespace isr::rec {
 // where the read happens to end. Every captured frame lands in exactly one file. A failing disk
 // (ENOSPC, EACCES…) does not stop capture: the splitter drops and counts the audio until a file
 // can be written again.
-class PcmSession : public SourceSession {
+//
+// What goes into each file also goes, as the file's decoder will read it back, into its
+// record-time levels (levels = yes) and from there, window by window, into the live event
+// detector (live_events = yes).
+class PcmSession : public SourceSession, private Splitter::Listener {
 public:
     // `replay`: the source's instant-replay ring, fed with every read (null: none).
     PcmSession(const SourceConfig& cfg, std::unique_ptr<PcmSource> source,
@@ -54,6 +60,14 @@ private:
     // an xrun storm must not flood the ledger.
     void overrun(double start_wall, double seconds);
     void flush_overruns(bool force);
+    // Splitter::Listener: the record-time levels follow each file.
+    void file_opened(const std::filesystem::path& path, const std::string& name) override;
+    void file_closed(const std::filesystem::path& path, double seconds) override;
+    void file_lost(const std::filesystem::path& path) override;
+    // The frames just written to the file, into its levels.
+    void add_levels(std::span<const std::int32_t> samples, std::size_t frames);
+    // RecordingLevels' window sink: the live detector, with the window's capture time.
+    void level_window(float db);
 
     SourceConfig cfg_;
     Logger log_;
@@ -69,6 +83,14 @@ private:
     double last_tick_mono_ = 0;
 
     std::shared_ptr<DiskFailure> disk_;
+    // Before the splitter: its last close (when the session is destroyed) reaches them.
+    std::optional<LiveEvents> live_;
+    std::optional<RecordingLevels> levels_;
+    std::vector<float> levels_buffer_;
+    std::uint64_t opening_frame_ = 0;  // media frame of the file being opened
+    std::uint64_t levels_first_ = 0;   // media frame of the current file's first frame
+    std::uint64_t levels_windows_ = 0; // windows of the current file given to live_
+    std::int64_t window_frames_ = 1;
     Splitter splitter_;
     std::shared_ptr<PcmReplay> replay_;
     struct Overruns {

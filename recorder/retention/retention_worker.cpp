@@ -34,8 +34,7 @@ bool RetentionWorker::wanted(const Config& config) noexcept {
 }
 
 RetentionWorker::RetentionWorker(const Config& config, ActiveFiles active, OnDelete on_delete)
-    : root_(config.general.output_directory),
-      analyses_(config.general.output_directory / std::string(kDefaultAnalysesFolder)),
+    : root_(config.general.output_directory), analyses_(config.general.analyses()),
       protect_(config.general.protect), guard_{config.general.min_free_percent,
                                                gb_to_bytes(config.general.min_free_gb)},
       active_(std::move(active)), on_delete_(std::move(on_delete)) {

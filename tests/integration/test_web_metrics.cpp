@@ -46,6 +46,8 @@ TEST_CASE("/metrics passes promtool and reports sources, alarms, disk and reques
     mic.level_dbfs = -72.5;
     mic.last_data = iso8601_now();
     mic.alarm = Alarm{"silence", iso8601_now(), "mic: below -60 dBFS for 600 s"};
+    mic.events_total = 5;
+    mic.events_suppressed = 2;
     s.sources.push_back(mic);
     SourceStatus radio;
     radio.name = "radio \"2\"\\x"; // quotes and backslashes must be escaped in label values
@@ -84,6 +86,9 @@ TEST_CASE("/metrics passes promtool and reports sources, alarms, disk and reques
     CHECK(sample(m, R"(isr_source_written_bytes_total{source="mic",type="soundcard"})") ==
           123456.0);
     CHECK(sample(m, R"(isr_source_files_total{source="mic",type="soundcard"})") == 3.0);
+    CHECK(sample(m, R"(isr_source_loud_events_total{source="mic",type="soundcard"})") == 5.0);
+    CHECK(sample(m, R"(isr_source_loud_events_suppressed_total{source="mic",type="soundcard"})") ==
+          2.0);
     CHECK(sample(m, R"(isr_source_level_dbfs{source="mic",type="soundcard"})") == -72.5);
     CHECK(sample(m, R"(isr_source_alarm{source="mic",type="soundcard",kind="silence"})") == 1.0);
     CHECK(sample(m, R"(isr_source_alarm{source="mic",type="soundcard",kind="no_data"})") == 0.0);

@@ -235,3 +235,26 @@ TEST_CASE("a retention pass deletes old recordings, their caches, and reports ea
     CHECK(fs::exists(outside / "radio1_040000.wav"));
     CHECK_FALSE(worker.alarm());
 }
+
+TEST_CASE("a retention pass removes the caches from analyses_directory when it is set",
+          "[recorder][retention]") {
+    isr::test::ScratchDir scratch("isr-retention");
+    const auto root = scratch.path / "rec";
+    const auto cache = scratch.path / "cache";
+    const auto config = isr::parse_config(
+        "[general]\noutput_directory = " + root.string() +
+            "\nanalyses_directory = " + cache.string() +
+            "\nfilename_pattern = {source}/{source}_%Y%m%d_%H%M%S\ntimezone = UTC\n"
+            "[radio1]\ntype = generator\nretention_days = 30\n",
+        "test.ini");
+    write(root / "radio1/radio1_20260901_000000.wav");
+    write(cache / "radio1/radio1_20260901_000000.wav.levels");
+    write(root / "analyses/radio1/radio1_20260901_000000.wav.levels"); // not the cache any more
+    set_mtime(root / "radio1/radio1_20260901_000000.wav", k20261001);
+    RetentionWorker worker(
+        config, [] { return std::set<std::string>{}; }, [](const RetentionDeletion&) {});
+    CHECK(worker.run_pass(k20261001 + 86400 * 20).size() == 1);
+    CHECK_FALSE(fs::exists(root / "radio1/radio1_20260901_000000.wav"));
+    CHECK_FALSE(fs::exists(cache / "radio1/radio1_20260901_000000.wav.levels"));
+    CHECK(fs::exists(root / "analyses/radio1/radio1_20260901_000000.wav.levels"));
+}

@@ -130,6 +130,15 @@ void recorder_metrics(Exposition& out, const StatusReading& reading) {
     per_source(out, st, "isr_source_peak_dbfs", "gauge",
                "Peak level over the last second, in dBFS (PCM sources).",
                [](const SourceStatus& s) { return s.peak_dbfs; });
+    per_source(
+        out, st, "isr_source_loud_events_total", "counter",
+        "Loud events isrd's live detector reported since it started (live_events).",
+        [](const SourceStatus& s) -> std::optional<double> { return as_double(s.events_total); });
+    per_source(out, st, "isr_source_loud_events_suppressed_total", "counter",
+               "Of those, events the cooldown kept from running on_event.",
+               [](const SourceStatus& s) -> std::optional<double> {
+                   return as_double(s.events_suppressed);
+               });
     out.family("isr_source_alarm", "gauge", "1 while the source's alarm of this kind is raised.");
     for (const auto& s : st.sources)
         alarm_samples(out, "isr_source_alarm", running ? s.alarm : std::optional<Alarm>{},
