@@ -415,6 +415,7 @@ std::string describe_config(const Config& config) {
         out += cat("max_retries = ", s.max_retries, s.max_retries == 0 ? " (retry forever)" : "",
                    "\n");
         out += cat("retry_delay_seconds = ", s.retry_delay_seconds, "\n");
+        out += cat("levels = ", s.levels ? "yes" : "no", "\n");
         if (s.log_level)
             out += cat("log_level = ", log::level_name(*s.log_level), "\n");
         if (!s.record)

@@ -50,6 +50,10 @@ struct SourceConfig {
     std::vector<std::string> on_file_closed; // + path, source, start, duration, bytes
     double hook_timeout_seconds = 60;        // a hook still running then is killed
 
+    // Record-time levels (README "Finding loud events"): each recording's levels are computed
+    // while it is written (a stream is decoded as it arrives), so isr-web need not decode it.
+    bool levels = true;
+
     // type = stream
     std::string url;
     std::string username;

@@ -402,6 +402,8 @@ const KeySpec kKeys[] = {
      apply_replay_seconds},
     {"record", kAllTypes, false, "yes, no (no: a replay-only source)",
      [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.record); }},
+    {"levels", kAllTypes, false, "yes, no (no: isr-web decodes each file when it is analysed)",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) { return parse_bool(v, c.levels); }},
     {"replay_template", kAllTypes, false,
      "a path relative to output_directory whose file name has %(ext)s, such as "
      "replays/%(date)s/%(time)s_%(label|untitled)s.%(ext)s",

@@ -1,5 +1,7 @@
 #include "recorder/stream/stream_session.hpp"
 
+#include "common/analysis_cache_paths.hpp"
+
 #include "common/audio_formats.hpp"
 #include "common/clock.hpp"
 #include "common/strings.hpp"
@@ -55,7 +57,13 @@ StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceStat
                              std::shared_ptr<StreamReplay> replay)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
       disk_(std::move(disk)), splitter_(cfg_, log_, state_, namer_, disk_),
-      replay_(std::move(replay)) {}
+      replay_(std::move(replay)) {
+    if (cfg_.levels && cfg_.record) {
+        levels_ = std::make_unique<StreamLevels>(
+            namer_->status_root() / std::string(kDefaultAnalysesFolder), log_);
+        splitter_.set_listener(levels_.get());
+    }
+}
 
 StreamSession::~StreamSession() {
     merge_pending();

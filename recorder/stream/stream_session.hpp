@@ -9,6 +9,7 @@
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/levels/stream_levels.hpp"
 #include "recorder/stream/title_log.hpp"
 #include "recorder/writer/byte_file_writer.hpp"
 #include "recorder/writer/splitter.hpp"
@@ -141,6 +142,9 @@ private:
     RateLimit junk_log_{std::chrono::minutes(1)};
 
     std::shared_ptr<DiskFailure> disk_;
+    // The record-time levels (levels = yes), told of every file and byte; null when off. It
+    // outlives the splitter, its listener.
+    std::unique_ptr<StreamLevels> levels_;
     Splitter splitter_;
     std::shared_ptr<StreamReplay> replay_;
     std::optional<std::string> title_;
