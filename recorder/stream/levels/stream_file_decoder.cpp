@@ -4,6 +4,7 @@
 #include "common/strings.hpp"
 #include "recorder/stream/levels/av_handles.hpp"
 
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -113,6 +114,10 @@ void append_interleaved(const AVFrame& f, int channels, std::vector<float>& out)
 
 void decode_stream_file(std::string_view format, const std::string& name, const FileReader& read,
                         const DecodedAudio& audio) {
+    // libav's own messages would reach isrd's log once per damaged packet ("Header missing"):
+    // what matters is said once by the caller. isrd uses libav for nothing else.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
     const char* demuxer = demuxer_of(format);
     if (!demuxer)
         throw std::runtime_error(cat("no decoder for .", format, " files (", name, ")"));
