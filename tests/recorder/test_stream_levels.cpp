@@ -4,6 +4,7 @@
 
 #include "common/analysis_cache_paths.hpp"
 #include "common/levels/levels_file.hpp"
+#include "recorder/stream/framing/framer.hpp"
 #include "tests/integration/support/levels_match.hpp"
 #include "tests/recorder/scratch_dir.hpp"
 #include "tests/recorder/test_framing_support.hpp"
@@ -152,4 +153,70 @@ TEST_CASE("Stream levels: a lost file's levels go, an open one's stay unfinished
     REQUIRE(open);
     CHECK_FALSE(open->stamp.complete);
     CHECK(open->levels.db.size() >= 30);
+}
+
+TEST_CASE("Stream levels: files cut from a stream the way isrd cuts them match isr-web's decode",
+          "[stream_levels]") {
+    struct Format {
+        std::string framer;
+        std::string ext;
+        std::string options;
+        const std::string* source;
+    };
+    const std::vector<Format> formats = {
+        {"mp3", ".mp3", "-ac 2 -c:a libmp3lame -b:a 128k -f mp3", &kBursts},
+        {"aac", ".aac", "-ac 2 -c:a aac -b:a 128k -f adts", &kBursts},
+        {"ogg", ".ogg", "-ac 2 -c:a libvorbis -b:a 128k -page_duration 200000 -f ogg", &kBursts},
+        {"opus", ".opus", "-ac 2 -c:a libopus -b:a 96k -page_duration 200000 -f ogg", &kBursts48k},
+        {"ogg", ".ogg", "-ac 2 -c:a flac -page_duration 200000 -f ogg", &kBursts},
+    };
+    for (const auto& f : formats) {
+        INFO("format " << f.options);
+        test::ScratchDir dir;
+        const auto analyses = dir.path / "analyses";
+        const auto& stream = encode(f.options, 19.0, *f.source);
+        auto framer = framing::make_framer(f.framer);
+        REQUIRE(framer);
+        auto units = framing::test::feed(*framer, stream, 4096);
+        while (auto unit = framer->flush())
+            units.push_back(std::move(*unit));
+        // Three files: from the stream's start, then cut at about 6.3 s and 12.7 s of audio.
+        std::vector<std::vector<std::uint8_t>> files(1);
+        std::vector<std::size_t> firsts{0};
+        double audio = 0;
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            const double cut = 6.3 * static_cast<double>(files.size());
+            if (!units[i].is_header && units[i].cut_ok && audio >= cut && files.size() < 3) {
+                files.emplace_back();
+                firsts.push_back(i);
+            }
+            if (!units[i].is_header)
+                audio += units[i].duration;
+        }
+        std::mt19937 random(11);
+        {
+            StreamLevels levels(analyses, Logger("test"));
+            std::size_t at = 0;
+            for (std::size_t k = 0; k < firsts.size(); ++k) {
+                const auto end = k + 1 < firsts.size() ? firsts[k + 1] : units.size();
+                Bytes bytes = framer->begin_file(units[firsts[k]]);
+                for (at = firsts[k]; at < end; ++at) {
+                    framer->adapt(units[at]);
+                    bytes.insert(bytes.end(), units[at].bytes.begin(), units[at].bytes.end());
+                }
+                const auto name = "f" + std::to_string(k) + f.ext;
+                record(levels, dir.path / name, name, bytes, random);
+                levels.file_closed(dir.path / name, 6.0);
+            }
+        }
+        for (std::size_t k = 0; k < firsts.size(); ++k) {
+            const auto name = "f" + std::to_string(k) + f.ext;
+            INFO("file " << name);
+            const auto recorded = read_levels_file(levels_path(analyses, name));
+            REQUIRE(recorded);
+            CHECK(recorded->stamp.complete);
+            CHECK(test::levels_mismatch(recorded->levels.db, decoded_levels(dir.path / name),
+                                        k == 0 ? 0 : 5) == "");
+        }
+    }
 }

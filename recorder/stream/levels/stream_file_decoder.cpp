@@ -4,8 +4,14 @@
 #include "common/strings.hpp"
 #include "recorder/stream/levels/av_handles.hpp"
 
+extern "C" {
+#include <libavutil/intreadwrite.h>
+}
+
+#include <algorithm>
 #include <mutex>
 #include <new>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -110,6 +116,55 @@ void append_interleaved(const AVFrame& f, int channels, std::vector<float>& out)
     }
 }
 
+// Where an Ogg Opus file's audio begins and ends, as isr-web reads it (libsndfile): the pre-skip
+// is dropped only where it lies before the file's time 0, which the first page's granule
+// position sets. A file isrd cut from a stream has its granules rebased so that its first
+// sample is at time 0: libsndfile then drops nothing at the start, and as much more at the end,
+// where libavcodec would drop the pre-skip at the start. libavcodec says what it would trim
+// (AV_CODEC_FLAG2_SKIP_MANUAL); the part of the start's trim moved to the end is held back
+// until the end of the file, then dropped.
+class OggOpusEdges {
+public:
+    // The samples of `frame` (interleaved in `samples`, at `at` frames of file time) that are
+    // kept now; the span stays valid until the next call.
+    std::span<const float> trim(const AVFrame& frame, std::int64_t at,
+                                const std::vector<float>& samples) {
+        const auto channels = static_cast<std::size_t>(frame.ch_layout.nb_channels);
+        auto n = static_cast<std::size_t>(frame.nb_samples);
+        std::size_t first = 0;
+        if (const auto* side = av_frame_get_side_data(&frame, AV_FRAME_DATA_SKIP_SAMPLES);
+            side && side->size >= 8) {
+            const std::size_t skip = AV_RL32(side->data);
+            const std::size_t end = AV_RL32(side->data + 4);
+            if (skip > 0 && !started_) {
+                const auto before_zero = static_cast<std::size_t>(std::max<std::int64_t>(0, -at));
+                first = std::min(skip, before_zero);
+                hold_ = std::min<std::size_t>(skip - first, kMaxHold);
+            } else {
+                first = skip;
+            }
+            first = std::min(first, n);
+            n -= std::min(end, n - first);
+        }
+        started_ = true;
+        held_.insert(held_.end(), samples.begin() + static_cast<std::ptrdiff_t>(first * channels),
+                     samples.begin() + static_cast<std::ptrdiff_t>(n * channels));
+        // Everything but the last hold_ frames goes out.
+        const auto out = held_.size() / channels > hold_ ? held_.size() / channels - hold_ : 0;
+        out_.assign(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(out * channels));
+        held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(out * channels));
+        return out_;
+    }
+
+private:
+    // Pre-skip is at most 65535 samples.
+    static constexpr std::size_t kMaxHold = 65535;
+    bool started_ = false;
+    std::size_t hold_ = 0;
+    std::vector<float> held_;
+    std::vector<float> out_;
+};
+
 } // namespace
 
 void decode_stream_file(std::string_view format, const std::string& name, const FileReader& read,
@@ -149,6 +204,12 @@ void decode_stream_file(std::string_view format, const std::string& name, const 
     Frame frame(av_frame_alloc());
     if (!packet || !frame)
         throw std::bad_alloc();
+    // Opus: the decoder's trimming is done here instead (see OggOpusEdges).
+    const bool opus = par->codec_id == AV_CODEC_ID_OPUS;
+    if (opus)
+        codec->flags2 |= AV_CODEC_FLAG2_SKIP_MANUAL;
+    OggOpusEdges edges;
+    const auto time_base = input->streams[stream]->time_base;
     std::vector<float> samples;
     std::int64_t decoded = 0;
     const auto receive = [&] {
@@ -159,8 +220,19 @@ void decode_stream_file(std::string_view format, const std::string& name, const 
                 throw std::runtime_error(cat("implausible audio in ", name, " (", channels,
                                              " channels at ", frame->sample_rate, " Hz)"));
             append_interleaved(*frame, channels, samples);
-            audio(frame->sample_rate, channels, samples.data(),
-                  static_cast<std::size_t>(frame->nb_samples));
+            auto frames = static_cast<std::size_t>(frame->nb_samples);
+            const float* start = samples.data();
+            if (opus) {
+                const auto at =
+                    frame->pts == AV_NOPTS_VALUE
+                        ? 0
+                        : av_rescale_q(frame->pts, time_base, AVRational{1, frame->sample_rate});
+                const auto kept = edges.trim(*frame, at, samples);
+                start = kept.data();
+                frames = kept.size() / static_cast<std::size_t>(channels);
+            }
+            if (frames > 0)
+                audio(frame->sample_rate, channels, start, frames);
             decoded += frame->nb_samples;
             av_frame_unref(frame.get());
         }

@@ -84,14 +84,18 @@ void StreamLevels::decode_file(const FileBytesQueue::FileStart& start) {
     try {
         decode_stream_file(format, start.name, read, audio);
     } catch (const std::exception& e) {
+        levels_.lose();
+        queue_.skip_rest();
+        const auto how = queue_.ending();
+        if (how == FileBytesQueue::End::dropped || how == FileBytesQueue::End::lost)
+            return; // no bytes to decode: said when it was dropped, or nothing to say
         if (!decode_warned_)
             log_.warning("no record-time levels: ", e.what(),
                          " (the recording is not affected; isr-web decodes it when asked)");
         else
             log_.debug("no record-time levels: ", e.what());
         decode_warned_ = true;
-        levels_.lose();
-        return; // next_file() skips what is left of its bytes
+        return;
     }
     // The demuxer stops at the end of the bytes, unless it gave up on them before: then the
     // levels would describe only part of the file.
