@@ -215,8 +215,9 @@ TEST_CASE("Stream levels: files cut from a stream the way isrd cuts them match i
             const auto recorded = read_levels_file(levels_path(analyses, name));
             REQUIRE(recorded);
             CHECK(recorded->stamp.complete);
-            CHECK(test::levels_mismatch(recorded->levels.db, decoded_levels(dir.path / name),
-                                        k == 0 ? 0 : 5) == "");
+            // All but the first and last window (see test_stream_levels.cpp in integration/).
+            CHECK(test::levels_mismatch(recorded->levels.db, decoded_levels(dir.path / name), 1) ==
+                  "");
         }
     }
 }
