@@ -401,7 +401,7 @@ std::string describe_config(const Config& config) {
             if (s.type == SourceType::soundcard)
                 out += cat("device = ", s.device, "\n");
             if (s.type == SourceType::generator)
-                out += cat("seed = ", s.seed, "\n");
+                out += cat("seed = ", s.seed, "\nspeed = ", s.speed, "\n");
             out += cat("format = ", s.format, "\n");
             out += cat("sample_rate = ", s.sample_rate, "\nchannels = ", s.channels,
                        "\nbit_depth = ", s.bit_depth, "\n");

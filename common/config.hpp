@@ -74,6 +74,9 @@ struct SourceConfig {
 
     // type = generator
     std::uint64_t seed = 1;
+    // Times real time (demos, benchmarks): audio is produced that much faster and timed as if
+    // captured so, so an hour of files takes an hour / speed.
+    int speed = 1;
 
     bool is_pcm() const noexcept { return type != SourceType::stream; }
     // The replay ring's audio in bytes at the recorded sample format (a PCM source), or 0 (no

@@ -398,6 +398,10 @@ const KeySpec kKeys[] = {
          return parse_int(v, 0, 8, c.compression_level);
      }},
     {"seed", kGenerator, false, "a whole number", apply_seed},
+    {"speed", kGenerator, false, "a whole number from 1 (real time) to 10000",
+     [](SourceConfig& c, GeneralConfig*, std::string_view v) {
+         return parse_int(v, 1, 10000, c.speed);
+     }},
     {"replay_seconds", kAllTypes, false, "seconds from 0 (off) to 3600, such as 30 or 7.5",
      apply_replay_seconds},
     {"record", kAllTypes, false, "yes, no (no: a replay-only source)",

@@ -34,7 +34,8 @@ export function forgetAnalyses(name) {
 
 /**
  * The analysis of one file. While the server is still working (202) it polls and reports
- * progress (0..1) to onProgress. Throws ApiError (409 while recording, 400 bad parameters…).
+ * progress (0..1) to onProgress. A file being recorded answers what it holds so far (live: true).
+ * Throws ApiError (400 bad parameters, 422 undecodable…).
  */
 export async function fetchAnalysis(name, params, { onProgress, signal } = {}) {
     const key = `${name}\u0000${paramsKey(params)}`;
@@ -51,7 +52,8 @@ export async function fetchAnalysis(name, params, { onProgress, signal } = {}) {
                     await sleep(POLL_MS);
                     continue;
                 }
-                results.set(key, body);
+                // A live file's analysis grows: asked again each time, never kept.
+                if (!body?.live) results.set(key, body);
                 return body;
             }
         })();
@@ -127,6 +129,7 @@ export function renderWaveform(result, { label, onSeek }) {
         class: 'waveform',
         role: 'img',
         'aria-label': label,
+        'data-duration': String(result.duration ?? ''),
         viewBox: `0 0 ${n} ${H}`,
         preserveAspectRatio: 'none',
     },

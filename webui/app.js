@@ -258,6 +258,7 @@ async function boot() {
         clock,
         config: app.config,
         params: () => app.params,
+        pollMs: app.pollMs,
         refreshFiles,
         refreshStorage,
         rerender: renderList,

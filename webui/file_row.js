@@ -10,6 +10,8 @@ import { baseName, dirName, formatBytes, formatDb, formatDuration } from './form
 import { announce, showError } from './messages.js';
 
 const MAX_FILE_CHIPS = 300;
+// How often an open analysis of a file being recorded asks for what was added.
+const LIVE_POLL_MS = 4000;
 
 export class RowView {
     constructor(lib, file) {
@@ -110,17 +112,13 @@ export class RowView {
         const why = 'available once the recording is finished';
         this.cutButton.disabled = recording;
         this.cutButton.title = recording ? `Cut is ${why}` : '';
-        this.analyseButton.disabled = recording;
-        this.analyseButton.title = recording ? `Analysis is ${why}` : '';
+        this.analyseButton.title = recording ? 'Analyse what is recorded so far (grows while open)' : '';
         this.showKept(Boolean(file.kept));
         if (this.deleteButton) {
             this.deleteButton.disabled = recording;
             this.deleteButton.title = recording ? 'Being recorded: can be deleted once isrd moves to the next file' : '';
         }
-        if (recording) {
-            if (this.open.cut) this.setPanel('cut', false);
-            if (this.open.analysis) this.setPanel('analysis', false);
-        }
+        if (recording && this.open.cut) this.setPanel('cut', false);
         this.cut.setDuration(file.duration);
         this.applyCutPrefill();
     }
@@ -163,6 +161,7 @@ export class RowView {
         if (kind === 'player' && !open) this.audio?.pause();
         if (kind === 'cut' && open && focus) this.cut.focus();
         if (kind === 'analysis' && !open) {
+            clearTimeout(this.liveTimer);
             this.analysisAbort?.abort();
             this.analysisAbort = null;
             if (this.analysisState !== 'done') this.analysisKey = '';
@@ -264,6 +263,25 @@ export class RowView {
         }
     }
 
+    /** A live file's waveform grows while its panel is open: asked again every few seconds. */
+    followLive(result) {
+        clearTimeout(this.liveTimer);
+        if (!result.live || !this.open.analysis) return;
+        this.liveTimer = setTimeout(async () => {
+            // Closed, or the row was replaced by a fresh listing.
+            if (!this.open.analysis || this.analysisState !== 'done' || !this.el.isConnected) return;
+            const abort = this.analysisAbort ?? new AbortController();
+            this.analysisAbort = abort;
+            try {
+                const next = await fetchAnalysis(this.name, this.ctx.params(), { signal: abort.signal });
+                if (abort.signal.aborted || !this.open.analysis) return;
+                this.renderAnalysis(next);
+            } catch (e) {
+                if (e.name !== 'AbortError') this.followLive(result); // a hiccup: try again later
+            }
+        }, LIVE_POLL_MS);
+    }
+
     renderAnalysis(result) {
         const base = baseName(this.name);
         const clock = this.ctx.clock;
@@ -286,13 +304,15 @@ export class RowView {
             }, `${from}–${to}`, h('span', { class: 'score' }, formatDb(sec.score))));
         });
         replaceChildren(this.analysisPanel,
-            h('p', { class: 'analysis-status' }, summary, result.cached ? h('span', { class: 'muted' }, ' · cached') : null),
+            h('p', { class: 'analysis-status' }, summary, result.cached ? h('span', { class: 'muted' }, ' · cached') : null,
+                result.live ? h('span', { class: 'muted live-tag' }, ' · so far: still recording') : null),
             h('div', { class: 'waveform-wrap' }, this.waveform),
             waveformLegend(),
             chips.length ? h('ul', { class: 'chips', 'aria-label': `Loud sections of ${base}` }, chips)
                 : h('p', { class: 'muted' }, 'No loud sections with these settings.'),
             queue.length > MAX_FILE_CHIPS ? h('p', { class: 'muted' }, `Showing the first ${MAX_FILE_CHIPS} of ${queue.length}; K / J step through all of them.`) : null);
         this.ctx.reel.markCurrent();
+        this.followLive(result);
     }
 
     // ---- keep ----

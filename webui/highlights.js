@@ -8,6 +8,9 @@ import { fetchDayEvents, gapList, gapRects } from './gaps.js';
 import { announce } from './messages.js';
 
 const POLL_MS = 1000;
+// Today's highlights grow while isrd records: asked again every third status poll (15 s by
+// default) while the panel is open.
+const REFRESH_POLLS = 3;
 // Chips show the most promising sections; J/K and auto-advance step through all of them.
 const CHIPS = 50;
 
@@ -23,6 +26,7 @@ export class DayHighlights {
     }
 
     cancel() {
+        clearTimeout(this.refreshTimer);
         this.abort?.abort();
         this.abort = null;
         if (!this.result) this.key = '';
@@ -35,7 +39,11 @@ export class DayHighlights {
     async load() {
         const params = this.ctx.params();
         const key = paramsKey(params);
-        if (key === this.key && (this.abort || this.result)) return;
+        const url = query('api/highlights', { date: this.day, limit: 0, ...params, wait: 0 });
+        if (key === this.key && (this.abort || this.result)) {
+            if (this.result && !this.abort) this.followToday(url, key); // shown again: keep up
+            return;
+        }
         this.abort?.abort();
         const abort = new AbortController();
         this.abort = abort;
@@ -45,7 +53,6 @@ export class DayHighlights {
         const progress = h('progress', { max: 1, 'aria-label': `Highlights progress for ${this.day}` });
         this.panel.setAttribute('aria-busy', 'true');
         replaceChildren(this.panel, status, progress);
-        const url = query('api/highlights', { date: this.day, limit: 0, ...params, wait: 0 });
         // The ledger's gaps, drawn as holes; highlights work without them.
         this.events = null;
         fetchDayEvents(this.day, abort.signal).then((body) => {
@@ -69,6 +76,7 @@ export class DayHighlights {
                 }
                 this.result = body;
                 this.renderBody(body, []);
+                this.followToday(url, key);
                 announce(`Highlights of ${this.day}: ${plural(body.total_sections ?? (body.sections ?? []).length, 'loud section')}.`);
                 break;
             }
@@ -85,6 +93,27 @@ export class DayHighlights {
                 this.panel.removeAttribute('aria-busy');
             }
         }
+    }
+
+    /** Today (or a day with a file being recorded): asks again now and then, redrawing quietly. */
+    followToday(url, key) {
+        clearTimeout(this.refreshTimer);
+        const today = this.day === this.ctx.clock.dayKey(Date.now() / 1000);
+        if (!today && !(this.result?.files ?? []).some((f) => f.live)) return;
+        this.refreshTimer = setTimeout(async () => {
+            if (this.panel.hidden || this.key !== key || this.abort) return;
+            try {
+                const { status: code, body } = await request(url);
+                if (this.panel.hidden || this.key !== key || this.abort) return;
+                if (code === 200) {
+                    this.result = body;
+                    this.renderBody(body, []);
+                }
+            } catch {
+                // Offline for a moment: the next round tries again.
+            }
+            this.followToday(url, key);
+        }, REFRESH_POLLS * (this.ctx.pollMs || 5000));
     }
 
     /** The time-ordered review queue of the day's returned sections. */

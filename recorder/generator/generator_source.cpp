@@ -21,10 +21,12 @@ constexpr double kMeanEventGapSeconds = 20.0;
 } // namespace
 
 GeneratorSource::GeneratorSource(const SourceConfig& cfg)
-    : format_{cfg.sample_rate, cfg.channels}, seed_(cfg.seed), rng_(cfg.seed),
+    : format_{cfg.sample_rate, cfg.channels}, seed_(cfg.seed), speed_(cfg.speed), rng_(cfg.seed),
       pink_(static_cast<std::size_t>(cfg.channels), std::array<double, 7>{}) {}
 
 std::string GeneratorSource::describe() const {
+    if (speed_ > 1)
+        return cat("generator (seed ", seed_, ", ", speed_, "× real time)");
     return cat("generator (seed ", seed_, ")");
 }
 
@@ -85,9 +87,11 @@ double GeneratorSource::event_sample(const Event& e, std::uint64_t frame, int ch
 PcmRead GeneratorSource::read(std::span<std::int32_t> buffer, std::stop_token stop) {
     const auto ch = static_cast<std::size_t>(format_.channels);
     const std::size_t frames = buffer.size() / ch;
-    // Pace in real time: these frames are "captured" once their last one is due.
+    // Pace in real time: these frames are "captured" once their last one is due. At speed N
+    // they are made N times sooner but still say they were captured when due, so the recording
+    // clock (and the files' names) run N times fast.
     const double due = start_mono_ + static_cast<double>(frame_ + frames) / format_.rate;
-    const double wait = due - mono_now();
+    const double wait = start_mono_ + (due - start_mono_) / speed_ - mono_now();
     if (wait > 0 && !sleep_for(wait, stop))
         return {};
 

@@ -39,6 +39,7 @@ private:
 
     PcmFormat format_;
     std::uint64_t seed_;
+    int speed_;
     std::mt19937_64 rng_;
     std::uint64_t frame_ = 0;
     double start_mono_ = 0;

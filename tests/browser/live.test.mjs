@@ -1,6 +1,6 @@
 // A real isrd recording a generator source while the UI watches: the live file gets its REC
-// badge, the source shows its state and level, the file being written plays, and when isrd
-// stops the UI says so and the file becomes an ordinary recording.
+// badge, the source shows its state and level, the file being written plays, its waveform and
+// today's highlights grow, and when isrd stops the UI says so and the file becomes an ordinary recording.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -77,6 +77,46 @@ sample_rate = 16000
         await eventually(() => audio.evaluate((a) => a.currentTime > 0.2), { message: 'playback' });
         assert.equal(await page.locator(`tr.detail-row[data-detail-for="${name}"] .note`).isVisible(), true);
         await live.locator('button.play').click(); // pause, so the list may refresh
+    });
+
+    it('extends the live file\'s waveform while its analysis is open, without a reload', async () => {
+        const live = page.locator('tr.file-row.recording').first();
+        const name = await live.getAttribute('data-name');
+        await page.evaluate(() => { window.sameDocument = true; });
+        await live.locator('button.analyse').click();
+        const panel = page.locator(`tr.detail-row[data-detail-for="${name}"] .analysis-panel`);
+        const duration = () => panel.locator('svg.waveform').getAttribute('data-duration').then(Number);
+        const first = await eventually(duration, { message: 'a waveform of the live file' });
+        assert.match(await panel.locator('.analysis-status').textContent(), /still recording/);
+        const later = await eventually(async () => {
+            const d = await duration();
+            return d >= first + 2 ? d : 0;
+        }, { timeout: 15000, message: 'the waveform to extend' });
+        assert.ok(later > first, `${first} s, then ${later} s`);
+        assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
+        await live.locator('button.analyse').click(); // closed: it stops asking
+    });
+
+    it('refreshes today\'s highlights while they are open, the live file growing', async () => {
+        const answers = [];
+        const collect = async (r) => {
+            if (/\/api\/highlights\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
+        };
+        page.on('response', collect);
+        try {
+            await page.locator('button.hl-toggle').first().click();
+            await page.locator('.highlights svg.timeline').first().waitFor();
+            // ?poll=1: every 3 s here (15 s by default).
+            await eventually(() => answers.length >= 2, { timeout: 10000, message: 'a second highlights answer' });
+            const live = (body) => body.files.find((f) => f.live);
+            assert.ok(live(answers[0]), 'the file being recorded is in the highlights, marked live');
+            assert.ok(live(answers.at(-1)).duration > live(answers[0]).duration,
+                `${live(answers[0]).duration} s, then ${live(answers.at(-1)).duration} s`);
+            assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
+        } finally {
+            page.off('response', collect);
+            await page.locator('button.hl-toggle').first().click();
+        }
     });
 
     it('notices when isrd stops and finalises the file', async () => {

@@ -214,6 +214,8 @@ TEST_CASE("every config error names file, line, section, key and what is accepte
          "test.ini:4: [r] stall_timeout_seconds = 0: out of range (1 to 3600 seconds)"},
         {"[m]\ntype = soundcard\ndevice =\n", "test.ini:3: [m] device = : must not be empty"},
         {"[g]\ntype = generator\nseed = x\n", "test.ini:3: [g] seed = x: not a whole number"},
+        {"[g]\ntype = generator\nspeed = 0\n", "test.ini:3: [g] speed = 0: out of range"},
+        {"[m]\ntype = soundcard\nspeed = 2\n", "test.ini:3: [m] speed"},
         {"[general]\noutput_directory = rec\n", "test.ini: no sources defined"},
     };
     for (const auto& row : rows) {

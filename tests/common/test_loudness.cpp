@@ -48,6 +48,21 @@ TEST_CASE("the noise floor is the 20th percentile per 30 s block, interpolated b
     CHECK(noise_floor(ramp, W)[5] == Approx(1.8));
 }
 
+TEST_CASE("a live file's last, partial block has a floor of the windows it has", "[web][live]") {
+    // 40 s so far: a full block at -60 (centre 15 s) and 10 s of the next at -40, whose centre
+    // is the middle of what exists (35 s), not of a whole block (45 s).
+    auto db = flat(400, -60);
+    put(db, 30, 40, -40);
+    const auto floor = noise_floor(db, W);
+    CHECK(floor[399] == Approx(-40)); // after the partial block's centre: its own floor
+    CHECK(floor[350] == Approx(-40).margin(0.1));
+    CHECK(floor[250] == Approx(-50).margin(0.1)); // half-way between 15 s and 35 s
+    // A single window of a new block counts as that block.
+    auto one = flat(301, -60);
+    one[300] = -30;
+    CHECK(noise_floor(one, W)[300] == Approx(-30));
+}
+
 TEST_CASE("sections: margin, gap merging, minimum duration after merging, score", "[web]") {
     auto db = flat(3000, -50);
     put(db, 10.0, 12.0, -30); // a 2 s event, 20 dB up

@@ -3,12 +3,15 @@
 #include "common/json.hpp"
 #include "common/status_file.hpp"
 #include "common/time_format.hpp"
+#include "common/wav_header.hpp"
 #include "tests/integration/support/test_media.hpp"
 #include "tests/integration/support/web_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 
 using namespace isr;
 using namespace isr::test;
@@ -162,15 +165,86 @@ TEST_CASE("bad parameters, missing files and files being recorded",
         CHECK(r.status == row.status);
         CHECK_THAT(r.body, Catch::Contains(row.says));
     }
+    // A file being recorded cannot be cut yet (analyses and clips of it: see the live test).
     mark_recording(rec, {name});
     std::this_thread::sleep_for(600ms);
-    for (const std::string target :
-         {"/api/analyze?file=", "/api/clip?start=0&end=5&file=", "/api/cut?start=0&end=5&file="}) {
-        INFO(target);
-        const auto r = web.get(target + name);
-        CHECK(r.status == 409);
-        CHECK_THAT(r.body, Catch::Contains("still being recorded"));
+    const auto r = web.get("/api/cut?start=0&end=5&file=" + name);
+    CHECK(r.status == 409);
+    CHECK_THAT(r.body, Catch::Contains("still being recorded"));
+}
+
+TEST_CASE("a file being recorded: analysed as far as it goes, in highlights, clips of its past",
+          "[integration][web][analysis][live]") {
+    TempDir dir("isr-analysis-live");
+    const auto rec = dir / "rec";
+    fs::create_directories(rec / "day");
+    const auto name = std::string("day/gt_20261121_080000.wav");
+    const auto whole = read_file(ground_truth(".wav"));
+    const auto info = parse_wav_header({reinterpret_cast<const std::uint8_t*>(whole.data()),
+                                        std::min<std::size_t>(whole.size(), 65536)});
+    REQUIRE(info);
+    const auto bytes_at = [&](double seconds) {
+        return static_cast<std::size_t>(info->data_offset) +
+               static_cast<std::size_t>(seconds * info->sample_rate) *
+                   static_cast<std::size_t>(info->block_align);
+    };
+    // The first minute, its header still claiming all 180 s (isrd's header lags, either way).
+    write_file(rec / name, whole.substr(0, bytes_at(60)));
+    mark_recording(rec, {name});
+    WebServer web(rec);
+    const auto events_before = [](double t) {
+        return static_cast<std::size_t>(
+            std::count_if(ground_truth_events().begin(), ground_truth_events().end(),
+                          [t](const Event& e) { return e.end < t - 1; }));
+    };
+    auto doc = parse_json(web.get("/api/analyze?file=" + name).body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["duration"].GetDouble() == Approx(60).margin(0.01));
+    const auto found = sections_of(doc);
+    REQUIRE(events_before(60) > 0);
+    CHECK(found.size() >= events_before(60));
+    for (std::size_t i = 0; i < events_before(60); ++i)
+        CHECK(found[i].start == Approx(ground_truth_events()[i].start).margin(0.2));
+    // It grows: the next answer reaches further.
+    {
+        std::ofstream out(rec / name, std::ios::binary | std::ios::app);
+        out << whole.substr(bytes_at(60), bytes_at(120) - bytes_at(60));
     }
+    doc = parse_json(web.get("/api/analyze?file=" + name).body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["duration"].GetDouble() == Approx(120).margin(0.01));
+    CHECK(sections_of(doc).size() >= events_before(120));
+    CHECK(events_before(120) > events_before(60));
+    // The day's highlights include it, marked live.
+    const auto day = parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body);
+    REQUIRE(day["files"].Size() == 1);
+    CHECK(day["files"][0]["live"].GetBool());
+    CHECK(day["files"][0]["duration"].GetDouble() == Approx(120).margin(0.01));
+    CHECK(day["sections"].Size() == sections_of(doc).size());
+    // A clip of what is written plays; one past it does not; a cut waits for the file's end.
+    auto r = web.get("/api/clip?file=" + name + "&start=10&end=15");
+    CHECK(r.status == 200);
+    CHECK(r.body.size() == 44 + 5 * static_cast<std::size_t>(info->sample_rate) * 2 * 2);
+    CHECK(web.get("/api/clip?file=" + name + "&start=125&end=126").status == 400);
+    r = web.get("/api/cut?file=" + name + "&start=10&end=15");
+    CHECK(r.status == 409);
+    CHECK_THAT(r.body, Catch::Contains("still being recorded"));
+    // An AAC stream being saved (cut mid-frame): decoded whole, as far as it goes.
+    const auto aac = read_file(ground_truth(".aac"));
+    const auto aac_name = std::string("day/gt_20261121_090000.aac");
+    write_file(rec / aac_name, aac.substr(0, aac.size() / 3 + 7));
+    mark_recording(rec, {name, aac_name});
+    std::this_thread::sleep_for(600ms);
+    doc = parse_json(web.get("/api/analyze?file=" + aac_name).body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["duration"].GetDouble() == Approx(60).margin(3));
+    CHECK(sections_of(doc).size() >= events_before(57));
+    // Once isrd moves on, it is analysed as a whole file (and cached).
+    mark_recording(rec, {});
+    std::this_thread::sleep_for(600ms);
+    doc = parse_json(web.get("/api/analyze?file=" + name).body);
+    CHECK_FALSE(doc["live"].GetBool());
+    CHECK(doc["duration"].GetDouble() == Approx(120).margin(0.01));
 }
 
 TEST_CASE(

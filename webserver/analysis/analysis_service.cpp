@@ -36,7 +36,9 @@ void AnalysisService::cache_failed(const std::exception& e) {
     }
 }
 
-std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& name, FileKey key) {
+std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& name, FileKey key,
+                                                            std::uint64_t inode,
+                                                            std::optional<LevelsFile>& prefix) {
     {
         std::lock_guard lock(mutex_);
         for (auto it = recent_.begin(); it != recent_.end(); ++it) {
@@ -47,7 +49,10 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
             }
         }
     }
-    if (auto disk = read_levels_file(levels_path(dir_, name)); disk && disk->complete_for(key)) {
+    auto disk = read_levels_file(levels_path(dir_, name));
+    if (disk && disk->prefix_of(inode)) {
+        prefix = std::move(disk);
+    } else if (disk && disk->complete_for(key)) {
         auto levels = std::make_shared<const Levels>(std::move(disk->levels));
         ++cache_hits_;
         std::lock_guard lock(mutex_);
@@ -61,7 +66,8 @@ std::shared_ptr<const Levels> AnalysisService::ready_levels(const std::string& n
 
 std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::string& name,
                                                                   const std::filesystem::path& file,
-                                                                  FileKey key) {
+                                                                  FileKey key,
+                                                                  const Levels* prefix) {
     {
         std::lock_guard lock(mutex_);
         if (stopping_)
@@ -70,7 +76,7 @@ std::shared_ptr<LevelsComputation> AnalysisService::join_or_start(const std::str
             return it->second.computation;
     }
     // Starting opens the file: not under the lock, which every listing and analysis takes.
-    auto computation = LevelsComputation::start(file, pool_, parts_);
+    auto computation = LevelsComputation::start(file, pool_, parts_, prefix);
     std::lock_guard lock(mutex_);
     if (const auto it = jobs_.find(name); it != jobs_.end()) {
         if (it->second.key == key) {
@@ -176,23 +182,44 @@ AnalysisOutcome AnalysisService::outcome(const std::string& name, FileKey key,
 }
 
 AnalysisOutcome AnalysisService::analyze(const std::string& name, const std::filesystem::path& file,
-                                         FileKey key, const SectionParams& params) {
-    if (auto levels = ready_levels(name, key))
+                                         FileKey key, std::uint64_t inode,
+                                         const SectionParams& params) {
+    std::optional<LevelsFile> prefix;
+    if (auto levels = ready_levels(name, key, inode, prefix))
         return outcome(name, key, std::move(levels), true, params);
-    auto job = join_or_start(name, file, key);
+    auto job = join_or_start(name, file, key, prefix ? &prefix->levels : nullptr);
     return outcome(name, key, collect(name, key, job), false, params);
 }
 
 std::variant<AnalysisOutcome, double> AnalysisService::poll(const std::string& name,
                                                             const std::filesystem::path& file,
-                                                            FileKey key,
+                                                            FileKey key, std::uint64_t inode,
                                                             const SectionParams& params) {
-    if (auto levels = ready_levels(name, key))
+    std::optional<LevelsFile> prefix;
+    if (auto levels = ready_levels(name, key, inode, prefix))
         return outcome(name, key, std::move(levels), true, params);
-    auto job = join_or_start(name, file, key);
+    auto job = join_or_start(name, file, key, prefix ? &prefix->levels : nullptr);
     if (!job->done())
         return job->progress();
     return outcome(name, key, collect(name, key, job), false, params);
+}
+
+AnalysisOutcome AnalysisService::analyze_live(const std::string& name,
+                                              const std::filesystem::path& file,
+                                              std::uint64_t inode, const SectionParams& params,
+                                              const std::set<std::string>& live) {
+    live_.retain(live);
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_)
+            throw std::runtime_error("the server is shutting down");
+    }
+    AnalysisOutcome out;
+    out.live = true;
+    out.levels = live_.levels(name, file, inode, levels_path(dir_, name));
+    out.floor = noise_floor(out.levels->db, out.levels->window_seconds);
+    out.sections = find_sections(out.levels->db, out.floor, out.levels->window_seconds, params);
+    return out;
 }
 
 std::vector<SectionParams> AnalysisService::cached_params(const std::string& name, FileKey key) {

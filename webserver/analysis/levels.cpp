@@ -18,7 +18,8 @@ constexpr std::int64_t kMinPartWindows =
 } // namespace
 
 std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesystem::path& path,
-                                                            WorkPool& pool, int parts) {
+                                                            WorkPool& pool, int parts,
+                                                            const Levels* prefix) {
     auto c = std::shared_ptr<LevelsComputation>(new LevelsComputation());
     c->path_ = path;
     c->result_ = c->promise_.get_future().share();
@@ -29,18 +30,39 @@ std::shared_ptr<LevelsComputation> LevelsComputation::start(const std::filesyste
     // The header's length only plans the parts; nothing is sized from it (a 47 KB file may
     // claim 2^36 samples). Storage grows with what is decoded.
     const auto frames = probe->frames();
-    c->expected_frames_ = frames.value_or(0);
     const auto windows = frames ? (*frames + c->window_frames_ - 1) / c->window_frames_ : 0;
+    std::int64_t first = 0; // window
+    if (prefix && !prefix->db.empty() && probe->exact_seek() && frames &&
+        prefix->sample_rate == c->rate_ && prefix->channels == c->channels_ &&
+        static_cast<std::int64_t>(prefix->db.size()) * c->window_frames_ <= *frames) {
+        // At least the last frame is decoded again: a seek to the very end fails (FLAC), and
+        // the last part must find where the file ends.
+        first = std::min(static_cast<std::int64_t>(prefix->db.size()),
+                         (*frames - 1) / c->window_frames_);
+        c->parts_.push_back(
+            {0, first,
+             std::vector<float>(prefix->db.begin(),
+                                prefix->db.begin() + static_cast<std::ptrdiff_t>(first)),
+             nullptr, true});
+        c->resumed_at_ = first * c->window_frames_;
+    }
+    c->expected_frames_ = frames ? *frames - c->resumed_at_ : 0;
     std::int64_t count = 1;
     if (probe->exact_seek() && frames && *frames > 0) {
-        count = std::clamp<std::int64_t>(windows / kMinPartWindows, 1, std::max(1, parts));
+        count =
+            std::clamp<std::int64_t>((windows - first) / kMinPartWindows, 1, std::max(1, parts));
     }
     for (std::int64_t i = 0; i < count; ++i) {
-        c->parts_.push_back({windows * i / count, windows * (i + 1) / count, {}, nullptr});
+        c->parts_.push_back({first + (windows - first) * i / count,
+                             first + (windows - first) * (i + 1) / count,
+                             {},
+                             nullptr,
+                             false});
     }
-    c->parts_left_ = c->parts_.size();
+    c->parts_left_ = static_cast<std::size_t>(count);
     for (std::size_t i = 0; i < c->parts_.size(); ++i) {
-        pool.post([c, i] { c->run_part(i); });
+        if (!c->parts_[i].known)
+            pool.post([c, i] { c->run_part(i); });
     }
     return c;
 }
@@ -121,7 +143,7 @@ void LevelsComputation::finish_part() {
     levels->channels = channels_;
     levels->window_seconds = static_cast<double>(window_frames_) / rate_;
     levels->duration =
-        std::min(static_cast<double>(frames_done_.load()),
+        std::min(static_cast<double>(resumed_at_ + frames_done_.load()),
                  static_cast<double>(levels->db.size()) * static_cast<double>(window_frames_)) /
         rate_;
     promise_.set_value(std::move(levels));

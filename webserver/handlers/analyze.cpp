@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <sys/stat.h>
 
@@ -20,20 +21,18 @@ namespace {
 struct Target {
     Recording recording;
     FileKey key;
+    std::uint64_t inode = 0;
+    bool live = false; // being recorded: analysed as far as it goes now
 };
 
-// A recording that can be analysed now, or the HTTP error saying why not.
+// A recording and whether isrd is writing it now; 404 when there is none.
 Target analysable(const App& app, const std::string& name) {
     auto opened = app.root->open(name);
     if (!opened)
         throw HttpError(404, no_such_recording(name));
-    if (app.status.is_recording(opened->recording.relative)) {
-        throw HttpError(
-            409,
-            cat(name,
-                " is still being recorded; it can be analysed once isrd moves to the next file"));
-    }
-    return {std::move(opened->recording), file_key(opened->st)};
+    const bool live = app.status.is_recording(opened->recording.relative);
+    return {std::move(opened->recording), file_key(opened->st),
+            static_cast<std::uint64_t>(opened->st.st_ino), live};
 }
 
 bool wants_wait(const Request& request) {
@@ -59,10 +58,16 @@ Response analyze_recording(const Request& request, const App& app) {
     const auto target = analysable(app, name);
     AnalysisOutcome out;
     try {
-        if (wants_wait(request)) {
-            out = app.analysis->analyze(name, target.recording.absolute, target.key, params);
+        if (target.live) {
+            // Incremental and short (what was appended since the last request): no 202 dance.
+            out = app.analysis->analyze_live(name, target.recording.absolute, target.inode, params,
+                                             app.status.recording());
+        } else if (wants_wait(request)) {
+            out = app.analysis->analyze(name, target.recording.absolute, target.key, target.inode,
+                                        params);
         } else {
-            auto polled = app.analysis->poll(name, target.recording.absolute, target.key, params);
+            auto polled = app.analysis->poll(name, target.recording.absolute, target.key,
+                                             target.inode, params);
             if (const auto* progress = std::get_if<double>(&polled))
                 return running(name, *progress);
             out = std::move(std::get<AnalysisOutcome>(polled));
@@ -96,7 +101,7 @@ Response analyze_recording(const Request& request, const App& app) {
     for (const auto& s : out.sections)
         write_json(w, s);
     w.end_array();
-    w.member("cached", out.levels_cached).end_object();
+    w.member("cached", out.levels_cached).member("live", out.live).end_object();
     return json_response(w.str());
 }
 
@@ -117,30 +122,34 @@ Response day_highlights(const Request& request, const App& app) {
     };
     std::vector<Found> sections;
     std::vector<std::pair<EntryPtr, std::optional<double>>> files; // progress when pending
+    std::map<std::string, double> live; // duration analysed so far, of files being recorded
     double progress_sum = 0;
     std::size_t pending = 0;
     for (const auto& entry : app.index.scan(recording)) {
         const auto& e = *entry;
         if (e.date.compare(0, 10, date) != 0)
             continue;
-        if (recording.count(e.name)) {
-            files.emplace_back(entry, std::nullopt);
-            continue;
-        }
         try {
             const auto target = analysable(app, e.name);
-            std::variant<AnalysisOutcome, double> result =
-                wait ? std::variant<AnalysisOutcome, double>(app.analysis->analyze(
-                           e.name, target.recording.absolute, target.key, params))
-                     : app.analysis->poll(e.name, target.recording.absolute, target.key, params);
+            const auto& file = target.recording.absolute;
+            std::variant<AnalysisOutcome, double> result;
+            if (target.live)
+                result = app.analysis->analyze_live(e.name, file, target.inode, params, recording);
+            else if (wait)
+                result = app.analysis->analyze(e.name, file, target.key, target.inode, params);
+            else
+                result = app.analysis->poll(e.name, file, target.key, target.inode, params);
             if (const auto* p = std::get_if<double>(&result)) {
                 ++pending;
                 progress_sum += *p;
                 files.emplace_back(entry, *p);
                 continue;
             }
-            for (const auto& s : std::get<AnalysisOutcome>(result).sections)
+            const auto& out = std::get<AnalysisOutcome>(result);
+            for (const auto& s : out.sections)
                 sections.push_back({entry, s});
+            if (out.live)
+                live[e.name] = out.levels->duration;
             progress_sum += 1;
             files.emplace_back(entry, 1.0);
         } catch (const std::exception&) {
@@ -162,11 +171,14 @@ Response day_highlights(const Request& request, const App& app) {
     write_json(w, params);
     w.key("files").begin_array();
     for (const auto& [e, progress] : files) {
-        w.begin_object()
-            .member("name", e->name)
-            .member("start", e->start)
-            .member("duration", e->media.duration)
-            .member("recording", recording.count(e->name) > 0)
+        const auto now = live.find(e->name);
+        w.begin_object().member("name", e->name).member("start", e->start);
+        if (now != live.end())
+            w.member("duration", now->second); // the listing's may lag behind
+        else
+            w.member("duration", e->media.duration);
+        w.member("recording", recording.count(e->name) > 0)
+            .member("live", now != live.end())
             .member("analyzed", progress && *progress >= 1.0)
             .end_object();
     }

@@ -20,8 +20,11 @@ struct Range {
     Recording recording;
     double start;
     double end;
+    bool live = false; // being recorded
 };
 
+// `what`: what is refused while the file is being recorded; nullptr when nothing is (a clip of
+// the part already written is decoded from the live view).
 Range requested_range(const Request& request, const App& app, const char* what) {
     const auto name = required_param(request, "file");
     const double start = time_param(request, "start");
@@ -31,11 +34,12 @@ Range requested_range(const Request& request, const App& app, const char* what) 
     const auto rec = app.root->resolve(name);
     if (!rec)
         throw HttpError(404, no_such_recording(name));
-    if (app.status.is_recording(rec->relative)) {
+    const bool live = app.status.is_recording(rec->relative);
+    if (live && what) {
         throw HttpError(409, cat(name, " is still being recorded; ", what,
                                  " it once isrd moves to the next file"));
     }
-    return {*rec, start, end};
+    return {*rec, start, end, live};
 }
 
 // Plans a clip or a cut; a start past the end is the client's mistake (400), a recording that
@@ -43,7 +47,7 @@ Range requested_range(const Request& request, const App& app, const char* what) 
 template <class Plan, class Planner>
 Plan plan_or_fail(const Range& range, std::string_view failing, Planner planner) {
     try {
-        return planner(range.recording.absolute, range.start, range.end);
+        return planner(range);
     } catch (const std::out_of_range& e) {
         throw HttpError(400, e.what());
     } catch (const std::exception& e) {
@@ -63,12 +67,14 @@ std::string seconds_label(double s) {
 } // namespace
 
 Response clip_recording(const Request& request, const App& app) {
-    const auto range = requested_range(request, app, "play");
+    const auto range = requested_range(request, app, nullptr);
     if (range.end - range.start > kClipMaxSeconds) {
         throw HttpError(400, cat("a clip is at most ", kClipMaxSeconds, " s; asked for ",
                                  range.end - range.start, " s (use /api/cut for longer parts)"));
     }
-    const auto plan = plan_or_fail<ClipPlan>(range, "cannot decode ", plan_clip);
+    const auto plan = plan_or_fail<ClipPlan>(range, "cannot decode ", [](const Range& r) {
+        return plan_clip(r.recording.absolute, r.start, r.end, r.live);
+    });
     Response r;
     r.header("Content-Type", "audio/wav");
     r.header("Cache-Control", "no-cache");
@@ -80,7 +86,9 @@ Response clip_recording(const Request& request, const App& app) {
 
 Response cut_download(const Request& request, const App& app) {
     const auto range = requested_range(request, app, "cut");
-    auto plan = plan_or_fail<CutPlan>(range, "cannot cut ", plan_cut);
+    auto plan = plan_or_fail<CutPlan>(range, "cannot cut ", [](const Range& r) {
+        return plan_cut(r.recording.absolute, r.start, r.end);
+    });
     const auto& name = range.recording.requested;
     const auto slash = name.rfind('/');
     auto base = slash == std::string::npos ? name : name.substr(slash + 1);

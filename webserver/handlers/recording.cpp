@@ -1,10 +1,8 @@
 #include "common/audio_formats.hpp"
 #include "common/file_key.hpp"
 #include "common/file_util.hpp"
-#include "common/flac_header.hpp"
 #include "common/strings.hpp"
 #include "common/time_format.hpp"
-#include "common/wav_header.hpp"
 #include "webserver/app.hpp"
 #include "webserver/archive/live_extent.hpp"
 #include "webserver/byte_range.hpp"
@@ -19,38 +17,6 @@
 #include <unistd.h>
 
 namespace isr::web {
-
-namespace {
-
-// What a client gets of a file that is still being written: the complete frames present now,
-// behind a header that says so (WAV sizes, FLAC total samples).
-struct LiveView {
-    std::uint64_t size = 0;
-    std::string overlay; // replaces the file's first overlay.size() bytes
-};
-
-LiveView live_view(int fd, std::uint64_t size, AudioFormat format) {
-    LiveView view{size, {}};
-    const auto head = read_pcm_head(fd, size);
-    if (format == AudioFormat::wav) {
-        if (const auto info = parse_wav_header(head)) {
-            view.overlay = patch_wav_header(head, *info, size);
-            view.size = info->data_offset + wav_frames_present(*info, size) *
-                                                static_cast<std::uint64_t>(info->block_align);
-        }
-    } else if (format == AudioFormat::flac) {
-        if (const auto meta = scan_flac_metadata(head, head.size()); meta.status == FlacParse::ok) {
-            if (const auto end = read_flac_live_end(fd, size, meta.info);
-                end && end->offset >= meta.size) {
-                view.overlay = patch_flac_total_samples(head, meta.size, end->total_samples);
-                view.size = end->offset;
-            }
-        }
-    }
-    return view;
-}
-
-} // namespace
 
 Response serve_recording(const Request& request, const App& app, const std::string& name,
                          bool download) {

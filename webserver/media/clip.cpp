@@ -5,6 +5,7 @@
 #include "common/wav_header.hpp"
 #include "webserver/chunk_channel.hpp"
 #include "webserver/media/audio_decoder.hpp"
+#include "webserver/media/live_decoder.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,10 +14,11 @@
 
 namespace isr::web {
 
-ClipPlan plan_clip(const std::filesystem::path& file, double start, double end) {
-    const auto decoder = open_decoder(file);
+ClipPlan plan_clip(const std::filesystem::path& file, double start, double end, bool live) {
+    const auto decoder = live ? open_live_decoder(file) : open_decoder(file);
     ClipPlan plan;
     plan.file = file;
+    plan.live = live;
     plan.sample_rate = decoder->sample_rate();
     plan.channels = decoder->channels();
     const auto total = decoder->frames();
@@ -51,7 +53,8 @@ void produce_clip(const ClipPlan& plan, const std::shared_ptr<ChunkChannel>& cha
     try {
         if (!channel->push(make_wav_header_16(plan.sample_rate, plan.channels, plan.frames)))
             return;
-        auto decoder = open_decoder(plan.file);
+        // A live file read as it was planned: the frames written by then are still there.
+        auto decoder = plan.live ? open_live_decoder(plan.file) : open_decoder(plan.file);
         if (plan.first_frame > 0)
             decoder->seek(plan.first_frame);
         const auto ch = static_cast<std::size_t>(plan.channels);

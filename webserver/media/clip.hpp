@@ -16,14 +16,16 @@ struct ClipPlan {
     int channels = 0;
     std::int64_t first_frame = 0;
     std::int64_t frames = 0; // exactly what the WAV holds (padded with silence if short)
+    bool live = false;       // being recorded: decoded through its live view
     std::uint64_t bytes() const noexcept {
         return 44 + static_cast<std::uint64_t>(frames) * static_cast<std::uint64_t>(channels) * 2;
     }
 };
 
-// Opens the file to size the clip: [start, end) clamped to the recording. Throws
-// std::runtime_error for unreadable files; std::out_of_range when start is past the end.
-ClipPlan plan_clip(const std::filesystem::path& file, double start, double end);
+// Opens the file to size the clip: [start, end) clamped to the recording (to what is written
+// so far when `live`). Throws std::runtime_error for unreadable files; std::out_of_range when
+// start is past the end.
+ClipPlan plan_clip(const std::filesystem::path& file, double start, double end, bool live = false);
 
 // Decodes the clip into `channel`: a WAV header, then the samples in half-second chunks. Seeks
 // straight to the start (no decoding from the beginning of the file). Stops early when the

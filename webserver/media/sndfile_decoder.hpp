@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/file_util.hpp"
 #include "common/unique_handle.hpp"
 #include "webserver/media/audio_decoder.hpp"
 
@@ -13,6 +14,11 @@ class SndfileDecoder : public AudioDecoder {
 public:
     // nullopt-like: throws std::runtime_error when libsndfile cannot read the file.
     explicit SndfileDecoder(const std::filesystem::path& path);
+    // Reads `fd` as if its first bytes were `overlay` and it ended at `size`: a file being
+    // recorded, seen through its live view (complete frames only, a header that says so).
+    SndfileDecoder(const std::filesystem::path& path, UniqueFd fd, std::string overlay,
+                   std::uint64_t size);
+    ~SndfileDecoder() override;
 
     int sample_rate() const noexcept override { return info_.samplerate; }
     int channels() const noexcept override { return info_.channels; }
@@ -29,9 +35,18 @@ public:
     std::size_t read(float* out, std::size_t frames) override;
     std::size_t read_s16(std::int16_t* out, std::size_t frames) override;
 
+    // A file seen through an overlay; libsndfile reads it through these.
+    struct Overlaid {
+        UniqueFd fd;
+        std::string overlay;
+        std::int64_t size = 0;
+        std::int64_t position = 0;
+    };
+
 private:
     std::filesystem::path path_;
     SF_INFO info_{};
+    std::unique_ptr<Overlaid> overlaid_; // outlives file_, which reads through it
     SndFileReader file_;
 };
 
