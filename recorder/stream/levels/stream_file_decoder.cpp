@@ -20,8 +20,8 @@ namespace isr::rec {
 namespace {
 
 constexpr int kIoBufferBytes = 32 * 1024;
-// The demuxer looks at no more than this to open the file (the forced formats need a frame or
-// the Ogg header pages, a few KiB).
+// What libavformat may read ahead to learn a stream's parameters: the demuxer is forced, so it
+// needs only a frame or the Ogg header pages (a few KiB); a hostile file is not read further.
 constexpr std::int64_t kProbeBytes = 256 * 1024;
 // A chained Ogg stream adds streams; far more than a real one has are refused.
 constexpr int kMaxStreams = 8;
