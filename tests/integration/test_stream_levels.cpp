@@ -6,6 +6,7 @@
 #include "tests/integration/support/icecast.hpp"
 #include "tests/integration/support/isrd_run.hpp"
 #include "tests/integration/support/levels_match.hpp"
+#include "tests/integration/support/web_fixture.hpp"
 #include "webserver/analysis/levels.hpp"
 
 #include <catch2/catch.hpp>
@@ -74,6 +75,16 @@ TEST_CASE("Stream levels: every format's files get levels at record time that ma
             // last, partial window held 0.1 dB apart). Every other window must agree.
             CHECK(levels_mismatch(recorded->levels.db, decoded->db, 1) == "");
         }
+    }
+    // isr-web answers from isrd's levels: nothing is decoded.
+    WebServer web(run.recordings);
+    for (const auto& f : formats) {
+        const auto files = files_with_extension(run.recordings / f.name, f.ext);
+        const auto name = fs::relative(files.front(), run.recordings).string();
+        INFO("file " << name);
+        const auto r = web.get("/api/analyze?file=" + name);
+        REQUIRE(r.status == 200);
+        CHECK(parse_json(r.body)["cached"].GetBool());
     }
     CHECK_FALSE(fs::exists(analyses / "off"));
     CHECK(files_with_extension(run.recordings / "off", ".mp3").size() >= 2);
