@@ -4,7 +4,7 @@
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$dir/../build/release}
-for bench in pcm_recording stream_recording web_serving analysis highlights replay; do
+for bench in pcm_recording stream_recording stream_levels web_serving analysis highlights replay; do
     echo
     echo "################ $bench"
     "$dir/$bench.sh" "$build"

@@ -31,6 +31,8 @@ public:
     std::string timestamp(double utc_seconds) const;
 
     const SplitSchedule& schedule() const noexcept { return schedule_; }
+    // The recordings root (status.json's folder): isr-web's --dir, home of the analyses folder.
+    const std::filesystem::path& status_root() const noexcept { return status_root_; }
 
 private:
     std::string source_;

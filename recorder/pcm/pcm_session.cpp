@@ -118,7 +118,8 @@ void PcmSession::finish() noexcept {
     flush_overruns(true);
 }
 
-void PcmSession::file_opened(const std::filesystem::path& path, const std::string& name) {
+void PcmSession::file_opened(const std::filesystem::path& path, const std::string& name,
+                             double /*start_utc: its frames are timed exactly instead*/) {
     levels_first_ = opening_frame_;
     levels_windows_ = 0;
     levels_->begin(path, name, spec_.rate, spec_.channels);

@@ -61,7 +61,8 @@ private:
     void overrun(double start_wall, double seconds);
     void flush_overruns(bool force);
     // Splitter::Listener: the record-time levels follow each file.
-    void file_opened(const std::filesystem::path& path, const std::string& name) override;
+    void file_opened(const std::filesystem::path& path, const std::string& name,
+                     double start_utc) override;
     void file_closed(const std::filesystem::path& path, double seconds) override;
     void file_lost(const std::filesystem::path& path) override;
     // The frames just written to the file, into its levels.

@@ -129,13 +129,18 @@ void StreamSession::start_cut(framing::Unit unit, double start_media, double sta
 
 void StreamSession::write_unit(framing::Unit& unit, double start_media, double start_wall) {
     if (!splitter_.file()) {
+        std::vector<std::uint8_t> headers;
         const auto open = [&](CreatedFile created) {
             auto writer = std::make_unique<ByteFileWriter>(std::move(created));
-            writer->write(framer_->begin_file(unit), false);
+            headers = framer_->begin_file(unit);
+            writer->write(headers, false);
             return writer;
         };
         if (!splitter_.open(start_media, start_wall, mono_now(), framer_->extension(), open))
             return; // dropped: the disk's gap measures it
+        // The levels decoder learns of the file only once it is open, after its headers.
+        if (levels_)
+            levels_->written(headers);
         file_codec_ = stream_codec_.empty() ? framer_->info().codec : stream_codec_;
         splitter_.set_rate(framer_->info().sample_rate);
         const auto format = framer_->extension().substr(1); // an Ogg chain may change it
@@ -144,6 +149,8 @@ void StreamSession::write_unit(framing::Unit& unit, double start_media, double s
     framer_->adapt(unit);
     splitter_.write(unit.duration, [&](SplitFile& file) {
         static_cast<ByteFileWriter&>(file).write(unit.bytes, true, unit.duration);
+        if (levels_)
+            levels_->written(unit.bytes);
     });
 }
 
@@ -151,8 +158,11 @@ void StreamSession::write_header(framing::Unit& unit) {
     if (!splitter_.file())
         return; // the next file starts with the framer's copy of the headers
     framer_->adapt(unit);
-    splitter_.write(
-        0, [&](SplitFile& file) { static_cast<ByteFileWriter&>(file).write(unit.bytes, false); });
+    splitter_.write(0, [&](SplitFile& file) {
+        static_cast<ByteFileWriter&>(file).write(unit.bytes, false);
+        if (levels_)
+            levels_->written(unit.bytes);
+    });
 }
 
 void StreamSession::write_pending(std::vector<PendingUnit>& pending) {

@@ -55,11 +55,27 @@ StreamSession::StreamSession(const SourceConfig& cfg, std::shared_ptr<SourceStat
                              std::shared_ptr<StreamReplay> replay)
     : cfg_(cfg), log_(cfg.name, cfg.log_level), state_(std::move(state)), namer_(std::move(namer)),
       disk_(std::move(disk)), splitter_(cfg_, log_, state_, namer_, disk_),
-      replay_(std::move(replay)) {}
+      replay_(std::move(replay)) {
+    if (cfg_.record && cfg_.live_events)
+        live_.emplace(cfg_, state_, log_);
+    if (cfg_.record && (cfg_.levels || live_)) {
+        StreamLevels::TimedSink sink;
+        if (live_)
+            sink = [this](float db, double start_utc) { live_->add(db, start_utc); };
+        levels_ = std::make_unique<StreamLevels>(
+            cfg_.levels ? cfg_.analyses_directory : std::filesystem::path(), log_, std::move(sink));
+        splitter_.set_listener(levels_.get());
+    }
+}
 
 StreamSession::~StreamSession() {
     merge_pending();
     splitter_.end_session(media_seconds_);
+    // The decoder thread ends before the detector it feeds: an event in progress is then
+    // reported as it stands.
+    levels_.reset();
+    if (live_)
+        live_->finish();
 }
 
 std::string StreamSession::choose_format(const HttpStream& http,

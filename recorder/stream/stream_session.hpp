@@ -5,10 +5,12 @@
 #include "recorder/anchor_clock.hpp"
 #include "recorder/disk_failure.hpp"
 #include "recorder/file_namer.hpp"
+#include "recorder/levels/live_events.hpp"
 #include "recorder/replay/stream_replay.hpp"
 #include "recorder/source.hpp"
 #include "recorder/source_state.hpp"
 #include "recorder/stream/framing/framer.hpp"
+#include "recorder/stream/levels/stream_levels.hpp"
 #include "recorder/stream/title_log.hpp"
 #include "recorder/writer/byte_file_writer.hpp"
 #include "recorder/writer/splitter.hpp"
@@ -141,6 +143,11 @@ private:
     RateLimit junk_log_{std::chrono::minutes(1)};
 
     std::shared_ptr<DiskFailure> disk_;
+    // Live loud events (live_events = yes), fed by the levels decoder's thread only.
+    std::optional<LiveEvents> live_;
+    // The record-time levels (levels = yes, or live events), told of every file and byte; null
+    // when off. It outlives the splitter, its listener.
+    std::unique_ptr<StreamLevels> levels_;
     Splitter splitter_;
     std::shared_ptr<StreamReplay> replay_;
     std::optional<std::string> title_;

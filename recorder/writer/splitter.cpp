@@ -31,7 +31,7 @@ bool Splitter::open(double media, double utc, double now_mono, std::string_view 
         file_ = open(std::move(created));
         file_name_ = std::move(name);
         if (listener_)
-            listener_->file_opened(file_->path(), file_name_);
+            listener_->file_opened(file_->path(), file_name_, utc);
     } catch (const std::exception& e) {
         file_.reset();
         disk_->failed(e, media, log_);

@@ -37,8 +37,10 @@ public:
     class Listener {
     public:
         virtual ~Listener() = default;
-        // A recording was created at `path` (`name` relative to the recordings folder).
-        virtual void file_opened(const std::filesystem::path& path, const std::string& name) = 0;
+        // A recording was created at `path` (`name` relative to the recordings folder); its
+        // first audio was captured at `start_utc` (UTC seconds).
+        virtual void file_opened(const std::filesystem::path& path, const std::string& name,
+                                 double start_utc) = 0;
         // It was closed and keeps `seconds` of audio (0: it was removed, having none).
         virtual void file_closed(const std::filesystem::path& path, double seconds) = 0;
         // It is lost: deleted under isrd, or a write to it failed.

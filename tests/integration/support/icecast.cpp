@@ -99,7 +99,9 @@ std::string FfmpegSource::content_type(const std::string& format) {
 }
 
 FfmpegSource::FfmpegSource(const IcecastServer& icecast, const std::string& mount,
-                           const std::string& format, const fs::path& log) {
+                           const std::string& format, const fs::path& log,
+                           const std::string& signal) {
+    const std::string rate = format == "opus" ? "48000" : "44100";
     std::vector<std::string> args{"/usr/bin/ffmpeg",
                                   "-nostdin",
                                   "-v",
@@ -108,8 +110,8 @@ FfmpegSource::FfmpegSource(const IcecastServer& icecast, const std::string& moun
                                   "-f",
                                   "lavfi",
                                   "-i",
-                                  "sine=frequency=440:sample_rate=" +
-                                      std::string(format == "opus" ? "48000" : "44100"),
+                                  signal.empty() ? "sine=frequency=440:sample_rate=" + rate
+                                                 : "aevalsrc=exprs='" + signal + "':s=" + rate,
                                   "-ac",
                                   "2"};
     if (format == "mp3")

@@ -39,9 +39,10 @@ private:
 // ffmpeg feeding a mount with a generated signal in real time (-re), as a source client.
 class FfmpegSource {
 public:
-    // `format`: mp3, aac, vorbis, opus, flac (Ogg FLAC).
+    // `format`: mp3, aac, vorbis, opus, flac (Ogg FLAC). `signal`: an ffmpeg audio expression
+    // of t (aevalsrc) instead of the 440 Hz sine.
     FfmpegSource(const IcecastServer& icecast, const std::string& mount, const std::string& format,
-                 const std::filesystem::path& log);
+                 const std::filesystem::path& log, const std::string& signal = "");
     ~FfmpegSource();
     bool running() { return process_->running(); }
 
