@@ -62,7 +62,7 @@ test-asan: test-deps build
 test-tsan: test-deps
 	@CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	    -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DCMAKE_C_FLAGS_DEBUG=-gline-tables-only \
-	    -DISR_TSAN=ON >/dev/null
+	    -DISR_TSAN=ON -DISR_UNITY=ON >/dev/null
 	@cmake --build $(TSAN_DIR) --target isr_unit_tests
 	@scripts/run-tests.sh $(TSAN_DIR) -L unit -E "$(NOT_UNDER_SANITIZERS)"
 
