@@ -37,6 +37,14 @@ double sum_of_squares(const float* x, std::size_t n) noexcept {
     return sum;
 }
 
+// A window's level at the resolution the levels file keeps (0.01 dB): a level decoded now, one
+// read from a cache and one isrd wrote while recording are then the same number, and so are the
+// sections made of them (a window at the margin cannot be loud in one and quiet in another).
+float stored_db(double power_sum, std::size_t frames, int channels) noexcept {
+    const double db = window_db(power_sum / static_cast<double>(channels), frames);
+    return static_cast<float>(std::lround(std::clamp(db, -300.0, 300.0) * 100.0)) / 100.0f;
+}
+
 } // namespace
 
 WindowAccumulator::WindowAccumulator(int rate, int channels) noexcept
@@ -51,8 +59,7 @@ void WindowAccumulator::add(const float* interleaved, std::size_t frames, std::v
         in_window_ += static_cast<std::int64_t>(take);
         f += take;
         if (in_window_ == window_frames_) {
-            out.push_back(static_cast<float>(
-                window_db(power_ / static_cast<double>(ch), static_cast<std::size_t>(in_window_))));
+            out.push_back(stored_db(power_, static_cast<std::size_t>(in_window_), channels_));
             power_ = 0;
             in_window_ = 0;
         }
@@ -63,8 +70,7 @@ void WindowAccumulator::add(const float* interleaved, std::size_t frames, std::v
 std::optional<float> WindowAccumulator::finish() noexcept {
     if (in_window_ == 0)
         return std::nullopt;
-    const auto db = static_cast<float>(
-        window_db(power_ / static_cast<double>(channels_), static_cast<std::size_t>(in_window_)));
+    const auto db = stored_db(power_, static_cast<std::size_t>(in_window_), channels_);
     power_ = 0;
     in_window_ = 0;
     return db;

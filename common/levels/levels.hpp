@@ -36,7 +36,8 @@ struct Levels {
     std::vector<float> db; // one per window, dBFS
 };
 
-// Cuts interleaved float frames into windows and gives each window's level. The windows start
+// Cuts interleaved float frames into windows and gives each window's level, rounded to the
+// 0.01 dB the levels file stores (so every path gives the same numbers). The windows start
 // at the first frame added; the last, partial one comes from finish(). Not thread-safe.
 class WindowAccumulator {
 public:
