@@ -183,7 +183,12 @@ LevelsAppender::LevelsAppender(fs::path path, int rate, int channels, std::uint6
     stamp.recorded = true;
     stamp.inode = inode_;
     const auto h = make_header(rate_, channels_, stamp, 0, 0, 0);
-    pwrite_all(fd_.get(), &h, sizeof h, 0, temp);
+    try {
+        pwrite_all(fd_.get(), &h, sizeof h, 0, temp);
+    } catch (...) {
+        ::unlink(temp.c_str()); // a full disk: no empty temporary left behind
+        throw;
+    }
     if (::rename(temp.c_str(), path_.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());

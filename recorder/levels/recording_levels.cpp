@@ -22,7 +22,7 @@ RecordingLevels::~RecordingLevels() {
 
 void RecordingLevels::begin(const fs::path& path, const std::string& name, int rate, int channels) {
     if (accumulator_)
-        lose();
+        abandon();
     recording_ = path;
     name_ = name;
     accumulator_.emplace(rate, channels);
@@ -79,8 +79,8 @@ void RecordingLevels::end(std::int64_t frames) {
     if (appender_) {
         if (frames != accumulator_->frames()) {
             // The file keeps less than was computed (cut back after a failed write): the levels
-            // would describe audio it does not hold.
-            lose();
+            // stay unfinished, and isr-web checks them against what the file holds.
+            abandon();
             return;
         }
         try {
@@ -89,6 +89,7 @@ void RecordingLevels::end(std::int64_t frames) {
                 throw std::system_error(errno, std::generic_category(),
                                         "stat " + recording_.string());
             appender_->complete(last, file_key(st), frames);
+            warned_ = false;
         } catch (const std::exception& e) {
             failed(e);
         }
@@ -104,13 +105,20 @@ void RecordingLevels::lose() {
     reset();
 }
 
+void RecordingLevels::abandon() noexcept {
+    reset();
+}
+
 void RecordingLevels::failed(const std::exception& e) {
-    // One line per file: the recording goes on; isr-web will decode this one.
-    log_.warning("the levels of ", name_, " cannot be written (", e.what(),
-                 "); the recording is not affected, isr-web will decode it when asked");
-    if (appender_) {
-        std::error_code ec;
-        fs::remove(appender_->path(), ec);
+    // Once until levels are written again: while a disk is full, every retry's file would say
+    // it. The recording goes on; isr-web decodes what has no levels. What was written stays
+    // (unfinished, whole windows): removing it would free blocks in the middle of a disk episode.
+    if (!warned_) {
+        warned_ = true;
+        log_.warning("the levels of ", name_, " cannot be written (", e.what(),
+                     "); the recording is not affected, isr-web will decode it when asked");
+    } else {
+        log_.debug("the levels of ", name_, " cannot be written: ", e.what());
     }
     appender_.reset();
 }

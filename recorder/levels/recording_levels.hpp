@@ -38,11 +38,17 @@ public:
     // Audio of the current recording, interleaved, full scale ±1, exactly as a decoder of the
     // file will read it back. Ignored when no recording is current.
     void add(const float* interleaved, std::size_t frames);
-    // The recording was closed holding `frames` frames (what was added, or the file disagrees
-    // and its levels are removed). Completes the levels file with the file's size and mtime.
+    // The recording was closed holding `frames` frames. Completes the levels file with the
+    // file's size and mtime; when the file keeps less than was measured (cut back after a
+    // failed write) it is abandoned instead.
     void end(std::int64_t frames);
-    // The recording is lost or cut short (deleted, a failed write): its levels file is removed.
+    // The levels are wrong for the recording (it is gone, or its audio did not decode): the
+    // levels file is removed.
     void lose();
+    // The recording's writing failed (a full disk): the levels file stays as it is, unfinished.
+    // isr-web uses it only as far as the recording goes, and it is not removed, because that
+    // would hand its blocks to the recording mid-episode and make a runt file of a retry.
+    void abandon() noexcept;
 
     bool active() const noexcept { return accumulator_.has_value(); }
     // Frames added to the current recording.
@@ -66,6 +72,7 @@ private:
     std::vector<float> pending_; // windows not yet written
     std::int64_t pending_frames_ = 0;
     std::int64_t append_frames_ = 0; // frames between appends
+    bool warned_ = false;            // a levels file failed, and none was completed since
 };
 
 } // namespace isr::rec

@@ -130,7 +130,7 @@ void PcmSession::file_closed(const std::filesystem::path&, double seconds) {
 }
 
 void PcmSession::file_lost(const std::filesystem::path&) {
-    levels_->lose();
+    levels_->abandon();
 }
 
 void PcmSession::add_levels(std::span<const std::int32_t> samples, std::size_t frames) {

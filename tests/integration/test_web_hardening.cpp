@@ -273,12 +273,11 @@ TEST_CASE("symbolic links are judged by their targets on every endpoint",
     CHECK(fs::exists(rec / "status.json"));
     // A link to a file being recorded is that file being recorded.
     CHECK(web.get("/stream/live_alias.wav").header("cache-control") == "no-store");
-    for (const std::string target :
-         {"/api/analyze?file=live_alias.wav", "/api/clip?file=live_alias.wav&start=0&end=1",
-          "/api/cut?file=live_alias.wav&start=0&end=1"}) {
-        INFO(target);
-        CHECK(web.get(target).status == 409);
-    }
+    // It is analysed as far as it goes (live), and cut only once it is finished.
+    const auto live = web.get("/api/analyze?file=live_alias.wav");
+    CHECK(live.status == 200);
+    CHECK_THAT(live.body, Catch::Contains("\"live\":true"));
+    CHECK(web.get("/api/cut?file=live_alias.wav&start=0&end=1").status == 409);
     CHECK(http_request(web.port(), "DELETE", "/api/files/live_alias.wav").status == 409);
     CHECK(fs::exists(rec / "live.wav"));
     // DELETE removes a link, never its target; through a linked folder it refuses.

@@ -1,4 +1,5 @@
-// RecordingLevels: complete with the file's key at close, removed when the file keeps less.
+// RecordingLevels: complete with the file's key at close, left unfinished when the file keeps
+// less, removed when the recording is gone.
 #include "common/analysis_cache_paths.hpp"
 #include "common/file_util.hpp"
 #include "common/levels/levels_file.hpp"
@@ -15,7 +16,8 @@ using namespace isr;
 using namespace isr::rec;
 namespace fs = std::filesystem;
 
-TEST_CASE("record-time levels: complete at close, removed when the file was cut back or lost",
+TEST_CASE("record-time levels: complete at close, unfinished when the file was cut back, removed "
+          "when lost",
           "[recorder][levels]") {
     test::ScratchDir dir("isr-reclevels");
     const auto analyses = dir.path / "analyses";
@@ -40,11 +42,15 @@ TEST_CASE("record-time levels: complete at close, removed when the file was cut 
     CHECK(file->levels.db.size() == 11);
     CHECK(file->levels.db[0] == Approx(-6.02).margin(0.01));
 
-    // A failed write cut the file back: it keeps less than was measured.
+    // A failed write cut the file back: it keeps less than was measured. The levels stay
+    // unfinished (what was appended), never completed with the file's key.
     levels.begin(recording, "a.wav", 8000, 2);
     levels.add(half.data(), 8000);
     levels.end(4000);
-    CHECK_FALSE(fs::exists(levels_path(analyses, "a.wav")));
+    file = read_levels_file(levels_path(analyses, "a.wav"));
+    REQUIRE(file);
+    CHECK_FALSE(file->stamp.complete);
+    CHECK(file->prefix_of(static_cast<std::uint64_t>(st.st_ino)));
 
     levels.begin(recording, "a.wav", 8000, 2);
     levels.add(half.data(), 8000);
