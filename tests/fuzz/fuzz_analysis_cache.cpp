@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+using namespace isr;
 using namespace isr::web;
 
 namespace {
