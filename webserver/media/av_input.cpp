@@ -119,12 +119,6 @@ void close_format_input(AVFormatContext* c) noexcept {
     free_io(pb);
 }
 
-std::string av_error_text(int err) {
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(err, buf, sizeof buf);
-    return buf;
-}
-
 FormatInput open_input(const std::filesystem::path& path) {
     const auto name = path.filename().string();
     auto source = std::make_unique<FdSource>();
