@@ -35,40 +35,51 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
+constexpr auto kSettle = std::chrono::seconds(1);
 
 // Accepts connections forever on one listening socket. Out of file descriptors, accept(2) fails
 // while the connection stays queued, so a plain retry spins: instead one descriptor is kept in
 // reserve, released to take the waiting connection and answer it 503, and the loop backs off
-// when even that fails. Each episode is logged once when it starts and once when it ends.
+// when even that fails. Each episode is logged once when it starts and once when it ends; it ends
+// only after accepts have worked for kSettle, because another thread's short-lived descriptor
+// (a file read, a directory scan) lets a single accept through in the middle of an episode.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context& ioc, tcp::acceptor acceptor, SessionHub& hub)
-        : ioc_(ioc), acceptor_(std::move(acceptor)), hub_(hub), backoff_(ioc),
-          spare_(open_spare()) {}
+        : ioc_(ioc), strand_(net::make_strand(ioc)), acceptor_(std::move(acceptor)), hub_(hub),
+          backoff_(strand_), settle_(strand_), spare_(open_spare()) {}
 
-    void start() { accept(); }
+    void start() {
+        net::dispatch(strand_, [self = shared_from_this()] { self->accept(); });
+    }
     void stop() {
-        error_code ec;
-        acceptor_.close(ec);
-        backoff_.cancel();
+        net::dispatch(strand_, [self = shared_from_this()] {
+            error_code ec;
+            self->acceptor_.close(ec);
+            self->backoff_.cancel();
+            self->settle_.cancel();
+        });
     }
 
 private:
     static UniqueFd open_spare() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
 
     void accept() {
+        // The sessions get strands of their own; this loop, its timers and its counters share one.
         acceptor_.async_accept(
-            net::make_strand(ioc_), [self = shared_from_this()](error_code ec, tcp::socket socket) {
+            net::make_strand(ioc_),
+            net::bind_executor(strand_, [self = shared_from_this()](error_code ec,
+                                                                    tcp::socket socket) {
                 if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
                     return;
                 if (ec == net::error::connection_aborted)
                     return self->accept(); // the client gave up
                 if (ec)
                     return self->accept_failed(ec);
-                self->recovered();
+                self->accepted();
                 start_http_session(std::move(socket), self->hub_);
                 self->accept();
-            });
+            }));
     }
 
     void accept_failed(const error_code& ec) {
@@ -85,9 +96,12 @@ private:
                            : std::string("; retrying"));
         }
         ++failures_;
+        last_failure_ = std::chrono::steady_clock::now();
+        settle_.cancel();
+        settling_ = false;
         if (out_of_fds && shed_one()) {
             // One queued connection answered and gone: there may be more, take them at once.
-            net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
+            net::post(strand_, [self = shared_from_this()] { self->accept(); });
             return;
         }
         backoff_delay_ = std::min<std::chrono::milliseconds>(
@@ -127,12 +141,24 @@ private:
         return shed;
     }
 
+    // An accept worked during an episode: the episode ends if none fails for kSettle.
+    void accepted() {
+        if (!failing_since_ || settling_)
+            return;
+        settling_ = true;
+        settle_.expires_after(kSettle);
+        settle_.async_wait([self = shared_from_this()](error_code e) {
+            if (!e && self->settling_)
+                self->recovered();
+        });
+    }
+
     void recovered() {
+        settling_ = false;
         if (!failing_since_)
             return;
         const auto lasted =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - *failing_since_)
-                .count();
+            std::chrono::duration<double>(last_failure_ - *failing_since_).count();
         log::info("web", "accepting connections again after ", fixed(lasted, 1), " s (", failures_,
                   " failed accepts, ", shed_, " connection(s) answered 503)");
         failing_since_.reset();
@@ -142,11 +168,15 @@ private:
     }
 
     net::io_context& ioc_;
+    net::strand<net::io_context::executor_type> strand_;
     tcp::acceptor acceptor_;
     SessionHub& hub_;
     net::steady_timer backoff_;
+    net::steady_timer settle_;
+    bool settling_ = false;
     UniqueFd spare_;
     std::optional<std::chrono::steady_clock::time_point> failing_since_;
+    std::chrono::steady_clock::time_point last_failure_{};
     std::chrono::milliseconds backoff_delay_{};
     std::uint64_t failures_ = 0;
     std::uint64_t shed_ = 0;

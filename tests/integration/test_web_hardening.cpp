@@ -216,7 +216,7 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
         },
         15s));
     CHECK(wait_until(
-        [&] { return web.log().find("accepting connections again") != std::string::npos; }, 2s));
+        [&] { return web.log().find("accepting connections again") != std::string::npos; }, 5s));
 }
 
 TEST_CASE("symbolic links are judged by their targets on every endpoint",
