@@ -204,6 +204,8 @@ export async function startIsrWeb(dir, extraArgs = []) {
     const args = ['--dir', dir, '--bind', '127.0.0.1', '--port', '0', '--timezone', 'UTC',
         // A safety net: if this test process dies without stopping it, the server exits by itself.
         '--idle-exit', '120', ...extraArgs];
+    // ISR_WEBUI_DIR: serve that folder's UI (a changed webui/ without rebuilding isr-web).
+    if (process.env.ISR_WEBUI_DIR) args.push('--webui-dir', process.env.ISR_WEBUI_DIR);
     const { child, output } = startChild(ISR_WEB, args);
     const deadline = Date.now() + 10000;
     for (;;) {

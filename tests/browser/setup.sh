@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the browser tests' node_modules: playwright-core only, pinned in package-lock.json.
+# Installs the browser tests' node_modules: playwright-core and axe-core (the accessibility checks), pinned in package-lock.json.
 # No browser is downloaded; the tests drive Debian's /usr/bin/chromium.
 # Idempotent and fast: does nothing when node_modules was installed from this package-lock.json.
 set -eu
