@@ -68,18 +68,18 @@ private:
         // The sessions get strands of their own; this loop, its timers and its counters share one.
         acceptor_.async_accept(
             net::make_strand(ioc_),
-            net::bind_executor(strand_, [self = shared_from_this()](error_code ec,
-                                                                    tcp::socket socket) {
-                if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
-                    return;
-                if (ec == net::error::connection_aborted)
-                    return self->accept(); // the client gave up
-                if (ec)
-                    return self->accept_failed(ec);
-                self->accepted();
-                start_http_session(std::move(socket), self->hub_);
-                self->accept();
-            }));
+            net::bind_executor(
+                strand_, [self = shared_from_this()](error_code ec, tcp::socket socket) {
+                    if (ec == net::error::operation_aborted || !self->acceptor_.is_open())
+                        return;
+                    if (ec == net::error::connection_aborted)
+                        return self->accept(); // the client gave up
+                    if (ec)
+                        return self->accept_failed(ec);
+                    self->accepted();
+                    start_http_session(std::move(socket), self->hub_);
+                    self->accept();
+                }));
     }
 
     void accept_failed(const error_code& ec) {
@@ -157,8 +157,7 @@ private:
         settling_ = false;
         if (!failing_since_)
             return;
-        const auto lasted =
-            std::chrono::duration<double>(last_failure_ - *failing_since_).count();
+        const auto lasted = std::chrono::duration<double>(last_failure_ - *failing_since_).count();
         log::info("web", "accepting connections again after ", fixed(lasted, 1), " s (", failures_,
                   " failed accepts, ", shed_, " connection(s) answered 503)");
         failing_since_.reset();

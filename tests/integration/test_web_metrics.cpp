@@ -62,12 +62,14 @@ TEST_CASE("/metrics passes promtool and reports sources, alarms, disk and reques
     CHECK(web.get("/api/files").status == 200);
     CHECK(web.get("/stream/no/such/file.wav").status == 404);
 
-    // A request is counted once its response is written, which the client may see first.
+    // A request is counted once its response is written, which the client may see first; each
+    // connection has its own strand, so the second request may be counted before the first.
     HttpResponse r;
     REQUIRE(wait_until(
         [&] {
             r = web.get("/metrics");
-            return r.body.find(R"(route="/stream/{path*}",code="4xx")") != std::string::npos;
+            return r.body.find(R"(route="/stream/{path*}",code="4xx")") != std::string::npos &&
+                   r.body.find(R"(route="/api/files",code="2xx")") != std::string::npos;
         },
         5s));
     REQUIRE(r.status == 200);
