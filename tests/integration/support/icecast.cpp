@@ -2,7 +2,9 @@
 
 #include "tests/integration/support/http_client.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
 
@@ -13,6 +15,24 @@ namespace fs = std::filesystem;
 IcecastServer::IcecastServer(const fs::path& dir, Options options)
     : dir_(dir), options_(std::move(options)), port_(free_port()) {
     fs::create_directories(dir_ / "log");
+    // The port free_port() found can be taken again before icecast2 binds it (another test's
+    // server or an outgoing connection's local port): then icecast2 exits at once, and a test
+    // would see "connection refused" later. The first start tries up to three ports.
+    for (int attempt = 1;; ++attempt) {
+        write_config();
+        if (launch())
+            return;
+        const auto why = "icecast2 did not start on port " + std::to_string(port_) + ": " +
+                         (process_ ? process_->log() : std::string()) +
+                         read_file(dir_ / "log" / "error.log");
+        stop();
+        if (attempt == 3)
+            throw std::runtime_error(why);
+        port_ = free_port();
+    }
+}
+
+void IcecastServer::write_config() {
     std::string auth;
     if (!options_.auth_mount.empty()) {
         // Icecast's htpasswd file holds "user:md5-hex-of-password".
@@ -63,20 +83,29 @@ IcecastServer::IcecastServer(const fs::path& dir, Options options)
             run_command("chmod o+x '" + p.string() + "'");
         }
     }
-    start();
 }
 
 IcecastServer::~IcecastServer() {
     stop();
 }
 
-void IcecastServer::start() {
+// Starts icecast2 and waits until it is the one listening on port_.
+bool IcecastServer::launch() {
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/icecast2", "-c", (dir_ / "icecast.xml").string()},
         dir_ / ("icecast-" + std::to_string(port_) + ".out"));
-    if (!wait_for_port(port_, 10000)) {
-        throw std::runtime_error("icecast2 did not start: " + process_->log() +
-                                 read_file(dir_ / "log" / "error.log"));
+    if (!wait_for_port(port_, 10000))
+        return false;
+    // Something else may answer on the port while icecast2, unable to bind it, exits.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return process_->running();
+}
+
+// A restart keeps the port: the recorder under test reconnects to the same URL.
+void IcecastServer::start() {
+    if (!launch()) {
+        throw std::runtime_error("icecast2 did not start again on port " + std::to_string(port_) +
+                                 ": " + process_->log() + read_file(dir_ / "log" / "error.log"));
     }
 }
 

@@ -30,6 +30,9 @@ public:
     void stop();
 
 private:
+    void write_config();
+    bool launch();
+
     std::filesystem::path dir_;
     Options options_;
     int port_;
