@@ -130,6 +130,13 @@ function seedControls() {
         input.max = String(app.config.limits?.[p.max] ?? input.max);
         input.value = String(app.params[p.key]);
     }
+    showDetectionSummary();
+}
+
+/** The closed Detection block still says what it is set to. */
+function showDetectionSummary() {
+    const p = app.params;
+    $('detection-summary').textContent = `${p.margin} dB · grace ${p.min_gap} s · min ${p.min_duration} s`;
 }
 
 function readControls() {
@@ -155,6 +162,7 @@ function applyControls() {
     if (errors.length) return;
     if (PARAM_INPUTS.every((p) => next[p.key] === app.params[p.key])) return;
     app.params = next;
+    showDetectionSummary();
     announce(`Detection settings: margin ${next.margin} dB, grace ${next.min_gap} s, min duration ${next.min_duration} s.`);
     app.library.onParamsChanged();
 }
@@ -185,24 +193,57 @@ function initControls() {
 
 // ---- filters ----
 
+/** A From/To value: '' (no bound), a real YYYY-MM-DD date, or null when it is neither. */
+function isoDate(text) {
+    const t = text.trim();
+    if (t === '') return '';
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+    if (!m) return null;
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3] ? t : null;
+}
+
+/**
+ * Reads the date filters. An invalid date filters nothing and is marked; while typing, only a
+ * complete-looking value is judged, so "2025-0" is not called wrong yet.
+ */
+function readDates(final) {
+    const errors = [];
+    const bounds = {};
+    for (const [key, id, label] of [['from', 'date-from', 'From'], ['to', 'date-to', 'To']]) {
+        const input = $(id);
+        const value = isoDate(input.value);
+        const judge = final || input.value.trim().length >= 10;
+        const bad = value === null && judge;
+        input.setAttribute('aria-invalid', String(bad));
+        if (bad) errors.push(`${label}: "${input.value.trim()}" is not a date; write it as YYYY-MM-DD, e.g. 2025-06-15.`);
+        bounds[key] = value ?? '';
+    }
+    const box = $('date-error');
+    box.textContent = errors.join(' ');
+    box.hidden = errors.length === 0;
+    return bounds;
+}
+
 function clearFilters() {
     $('search').value = '';
     $('date-from').value = '';
     $('date-to').value = '';
+    readDates(true);
     app.library.filter = { q: '', from: '', to: '' };
     renderList();
 }
 
 function initFilters() {
-    const update = () => {
-        app.library.filter = { q: $('search').value.trim(), from: $('date-from').value, to: $('date-to').value };
+    const update = (final) => {
+        app.library.filter = { q: $('search').value.trim(), ...readDates(final) };
         renderList();
     };
-    $('search').addEventListener('input', update);
-    $('date-from').addEventListener('input', update);
-    $('date-to').addEventListener('input', update);
-    $('date-from').addEventListener('change', update);
-    $('date-to').addEventListener('change', update);
+    $('search').addEventListener('input', () => update(false));
+    for (const id of ['date-from', 'date-to']) {
+        $(id).addEventListener('input', () => update(false));
+        $(id).addEventListener('change', () => update(true));
+    }
     $('filters-clear').addEventListener('click', () => {
         clearFilters();
         announce('Filters cleared.');

@@ -6,12 +6,28 @@ import { describeResult, fetchAnalysis, hasCachedAnalysis, paramsKey, renderWave
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
 import { h, idFor, replaceChildren } from './dom.js';
-import { baseName, dirName, formatBytes, formatDb, formatDuration } from './format.js';
+import { baseName, formatBytes, formatDb, formatDuration } from './format.js';
 import { announce, showError } from './messages.js';
 
 const MAX_FILE_CHIPS = 300;
 // How often an open analysis of a file being recorded asks for what was added.
 const LIVE_POLL_MS = 4000;
+
+/** How many characters of a name's end stay visible when the middle is cut: the extension and a few more. */
+const TAIL_CHARS = 3;
+/** The class of each row control: ↑ and ↓ go to the one with the same class in the next row. */
+const ACTIONS = ['play', 'download', 'cut', 'analyse', 'keep', 'delete'];
+
+/**
+ * A name in two parts for a middle ellipsis: CSS cuts the head, the tail (the extension and a
+ * few characters before it) always shows, so a shortened name never loses its extension.
+ */
+function splitForEllipsis(base) {
+    const dot = base.lastIndexOf('.');
+    const ext = dot > 0 ? base.length - dot : 0;
+    const keep = Math.min(base.length, ext + TAIL_CHARS);
+    return [base.slice(0, base.length - keep), base.slice(base.length - keep)];
+}
 
 export class RowView {
     constructor(lib, file) {
@@ -41,40 +57,61 @@ export class RowView {
         this.sizeCell = h('td', { class: 'size', 'data-label': 'Size' });
         this.formatCell = h('td', { class: 'format', 'data-label': 'Format' });
 
+        // Play is the row's one primary action; the rest are icon buttons, named for screen readers
+        // and explained by their tooltips.
         this.playButton = h('button', {
             type: 'button', class: 'play', 'aria-expanded': 'false', 'aria-controls': playerId,
-            'aria-label': `Play ${base}`, onclick: () => this.togglePlayer(),
-        }, h('span', { 'aria-hidden': 'true' }, '▶'), ' Play');
+            'aria-label': `Play ${base}`, title: `Play ${base}`, onclick: () => this.togglePlayer(),
+        }, h('span', { 'aria-hidden': 'true' }, '▶'), h('span', { class: 'button-text', 'aria-hidden': 'true' }, 'Play'));
         this.downloadLink = h('a', {
-            class: 'button secondary download', href: downloadUrl(file.name), download: base,
-            'aria-label': `Download ${base}`,
-        }, h('span', { 'aria-hidden': 'true' }, '↓'), ' Download');
+            class: 'button icon-action download', href: downloadUrl(file.name), download: base,
+            'aria-label': `Download ${base}`, title: `Download ${base}`,
+        }, h('span', { 'aria-hidden': 'true' }, '↓'));
         this.cutButton = h('button', {
-            type: 'button', class: 'cut secondary', 'aria-expanded': 'false', 'aria-controls': cutId,
+            type: 'button', class: 'cut icon-action', 'aria-expanded': 'false', 'aria-controls': cutId,
             'aria-label': `Cut ${base}`, onclick: () => this.setPanel('cut', !this.open.cut, true),
-        }, h('span', { 'aria-hidden': 'true' }, '✂'), ' Cut');
+        }, h('span', { 'aria-hidden': 'true' }, '✂'));
         this.analyseButton = h('button', {
-            type: 'button', class: 'analyse secondary', 'aria-expanded': 'false', 'aria-controls': analysisId,
+            type: 'button', class: 'analyse icon-action', 'aria-expanded': 'false', 'aria-controls': analysisId,
             'aria-label': `Analyse ${base}`, onclick: () => this.toggleAnalysis(),
-        }, h('span', { 'aria-hidden': 'true' }, '∿'), ' Analyse');
+        }, h('span', { 'aria-hidden': 'true' }, '∿'));
         // A toggle: pressed while the recording carries a .keep marker, which retention honours.
         this.keepButton = lib.ctx.config.read_only ? null : h('button', {
-            type: 'button', class: 'keep secondary', 'aria-pressed': String(Boolean(file.kept)),
+            type: 'button', class: 'keep icon-action', 'aria-pressed': String(Boolean(file.kept)),
             'aria-label': `Keep ${base}`, onclick: () => this.toggleKeep(),
-        }, h('span', { class: 'keep-star', 'aria-hidden': 'true' }, file.kept ? '★' : '☆'), ' Keep');
+        }, h('span', { class: 'keep-star', 'aria-hidden': 'true' }, file.kept ? '★' : '☆'));
         // Hidden too when isr-web cannot write the recordings folder (a read-only mount).
         this.deleteButton = lib.ctx.config.read_only || lib.ctx.config.can_delete === false ? null : h('button', {
-            type: 'button', class: 'delete danger-outline', 'aria-label': `Delete ${base}`,
+            type: 'button', class: 'delete icon-action danger-icon', 'aria-label': `Delete ${base}`,
             onclick: () => this.confirmDelete(),
-        }, h('span', { 'aria-hidden': 'true' }, '✕'), ' Delete');
+        }, h('span', { 'aria-hidden': 'true' }, '✕'));
+        this.controls = [this.playButton, this.downloadLink, this.cutButton, this.analyseButton, this.keepButton, this.deleteButton].filter(Boolean);
+        this.rovingStop = this.playButton;
+        for (const control of this.controls) control.tabIndex = control === this.rovingStop ? 0 : -1;
+
+        // The source is a tag and the time the row's name, so the folders are not repeated on every
+        // row; the whole name stays in the tooltip and for screen readers.
+        // A year folder ("2025/06/15/…") is no source: only a name like "garden/…" gets a tag.
+        const first = file.name.includes('/') ? file.name.slice(0, file.name.indexOf('/')) : '';
+        const sourceName = /^\d*$/.test(first) ? '' : first;
+        const [head, tail] = splitForEllipsis(base);
+        this.nameCell = h('td', { class: 'name', 'data-label': 'Name', title: file.name },
+            h('span', { class: 'name-line' },
+                sourceName ? h('span', { class: 'source-tag', 'aria-hidden': 'true' }, sourceName) : null,
+                h('span', { class: 'base', 'aria-hidden': 'true' },
+                    h('span', { class: 'base-head' }, head), h('span', { class: 'base-tail' }, tail)),
+                h('span', { class: 'visually-hidden' }, file.name),
+                this.badge),
+            this.problem);
 
         this.el = h('tr', { class: 'file-row', dataset: { name: file.name } },
-            h('td', { class: 'name', 'data-label': 'Name' },
-                h('span', { class: 'dir' }, dirName(file.name)),
-                h('span', { class: 'base' }, base), ' ', this.badge, this.problem),
-            this.startCell, this.durationCell, this.sizeCell, this.formatCell,
+            this.startCell, this.nameCell, this.durationCell, this.sizeCell, this.formatCell,
             h('td', { class: 'actions' },
-                h('div', { class: 'buttons' }, this.playButton, this.downloadLink, this.cutButton, this.analyseButton, this.keepButton, this.deleteButton)));
+                h('div', { class: 'buttons' }, this.controls)));
+        this.el.addEventListener('keydown', (e) => this.onKey(e));
+        this.el.addEventListener('focusin', (e) => {
+            if (this.controls.includes(e.target)) this.setRovingStop(e.target);
+        });
 
         this.playerPanel = h('div', { class: 'player-panel', id: playerId, hidden: true });
         this.cut = new CutPanel(cutId, file.name, base, () => (this.audio ? this.audio.currentTime : 0));
@@ -109,18 +146,66 @@ export class RowView {
         this.problem.textContent = file.error ? `⚠ ${file.error}` : '';
         this.el.classList.toggle('has-problem', Boolean(file.error));
 
+        // On a phone the duration, size and format columns are hidden: the tooltip still has them.
+        this.nameCell.title = `${file.name}\n${this.durationCell.textContent} · ${this.sizeCell.textContent} · ${this.formatCell.textContent}`;
+
         const why = 'available once the recording is finished';
         this.cutButton.disabled = recording;
-        this.cutButton.title = recording ? `Cut is ${why}` : '';
-        this.analyseButton.title = recording ? 'Analyse what is recorded so far (grows while open)' : '';
+        this.cutButton.title = recording ? `Cut is ${why}` : 'Cut: save a part as a new file';
+        this.analyseButton.title = recording ? 'Analyse what is recorded so far (grows while open)' : 'Analyse: waveform and loud sections';
         this.showKept(Boolean(file.kept));
         if (this.deleteButton) {
             this.deleteButton.disabled = recording;
-            this.deleteButton.title = recording ? 'Being recorded: can be deleted once isrd moves to the next file' : '';
+            this.deleteButton.title = recording ? 'Being recorded: can be deleted once isrd moves to the next file' : 'Delete from disk';
         }
+        // A disabled control cannot take focus: the row's tab stop moves to Play.
+        if (this.rovingStop.disabled) this.setRovingStop(this.playButton);
         if (recording && this.open.cut) this.setPanel('cut', false);
         this.cut.setDuration(file.duration);
         this.applyCutPrefill();
+    }
+
+    // ---- keyboard: one tab stop per row ----
+
+    setRovingStop(control) {
+        if (this.rovingStop === control) return;
+        this.rovingStop.tabIndex = -1;
+        control.tabIndex = 0;
+        this.rovingStop = control;
+    }
+
+    /** Focuses a control of this row and makes it the row's tab stop. */
+    focusControl(control) {
+        this.setRovingStop(control);
+        control.focus();
+    }
+
+    usable() {
+        return this.controls.filter((c) => !c.disabled);
+    }
+
+    onKey(e) {
+        if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || !this.controls.includes(e.target)) return;
+        const usable = this.usable();
+        const i = usable.indexOf(e.target);
+        let target = null;
+        if (e.key === 'ArrowLeft') target = usable[Math.max(0, i - 1)];
+        else if (e.key === 'ArrowRight') target = usable[Math.min(usable.length - 1, i + 1)];
+        else if (e.key === 'Home') target = usable[0];
+        else if (e.key === 'End') target = usable[usable.length - 1];
+        else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+            const other = this.lib.visibleRowNear(this, e.key === 'ArrowUp' ? -1 : 1);
+            if (other) {
+                // The same control there, by its class (play, download, cut…), or its Play.
+                const kind = ACTIONS.find((k) => e.target.classList.contains(k));
+                const same = other.usable().find((c) => c.classList.contains(kind));
+                other.focusControl(same ?? other.playButton);
+            }
+            e.preventDefault();
+            return;
+        } else return;
+        e.preventDefault();
+        if (target) this.focusControl(target);
     }
 
     applyCutPrefill() {
@@ -365,7 +450,7 @@ export class RowView {
         this.ctx.refreshStorage();
         await this.ctx.refreshFiles();
         const next = focusTarget && this.lib.rows.get(focusTarget);
-        if (next && next.el.isConnected && !next.el.hidden) (next.deleteButton && !next.deleteButton.disabled ? next.deleteButton : next.playButton).focus();
+        if (next && next.el.isConnected && !next.el.hidden) next.focusControl(next.deleteButton && !next.deleteButton.disabled ? next.deleteButton : next.playButton);
         else if (this.lib.days.get(day)?.el.isConnected) this.lib.days.get(day).toggle.focus();
         else document.getElementById('search').focus();
     }

@@ -164,6 +164,14 @@ export class Library {
         row.audio?.focus();
     }
 
+    /** The file row shown above (step -1) or below (+1) a row, across open days; null at either end. */
+    visibleRowNear(row, step) {
+        const shown = [...this.root.querySelectorAll('section.day:not([hidden]) .day-body:not([hidden]) tr.file-row:not([hidden])')];
+        const at = shown.indexOf(row.el);
+        const other = at < 0 ? null : shown[at + step];
+        return other ? this.rows.get(other.dataset.name) ?? null : null;
+    }
+
     /** Pre-fills a file's cut panel (now, or when its row is first shown). */
     prefillCut(name, start, end) {
         this.cutPrefill.set(name, { start, end });
@@ -206,7 +214,8 @@ class DayView {
         this.hlButton = h('button', {
             type: 'button', class: 'hl-toggle secondary', 'aria-expanded': 'false', 'aria-controls': hlId,
             'aria-label': `Highlights of ${key}`, onclick: () => this.toggleHighlights(),
-        }, h('span', { 'aria-hidden': 'true' }, '★'), ' Highlights');
+            title: `Highlights of ${key}`,
+        }, h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'button-text' }, ' Highlights'));
         this.hlPanel = h('div', { class: 'highlights', id: hlId, hidden: true, 'aria-label': `Highlights of ${key}`, role: 'region' });
 
         this.tbody = h('tbody');
@@ -217,8 +226,8 @@ class DayView {
             h('table', { class: 'files' },
                 h('caption', { class: 'visually-hidden' }, `Recordings of ${key}`),
                 h('thead', {}, h('tr', {},
-                    h('th', { scope: 'col' }, 'Name'),
-                    h('th', { scope: 'col' }, 'Start'),
+                    h('th', { scope: 'col', class: 'start' }, 'Start'),
+                    h('th', { scope: 'col', class: 'name' }, 'Recording'),
                     h('th', { scope: 'col' }, 'Duration'),
                     h('th', { scope: 'col' }, 'Size'),
                     h('th', { scope: 'col' }, 'Format'),

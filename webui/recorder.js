@@ -1,4 +1,5 @@
-// The header's recorder status: is isrd running, and what each source is doing.
+// The header's recorder status: is isrd running, and what each source is doing. Collapsed, it is
+// one line that still names a source in trouble; expanded, a card per source.
 
 import { saveReplay, streamUrl } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -19,6 +20,7 @@ export const SILENT_DBFS = -70;
 /** …in this many consecutive status readings (one reading is one second of audio). */
 const SILENT_READINGS = 2;
 const METER_FLOOR = -90;
+const OPEN_KEY = 'isr.recorderOpen';
 
 const STATES = {
     starting: { icon: '◌', text: 'starting' },
@@ -55,6 +57,29 @@ export class RecorderView {
         this.lastStates = new Map();
         this.lastAlarms = new Map();
         this.lastPill = '';
+        this.problems = [];
+        this.toggle = document.getElementById('recorder-toggle');
+        this.panel = document.getElementById('recorder-panel');
+        this.toggle.addEventListener('click', () => this.setExpanded(this.panel.hidden));
+        let open = false;
+        try {
+            open = localStorage.getItem(OPEN_KEY) === '1';
+        } catch {
+            // Storage may be disabled: start collapsed.
+        }
+        this.setExpanded(open, false);
+    }
+
+    setExpanded(open, remember = true) {
+        this.panel.hidden = !open;
+        this.toggle.setAttribute('aria-expanded', String(open));
+        document.getElementById('recorder').classList.toggle('expanded', open);
+        if (!remember) return;
+        try {
+            localStorage.setItem(OPEN_KEY, open ? '1' : '0');
+        } catch {
+            // See the constructor.
+        }
     }
 
     unreachable(message) {
@@ -65,6 +90,8 @@ export class RecorderView {
         replaceChildren(this.stateEl,
             h('span', { class: `pill pill-${kind}` }, pill),
             text ? h('span', { class: 'recorder-text' }, text) : null);
+        this.stateEl.parentElement.title = `${pill}${text ? `: ${text}` : ''}`;
+        this.stateEl.parentElement.dataset.kind = kind;
         if (this.lastPill && pill !== this.lastPill) announce(`${pill.replace(/^[^\w]+/, '')}${text ? `: ${text}` : ''}`);
         this.lastPill = pill;
     }
@@ -72,28 +99,13 @@ export class RecorderView {
     update(status) {
         const sources = Array.isArray(status.sources) ? status.sources : [];
         const active = Array.isArray(status.active) ? status.active : [];
-        if (status.stale) {
-            this.setState('warn', '⚠ Recorder status is stale',
-                `isrd's last update was ${formatAge(status.age_seconds)}; it may have stopped or hung. Nothing is being recorded as far as this page knows.`);
-        } else if (!status.running) {
-            this.setState('off', '○ Recorder not running',
-                status.error ? status.error : 'No status from isrd, so nothing is being recorded here. The archive can still be browsed.');
-        } else {
-            const failing = sources.filter((src) => src.state === 'failed' || src.state === 'retrying').length;
-            const recording = sources.filter((src) => src.state === 'recording').length;
-            const text = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
-            // isrd's disk guard could not free enough space (README "Retention and the disk guard").
-            if (status.alarm?.kind === 'disk_low') this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
-            else if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
-            else this.setState('ok', '● Recorder running', text);
-        }
-
         const stale = Boolean(status.stale || !status.running);
         const names = sources.map((src) => src.name);
         if (names.join('\n') !== [...this.cards.keys()].join('\n')) {
             this.cards = new Map(names.map((name) => [name, this.card(name)]));
             replaceChildren(this.listEl, ...[...this.cards.values()].map((c) => c.li));
         }
+        this.problems = [];
         for (const src of sources) {
             const card = this.cards.get(src.name);
             const { className, dataset, children } = this.source(src, stale);
@@ -104,6 +116,27 @@ export class RecorderView {
         }
         for (const name of [...this.quiet.keys()]) if (!this.cards.has(name)) this.quiet.delete(name);
         this.listEl.hidden = sources.length === 0;
+
+        if (status.stale) {
+            this.setState('warn', '⚠ Recorder status is stale',
+                `isrd's last update was ${formatAge(status.age_seconds)}; it may have stopped or hung. Nothing is being recorded as far as this page knows.`);
+            return;
+        }
+        if (!status.running) {
+            this.setState('off', '○ Recorder not running',
+                status.error ? status.error : 'No status from isrd, so nothing is being recorded here. The archive can still be browsed.');
+            return;
+        }
+        const failing = sources.filter((src) => src.state === 'failed' || src.state === 'retrying').length;
+        const recording = sources.filter((src) => src.state === 'recording').length;
+        const counts = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
+        // The trouble first: collapsed, the line is cut at its end.
+        const text = [...this.problems, counts].join(' · ');
+        // isrd's disk guard could not free enough space (README "Retention and the disk guard").
+        if (status.alarm?.kind === 'disk_low') this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
+        else if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
+        else if (this.problems.length) this.setState('warn', `⚠ ${plural(this.problems.length, 'source')} need${this.problems.length === 1 ? 's' : ''} attention`, text);
+        else this.setState('ok', '● Recorder running', text);
     }
 
     card(name) {
@@ -182,6 +215,11 @@ export class RecorderView {
         const quiet = recording && level !== null && level < SILENT_DBFS ? (this.quiet.get(src.name) ?? 0) + 1 : 0;
         this.quiet.set(src.name, quiet);
         const silent = quiet >= SILENT_READINGS;
+        if (!stale) {
+            if (src.state === 'failed' || src.state === 'retrying') this.problems.push(`${src.name} ${state.text}${src.error ? ` — ${src.error}` : ''}`);
+            else if (alarm) this.problems.push(`${src.name} — ${alarm.kind === 'no_data' ? 'no data' : alarm.kind}${alarm.message ? `: ${alarm.message}` : ''}`);
+            else if (silent) this.problems.push(`${src.name} is silent`);
+        }
 
         const meterText = level === null ? 'no level' : `${formatDb(level, 'dBFS')}${peak !== null ? ` (peak ${formatDb(peak, 'dBFS')})` : ''}`;
         const fill = h('span', { class: 'meter-fill' });

@@ -151,12 +151,14 @@ describe('analysis and review', () => {
     it('re-runs the analysis when the detection settings change', async () => {
         needs('/api/analyze');
         const chips = detail(page, BURSTS).locator('.chip');
+        await page.click('#detection-toggle'); // the settings are in the Detection block, closed at first
         await page.fill('#min-gap', '10');
         await page.locator('#min-gap').press('Enter');
         await page.locator('#min-gap').blur();
         // 8 s gaps between the bursts merge with a 10 s grace period: one long section.
         await eventually(async () => (await chips.count()) === 1, { timeout: ANALYSIS_TIMEOUT, message: 'one merged section' });
         assert.match(await detail(page, BURSTS).locator('svg.waveform').getAttribute('aria-label'), /1 loud section\b/);
+        assert.match(await page.textContent('#detection-summary'), /grace 10 s/, 'the block says what it is set to');
 
         await page.fill('#margin', '99');
         await page.locator('#margin').blur();

@@ -60,6 +60,9 @@ describe('ledger gaps and alarms', () => {
 
     it('shows the alarm on the recorder card', async () => {
         const garden = page.locator('li.source[data-source="garden"]');
+        // The strip says it while collapsed; the card with the details is in the expanded panel.
+        await eventually(async () => /garden — silence/.test(await page.textContent('#recorder-toggle')), { message: 'the alarm in the strip' });
+        await page.click('#recorder-toggle');
         const alarm = garden.locator('.source-alarm');
         await eventually(() => alarm.isVisible(), { message: 'the alarm on the card' });
         assert.equal(await alarm.getAttribute('data-kind'), 'silence');

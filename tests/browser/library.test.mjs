@@ -238,10 +238,21 @@ describe('recordings list', () => {
                     return e.id || [...e.classList].join('.') || e.tagName;
                 }));
             }
-            for (const expected of ['margin', 'min-gap', 'min-duration', 'search', 'date-from', 'date-to', 'day-toggle', 'hl-toggle.secondary', 'play']) {
+            for (const expected of ['recorder-toggle', 'search', 'date-from', 'date-to', 'refresh', 'detection-toggle', 'day-toggle', 'hl-toggle.secondary', 'play']) {
                 assert.ok(seen.includes(expected), `Tab reaches ${expected}: ${seen.join(', ')}`);
             }
-            assert.ok(seen.indexOf('margin') < seen.indexOf('search') && seen.indexOf('search') < seen.indexOf('day-toggle'));
+            // The skip link lands past the header (its recorder strip comes round after the page).
+            assert.ok(seen.indexOf('search') < seen.indexOf('detection-toggle') && seen.indexOf('detection-toggle') < seen.indexOf('day-toggle'), seen.join(', '));
+            // The detection settings sit in the closed Detection block: opened, Tab reaches them, before the days.
+            assert.ok(!seen.includes('margin'), 'a closed block hides its inputs from Tab');
+            await fresh.focus('#detection-toggle');
+            await fresh.keyboard.press('Enter');
+            const after = [];
+            for (let i = 0; i < 6; i++) {
+                await fresh.keyboard.press('Tab');
+                after.push(await fresh.evaluate(() => document.activeElement.id || document.activeElement.className));
+            }
+            assert.deepEqual(after.slice(0, 4), ['margin', 'min-gap', 'min-duration', 'controls-reset'], after.join(', '));
 
             // The day toggle works from the keyboard.
             const toggle = fresh.locator('section.day[data-day="2025-06-15"] .day-toggle');

@@ -55,6 +55,7 @@ sample_rate = 8000
 
     it('offers a save only for the source with a ring', async () => {
         const garden = page.locator('li.source[data-source="garden"]');
+        await page.click('#recorder-toggle'); // the cards are in the expanded recorder panel
         await eventually(async () => garden.locator('.source-replay button').isVisible(), { message: 'the save button' });
         const options = await garden.locator('.source-replay select option').allTextContents();
         assert.deepEqual(options, ['10 s', '20 s']);

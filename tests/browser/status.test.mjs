@@ -78,6 +78,10 @@ describe('recorder status', () => {
 
     it('shows each source: state, level meter, errors, stream title and counters', async () => {
         assert.match(await page.textContent('#recorder-state'), /1 source not recording/);
+        // Collapsed, the strip names the source in trouble; the cards are in the expanded panel.
+        assert.match(await page.textContent('#recorder-toggle'), /radio1 retrying — connection refused by 127\.0\.0\.1:9/);
+        await page.click('#recorder-toggle');
+        assert.equal(await page.getAttribute('#recorder-toggle', 'aria-expanded'), 'true');
         const garden = page.locator('li.source[data-source="garden"]');
         assert.match(await garden.locator('.state').textContent(), /recording/);
         const meter = garden.locator('[role="meter"]');
@@ -104,6 +108,7 @@ describe('recorder status', () => {
         const garden = page.locator('li.source[data-source="garden"]');
         await eventually(() => garden.locator('.source-warning').isVisible(), { message: 'the silence warning' });
         assert.match(await garden.locator('.source-warning').textContent(), /silent/);
+        assert.match(await page.textContent('#recorder-toggle'), /garden is silent/);
         status.sources[0] = { ...status.sources[0], level_dbfs: -40.0, peak_dbfs: -30.0 };
         await eventually(async () => (await garden.locator('.source-warning').count()) === 0, { message: 'the warning to clear' });
     });
