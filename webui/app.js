@@ -203,6 +203,13 @@ function initFilters() {
         renderList();
     };
     $('search').addEventListener('input', update);
+    // Escape clears the search in every browser, not only where type=search does it natively.
+    $('search').addEventListener('keydown', (e) => {
+        if (e.key !== 'Escape' || !$('search').value) return;
+        e.preventDefault();
+        $('search').value = '';
+        update();
+    });
     $('date-from').addEventListener('input', update);
     $('date-to').addEventListener('input', update);
     $('date-from').addEventListener('change', update);

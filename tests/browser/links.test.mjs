@@ -165,7 +165,9 @@ describe('deep links and keys', () => {
         await page.fill('#search', 'garden_0900');
         await eventually(async () => (await older.locator('.day-toggle').getAttribute('aria-expanded')) === 'true', { message: 'the day revealed' });
         assert.equal(await row(page, OLD).isVisible(), true);
-        await page.fill('#search', '');
+        // Escape in the search field clears it.
+        await page.press('#search', 'Escape');
+        assert.equal(await page.inputValue('#search'), '');
         await eventually(async () => (await older.locator('.day-toggle').getAttribute('aria-expanded')) === 'false', { message: 'the day closed again' });
         await page.context().close();
     });
