@@ -1,9 +1,11 @@
-// isr web UI: wires the page together — polling, filters, detection settings, keyboard shortcuts.
+// isr web UI: wires the page together — polling, filters, detection settings, keyboard shortcuts,
+// deep links.
 
 import { getJson } from './api.js';
 import { isTypingTarget } from './dom.js';
 import { formatBytes, plural, ZoneClock } from './format.js';
 import { Library } from './library.js';
+import { Links } from './links.js';
 import { announce, clearError, initMessages, showError } from './messages.js';
 import { RecorderView } from './recorder.js';
 import { Reel } from './reel.js';
@@ -30,6 +32,8 @@ const app = {
     pendingRefresh: false,
     filesRequest: null,
     filesAgain: false,
+    // The player Space and P act on: the one last played or focused.
+    lastPlayer: null,
 };
 
 function anyAudioPlaying() {
@@ -240,6 +244,13 @@ function initFilters() {
         renderList();
     };
     $('search').addEventListener('input', () => update(false));
+    // Escape clears the search in every browser, not only where type=search does it natively.
+    $('search').addEventListener('keydown', (e) => {
+        if (e.key !== 'Escape' || !$('search').value) return;
+        e.preventDefault();
+        $('search').value = '';
+        update(false);
+    });
     for (const id of ['date-from', 'date-to']) {
         $(id).addEventListener('input', () => update(false));
         $(id).addEventListener('change', () => update(true));
@@ -258,6 +269,54 @@ function initFilters() {
 
 // ---- keyboard and playback ----
 
+// Where Space already means something: pressing a button, ticking a box, a player's own controls.
+const SPACE_IS_NATIVE = 'button, a[href], summary, select, input, textarea, audio, video, [contenteditable], '
+    + '[role="button"], [role="checkbox"], [role="switch"], [role="radio"], [role="tab"], [role="menuitem"], [role="option"], [role="slider"]';
+
+function isShown(audio) {
+    return audio?.isConnected && !audio.closest('[hidden]');
+}
+
+/** The player Space toggles: the last one played or focused, else the reel, else an open file player. */
+function currentPlayer() {
+    if (isShown(app.lastPlayer)) return app.lastPlayer;
+    const reel = $('reel-audio');
+    if (isShown(reel)) return reel;
+    return [...document.querySelectorAll('.player-panel audio')].find(isShown) ?? null;
+}
+
+function togglePlayback() {
+    const audio = currentPlayer();
+    if (!audio) {
+        announce('No player is open. Choose ▶ Play on a recording or a section.');
+        return;
+    }
+    if (audio.paused) audio.play().catch(() => showError('The browser did not start playback; use the player\'s own play button.'));
+    else audio.pause();
+}
+
+/** P: to the section player if it is open, else the current file's player. */
+function focusPlayer() {
+    const reel = $('reel-audio');
+    const target = isShown(reel) ? reel : (app.lastPlayer !== reel && isShown(app.lastPlayer) ? app.lastPlayer : currentPlayer());
+    if (!target) {
+        announce('No player is open.');
+        return;
+    }
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'nearest' });
+}
+
+function openHelp() {
+    const dialog = $('help');
+    const opener = document.activeElement;
+    dialog.addEventListener('close', () => {
+        if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    }, { once: true });
+    dialog.showModal();
+    $('help-close').focus();
+}
+
 function initKeyboard() {
     document.addEventListener('keydown', (e) => {
         if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -271,10 +330,30 @@ function initKeyboard() {
         } else if (e.key === '/') {
             e.preventDefault();
             $('search').focus();
+        } else if (e.key === ' ') {
+            if (e.target instanceof Element && e.target.closest(SPACE_IS_NATIVE)) return;
+            e.preventDefault();
+            togglePlayback();
+        } else if (e.key === 'p' || e.key === 'P') {
+            e.preventDefault();
+            focusPlayer();
+        } else if (e.key === '?') {
+            e.preventDefault();
+            openHelp();
         }
     });
+    $('help-close').addEventListener('click', () => $('help').close());
+    // A click on the backdrop (outside the dialog's box) closes it too.
+    $('help').addEventListener('click', (e) => {
+        if (e.target === $('help')) $('help').close();
+    });
+    const remember = (e) => {
+        if (e.target instanceof HTMLAudioElement) app.lastPlayer = e.target;
+    };
+    document.addEventListener('focusin', remember);
     // One thing plays at a time.
     document.addEventListener('play', (e) => {
+        remember(e);
         for (const audio of document.querySelectorAll('audio')) if (audio !== e.target && !audio.paused) audio.pause();
     }, true);
     const maybeRefresh = () => {
@@ -318,13 +397,20 @@ async function boot() {
     });
     ctx.reel = app.reel;
     app.library = new Library($('days'), ctx);
+    app.links = new Links({ library: app.library, reel: app.reel, params: () => app.params });
+    ctx.links = app.links;
+    ctx.navigated = (day, expanded, highlights) => app.links.dayChanged(day, expanded, highlights);
     initControls();
     initFilters();
     initKeyboard();
     $('read-only-note').hidden = !app.config.read_only;
 
+    app.links.start();
+
     await Promise.all([refreshFiles(), pollStatus(), refreshStorage()]);
     setInterval(refreshStorage, STORAGE_POLL_MS);
+    // A link opens once the listing is there; ready is set after, so a test sees the opened link.
+    if (location.hash) await app.links.restore(location.hash);
     document.body.dataset.ready = 'true';
 }
 

@@ -6,7 +6,7 @@ import { describeResult, fetchAnalysis, hasCachedAnalysis, paramsKey, renderWave
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
 import { h, idFor, replaceChildren } from './dom.js';
-import { baseName, formatBytes, formatDb, formatDuration } from './format.js';
+import { baseName, formatBytes, formatDb, formatDuration, plural } from './format.js';
 import { announce, showError } from './messages.js';
 
 const MAX_FILE_CHIPS = 300;
@@ -223,16 +223,36 @@ export class RowView {
         this.detail.hidden = this.filtered || !(this.open.player || this.open.cut || this.open.analysis);
     }
 
-    /** The row became visible in an expanded day. */
-    onShown() {
+    /**
+     * The row became visible in an expanded day. compact: other rows of the day have cached
+     * analyses too, so this one shows a one-line summary instead of its waveform.
+     */
+    onShown({ compact = false } = {}) {
         const params = this.ctx.params();
         if (this.open.analysis) {
             if (this.analysisKey !== paramsKey(params)) this.loadAnalysis();
         } else if (!this.recording && !this.autoAnalysisDeclined && hasCachedAnalysis(this.file, params)) {
             // The server has it cached: cheap to show straight away.
+            this.compact = compact;
             this.setPanel('analysis', true);
             this.loadAnalysis();
         }
+    }
+
+    /** "3 loud sections · cached", and a button that shows the waveform. */
+    renderSummary(result) {
+        const base = baseName(this.name);
+        replaceChildren(this.analysisPanel,
+            h('p', { class: 'analysis-status analysis-compact' }, plural((result.sections ?? []).length, 'loud section'),
+                result.cached ? h('span', { class: 'muted' }, ' · cached') : null, ' ',
+                h('button', {
+                    type: 'button', class: 'secondary small show-waveform', 'aria-label': `Show the waveform of ${base}`,
+                    onclick: () => {
+                        this.compact = false;
+                        this.renderAnalysis(result);
+                        this.analysisPanel.querySelector('svg, button')?.focus();
+                    },
+                }, 'Show waveform')));
     }
 
     setPanel(kind, open, focus = false) {
@@ -267,7 +287,8 @@ export class RowView {
                 showError(`Cannot play ${baseName(this.name)}: ${why}`);
             });
             this.liveNote = h('p', { class: 'note', hidden: !live }, 'Still being recorded: close and reopen the player to load the newest audio.');
-            this.playerPanel.append(this.audio, this.liveNote);
+            const copy = this.ctx.links?.copyButton(this.audio);
+            this.playerPanel.append(this.audio, ...(copy ? [copy] : []), this.liveNote);
         } else if (reload && live) {
             // A live file grows: a fresh URL makes the browser read the new length.
             this.audio.src = `${streamUrl(this.name)}?t=${Date.now()}`;
@@ -302,6 +323,7 @@ export class RowView {
     // ---- analysis ----
 
     toggleAnalysis() {
+        this.compact = false;
         if (this.open.analysis) {
             this.autoAnalysisDeclined = true;
             this.setPanel('analysis', false);
@@ -335,7 +357,8 @@ export class RowView {
             });
             if (abort.signal.aborted) return;
             this.analysisState = 'done';
-            this.renderAnalysis(result);
+            if (this.compact) this.renderSummary(result);
+            else this.renderAnalysis(result);
         } catch (e) {
             if (e.name === 'AbortError') return;
             this.analysisState = 'error';

@@ -62,6 +62,12 @@ export function formatDb(db, unit = 'dB', digits = 0) {
     return `${db < 0 && Number(text) !== 0 ? MINUS : ''}${text} ${unit}`;
 }
 
+/** A level above a reference with its sign: +28 dB (a score above the background). */
+export function formatDbGain(db, digits = 0) {
+    const text = formatDb(db, 'dB', digits);
+    return Number.isFinite(db) && Number(Math.abs(db).toFixed(digits)) !== 0 && db > 0 ? `+${text}` : text;
+}
+
 export function plural(n, one, many = `${one}s`) {
     return `${n} ${n === 1 ? one : many}`;
 }

@@ -27,7 +27,8 @@ export function gapReason(gap) {
     return gap.detail ? `${words} (${gap.detail})` : words;
 }
 
-function gapText(gap, clock) {
+/** One gap in words: source, when, how long, why. */
+export function gapText(gap, clock) {
     const start = Number(gap.start_utc);
     const seconds = Number(gap.seconds) || 0;
     return `${gap.source ? `${gap.source}: ` : ''}${clock.time(start)} to ${clock.time(start + seconds)}, `
@@ -52,9 +53,8 @@ export function gapList(day, body, clock) {
         })));
 }
 
-/** Holes on a timeline from `from` to `to` (epoch seconds) `W` wide: one rect per gap, its reason on hover. */
-export function gapRects(gaps, from, to, W, clock) {
-    const x = (t) => ((t - from) / (to - from)) * W;
+/** Holes on a timeline: one rect per gap, x(t) mapping epoch seconds to the timeline's units, its reason on hover. */
+export function gapRects(gaps, from, to, x, clock) {
     return (gaps ?? []).flatMap((g) => {
         const a = Math.max(from, Number(g.start_utc));
         const b = Math.min(to, Number(g.start_utc) + (Number(g.seconds) || 0));

@@ -3,8 +3,8 @@
 import { query, request } from './api.js';
 import { paramsKey, sectionLabel } from './analysis.js';
 import { h, replaceChildren, s, sleep } from './dom.js';
-import { baseName, formatDb, plural } from './format.js';
-import { fetchDayEvents, gapList, gapRects } from './gaps.js';
+import { baseName, formatDbGain, plural } from './format.js';
+import { fetchDayEvents, gapList, gapRects, gapText } from './gaps.js';
 import { announce } from './messages.js';
 
 const POLL_MS = 1000;
@@ -13,6 +13,15 @@ const POLL_MS = 1000;
 const REFRESH_POLLS = 3;
 // Chips show the most promising sections; J/K and auto-advance step through all of them.
 const CHIPS = 50;
+
+/**
+ * "garden" of "garden/2025/06/15/garden_210000.mp3": the source that recorded it. '' for a file
+ * at the top or in a date folder (a single-source archive).
+ */
+function sourceOf(name) {
+    const first = name.slice(0, Math.max(0, name.indexOf('/')));
+    return /^\d+$/.test(first) ? '' : first;
+}
 
 
 export class DayHighlights {
@@ -145,12 +154,14 @@ export class DayHighlights {
         const chips = byScore.map(({ sec, i }) => {
             const from = clock.time(sec.fileStart + sec.start);
             const to = clock.time(sec.fileStart + sec.end);
+            const source = sourceOf(sec.file);
             return h('li', {}, h('button', {
                 type: 'button', class: 'chip', dataset: { file: sec.file, start: String(sec.start) },
-                title: baseName(sec.file),
-                'aria-label': `${sectionLabel(sec, from, to)}, in ${baseName(sec.file)}`,
+                title: sec.file,
+                'aria-label': `${sectionLabel(sec, from, to)}, in ${source ? `${source}: ` : ''}${baseName(sec.file)}`,
                 onclick: () => play(i),
-            }, from, h('span', { class: 'score' }, formatDb(sec.score))));
+            }, source ? h('span', { class: 'tag chip-source' }, source) : null,
+            h('span', { class: 'when' }, from), h('span', { class: 'score' }, formatDbGain(sec.score))));
         });
 
         // Keep keyboard focus on the same chip across the re-renders while results come in.
@@ -180,49 +191,166 @@ export class DayHighlights {
         }
     }
 
-    /** Files in blue, loud sections in orange, on the day's time span. */
+    /**
+     * Files as thin blue bands, loud sections in orange, ledger gaps as red holes, on the day's
+     * hours; a long stretch with no recordings is squeezed into a narrow break that says how long.
+     */
     timeline(files, queue, play) {
         const clock = this.ctx.clock;
-        let from = Infinity;
-        let to = -Infinity;
-        for (const f of files) {
-            from = Math.min(from, f.start);
-            to = Math.max(to, f.start + (Number(f.duration) || 0));
+        const scale = timeScale(files);
+        const { x, from, to } = scale;
+        const grid = [];
+        for (const seg of scale.segments) {
+            if (seg.kind === 'break') {
+                grid.push(s('rect', { class: 'tl-break', x: seg.x0.toFixed(2), y: 0, width: (seg.x1 - seg.x0).toFixed(2), height: 40 },
+                    s('title', {}, `${spanWords(seg.to - seg.from)} with no recordings, ${clock.minutes(seg.from)} to ${clock.minutes(seg.to)}`)));
+                continue;
+            }
+            for (const t of hoursIn(seg.from, seg.to, clock)) {
+                grid.push(s('line', { class: 'tl-tick', x1: x(t).toFixed(2), x2: x(t).toFixed(2), y1: 0, y2: 40 }));
+            }
         }
-        if (!(to > from)) to = from + 1;
-        const W = 1000;
-        const x = (t) => ((t - from) / (to - from)) * W;
-        const fileRects = files.map((f) => s('rect', {
-            class: 'tl-file', x: x(f.start).toFixed(2), y: 12, height: 16,
-            width: Math.max(1, x(f.start + (Number(f.duration) || 0)) - x(f.start)).toFixed(2),
-        }));
+        const fileRects = files.map((f) => {
+            const end = f.start + (Number(f.duration) || 0);
+            return s('rect', {
+                class: 'tl-file', x: x(f.start).toFixed(2), y: 15, height: 10,
+                width: Math.max(2, x(end) - x(f.start)).toFixed(2),
+            }, s('title', {}, `${f.name}: ${clock.time(f.start)} to ${clock.time(end)}`));
+        });
         const sectionRects = queue.map((sec) => s('rect', {
-            class: 'tl-section', x: x(sec.fileStart + sec.start).toFixed(2), y: 4, height: 32,
+            class: 'tl-section', x: x(sec.fileStart + sec.start).toFixed(2), y: 6, height: 28,
             width: Math.max(2, x(sec.fileStart + sec.end) - x(sec.fileStart + sec.start)).toFixed(2),
         }));
         const gaps = this.events?.gaps ?? [];
-        const holes = gapRects(gaps, from, to, W, clock);
+        const holes = gapRects(gaps, from, to, x, clock);
+        const breaks = scale.segments.filter((seg) => seg.kind === 'break');
         const label = `Activity timeline of ${this.day} from ${clock.minutes(from)} to ${clock.minutes(to)}: `
             + `${plural(files.length, 'file')} in blue, ${plural(queue.length, 'loud section')} in orange`
-            + (holes.length ? `, ${plural(holes.length, 'gap')} in red` : '');
+            + (breaks.length ? `; drawn narrow: ${breaks.map((b) => `${spanWords(b.to - b.from)} with no recordings from ${clock.minutes(b.from)}`).join(', ')}` : '')
+            + (holes.length ? `; ${plural(holes.length, 'gap')} in red: ${gaps.map((g) => gapText(g, clock)).join('; ')}` : '');
         const svg = s('svg', { class: 'timeline', role: 'img', 'aria-label': label, viewBox: `0 0 ${W} 40`, preserveAspectRatio: 'none' },
-            s('title', {}, label), fileRects, sectionRects, holes);
+            s('title', {}, label), grid, fileRects, sectionRects, holes);
         svg.addEventListener('click', (event) => {
             if (!queue.length) return;
             const box = svg.getBoundingClientRect();
-            const t = from + ((event.clientX - box.left) / box.width) * (to - from);
+            const t = scale.at(((event.clientX - box.left) / box.width) * W);
+            const middle = (sec) => sec.fileStart + (sec.start + sec.end) / 2;
             let best = 0;
             queue.forEach((sec, i) => {
-                const d = Math.abs(sec.fileStart + (sec.start + sec.end) / 2 - t);
-                const bd = Math.abs(queue[best].fileStart + (queue[best].start + queue[best].end) / 2 - t);
-                if (d < bd) best = i;
+                if (Math.abs(middle(sec) - t) < Math.abs(middle(queue[best]) - t)) best = i;
             });
             play(best);
         });
-        return h('div', { class: 'timeline-wrap' }, svg,
-            h('div', { class: 'tl-labels', 'aria-hidden': 'true' },
-                h('span', {}, clock.minutes(from)),
-                h('span', {}, clock.minutes((from + to) / 2)),
-                h('span', {}, clock.minutes(to))));
+        const { breaks: breakLabels, axis } = axisLabels(scale, clock);
+        return h('div', { class: 'timeline-wrap' }, breakLabels, svg, axis);
     }
+}
+
+// ---- the timeline's time scale ----
+
+const W = 1000;
+// An empty stretch longer than this becomes a break of BREAK_W units.
+const BREAK_S = 3600;
+const BREAK_W = 44;
+// A short run of files still gets this share of the width, so it is not a sliver.
+const MIN_SHARE = 0.12;
+
+/**
+ * Maps the day's epoch seconds to 0…W: runs of files (with pauses under an hour) keep their
+ * proportions; the breaks between them are narrow. {x(t), at(x), from, to, segments}.
+ */
+function timeScale(files) {
+    const spans = files
+        .map((f) => [f.start, f.start + Math.max(0, Number(f.duration) || 0)])
+        .filter(([a]) => Number.isFinite(a))
+        .sort((p, q) => p[0] - q[0]);
+    const runs = [];
+    for (const [a, b] of spans) {
+        const last = runs[runs.length - 1];
+        if (last && a - last[1] <= BREAK_S) last[1] = Math.max(last[1], b);
+        else runs.push([a, b]);
+    }
+    if (!runs.length) runs.push([0, 1]);
+    for (const r of runs) if (!(r[1] > r[0])) r[1] = r[0] + 1;
+    const total = runs.reduce((sum, [a, b]) => sum + (b - a), 0);
+    const weights = runs.map(([a, b]) => Math.max(b - a, total * MIN_SHARE));
+    const room = W - BREAK_W * (runs.length - 1);
+    const sum = weights.reduce((p, q) => p + q, 0);
+    const segments = [];
+    let x0 = 0;
+    runs.forEach(([a, b], i) => {
+        if (i > 0) {
+            segments.push({ kind: 'break', from: runs[i - 1][1], to: a, x0, x1: x0 + BREAK_W });
+            x0 += BREAK_W;
+        }
+        const x1 = x0 + (room * weights[i]) / sum;
+        segments.push({ kind: 'span', from: a, to: b, x0, x1 });
+        x0 = x1;
+    });
+    const from = runs[0][0];
+    const to = runs[runs.length - 1][1];
+    const x = (t) => {
+        const seg = segments.find((g) => t <= g.to) ?? segments[segments.length - 1];
+        const c = Math.min(Math.max(t, seg.from), seg.to);
+        return seg.x0 + ((c - seg.from) / (seg.to - seg.from)) * (seg.x1 - seg.x0);
+    };
+    const at = (px) => {
+        const seg = segments.find((g) => px <= g.x1) ?? segments[segments.length - 1];
+        return seg.from + ((Math.min(Math.max(px, seg.x0), seg.x1) - seg.x0) / (seg.x1 - seg.x0)) * (seg.to - seg.from);
+    };
+    return { x, at, from, to, segments };
+}
+
+/** The whole hours (in the server's zone) from `from` to `to`. */
+function hoursIn(from, to, clock) {
+    const hms = clock.time(from);
+    let t = from - (Number(hms.slice(3, 5)) * 60 + Number(hms.slice(6, 8)) + (from % 1));
+    if (t < from) t += 3600;
+    const hours = [];
+    for (; t <= to; t += 3600) hours.push(t);
+    return hours;
+}
+
+function spanWords(seconds) {
+    const hours = seconds / 3600;
+    return hours >= 1.5 ? `${Math.round(hours)} h` : `${Math.round(seconds / 60)} min`;
+}
+
+/**
+ * The labels: "⋯ 5 h" above each break, and under the timeline each run's start and the hours.
+ * A time label too close to one already placed is dropped; "minor" ones hide on a narrow screen.
+ */
+function axisLabels(scale, clock) {
+    const times = [];
+    const breaks = [];
+    for (const seg of scale.segments) {
+        if (seg.kind === 'break') {
+            breaks.push({ x: (seg.x0 + seg.x1) / 2, text: `⋯ ${spanWords(seg.to - seg.from)}`, kind: 'break' });
+        } else {
+            times.push({ x: seg.x0, text: clock.minutes(seg.from), kind: 'start', rank: 0 });
+            for (const t of hoursIn(seg.from, seg.to, clock)) times.push({ x: scale.x(t), text: clock.minutes(t), kind: 'hour', rank: 1 });
+        }
+    }
+    // Where the day's recordings end, when there is room for it.
+    const last = scale.segments[scale.segments.length - 1];
+    times.push({ x: last.x1, text: clock.minutes(last.to), kind: 'end', rank: 2 });
+    const place = (list, gap) => {
+        const kept = [];
+        for (const item of [...list].sort((a, b) => a.rank - b.rank || a.x - b.x)) {
+            if (kept.every((k) => Math.abs(k.x - item.x) >= gap)) kept.push(item);
+        }
+        return kept;
+    };
+    const kept = place(times, W * 0.07);
+    const major = new Set(place(kept, W * 0.12));
+    const label = (item, minor) => h('span', {
+        class: `tl-label tl-label-${item.kind}${minor ? ' minor' : ''}`,
+        // Centred on its tick, but kept inside the box at the ends.
+        style: { left: `${(item.x / W) * 100}%`, transform: `translateX(${item.x < W * 0.04 ? '0' : item.x > W * 0.96 ? '-100%' : '-50%'})` },
+    }, item.text);
+    return {
+        breaks: breaks.length ? h('div', { class: 'tl-breaks', 'aria-hidden': 'true' }, breaks.map((item) => label(item, false))) : null,
+        axis: h('div', { class: 'tl-labels tl-axis', 'aria-hidden': 'true' },
+            kept.sort((a, b) => a.x - b.x).map((item) => label(item, !major.has(item)))),
+    };
 }

@@ -2,13 +2,17 @@
 // Rows and days are kept across refreshes (keyed by name / date) so audio keeps playing, focus
 // stays where it was and open panels stay open.
 
-import { forgetAnalyses } from './analysis.js';
+import { forgetAnalyses, hasCachedAnalysis } from './analysis.js';
 import { h, idFor, replaceChildren } from './dom.js';
 import { formatBytes, formatDayHeading, formatDuration, plural } from './format.js';
 import { RowView } from './file_row.js';
 import { fetchDayEvents, gapList } from './gaps.js';
 import { DayHighlights } from './highlights.js';
 import { announce, showError } from './messages.js';
+
+// A search opens the collapsed days holding its matches: the most recent this many, so a search
+// over a year of recordings does not build every day's rows at once.
+const REVEAL_DAYS = 14;
 
 export class Library {
     /**
@@ -23,6 +27,9 @@ export class Library {
         this.statusKnown = false;
         this.filter = { q: '', from: '', to: '' };
         this.expanded = new Set();
+        // Days a search opened (they close again when it is cleared), and those closed during it.
+        this.revealed = new Set();
+        this.closedInSearch = new Set();
         this.knownDays = new Set();
         this.days = new Map();
         this.rows = new Map();
@@ -95,6 +102,7 @@ export class Library {
             }
         }
 
+        this.revealMatches(keys, groups);
         let shown = 0;
         let cursor = this.root.firstChild;
         while (cursor && !(cursor instanceof HTMLElement && cursor.classList.contains('day'))) {
@@ -111,7 +119,7 @@ export class Library {
             const list = groups.get(key);
             const visible = list.filter((f) => this.matches(f));
             shown += visible.length;
-            day.update(list, visible, this.expanded.has(key));
+            day.update(list, visible, this.isOpen(key));
             if (day.el === cursor) cursor = cursor.nextSibling;
             else this.root.insertBefore(day.el, cursor);
         }
@@ -130,26 +138,59 @@ export class Library {
         return { shown, total: this.files.length };
     }
 
+    /** Open: expanded by the user, or revealed by the search. */
+    isOpen(key) {
+        return this.expanded.has(key) || this.revealed.has(key);
+    }
+
+    /** While a search is typed, the collapsed days with matches open; cleared, they close again. */
+    revealMatches(keys, groups) {
+        this.revealed.clear();
+        if (!this.filter.q) {
+            this.closedInSearch.clear();
+            return;
+        }
+        for (const key of keys) {
+            if (this.revealed.size >= REVEAL_DAYS) break;
+            if (this.expanded.has(key) || this.closedInSearch.has(key)) continue;
+            if (groups.get(key).some((f) => this.matches(f))) this.revealed.add(key);
+        }
+    }
+
+    /** The user opens or closes a day. */
     expandDay(key, expanded) {
-        if (expanded) this.expanded.add(key);
-        else this.expanded.delete(key);
+        if (expanded) {
+            this.expanded.add(key);
+            this.closedInSearch.delete(key);
+        } else {
+            this.expanded.delete(key);
+            if (this.filter.q) this.closedInSearch.add(key);
+        }
+        this.render();
+        this.ctx.navigated?.(key, expanded, expanded && this.days.get(key)?.highlightsOpen);
+    }
+
+    /** Opens a day without making a history entry (following a link). */
+    showDay(key) {
+        if (this.isOpen(key)) return;
+        this.expanded.add(key);
         this.render();
     }
 
     /** The analysis parameters changed: re-run the analyses that are on screen. */
     onParamsChanged() {
         for (const row of this.rows.values()) {
-            if (row.open.analysis && this.expanded.has(this.dayOf(row.file))) row.loadAnalysis();
+            if (row.open.analysis && this.isOpen(this.dayOf(row.file))) row.loadAnalysis();
         }
         for (const day of this.days.values()) day.highlights?.onParamsChanged();
     }
 
-    /** Shows a file's row (clearing filters and expanding its day if needed) and plays from t. */
-    openFileAt(name, seconds) {
+    /** A file's row, shown: filters cleared and its day expanded if needed; null if it is gone. */
+    revealRow(name) {
         const file = this.byName.get(name);
         if (!file) {
             showError(`${name} is no longer in the archive.`);
-            return;
+            return null;
         }
         if (!this.matches(file)) {
             this.ctx.clearFilters();
@@ -157,7 +198,12 @@ export class Library {
         }
         this.expanded.add(this.dayOf(file));
         this.ctx.rerender();
-        const row = this.rows.get(name);
+        return this.rows.get(name) ?? null;
+    }
+
+    /** Shows a file's row and plays from t. */
+    openFileAt(name, seconds) {
+        const row = this.revealRow(name);
         if (!row) return;
         row.openPlayerAt(seconds, true);
         row.el.scrollIntoView({ block: 'center', behavior: 'smooth' });
@@ -205,7 +251,7 @@ class DayView {
 
         this.toggle = h('button', {
             type: 'button', class: 'day-toggle', 'aria-expanded': 'false', 'aria-controls': bodyId,
-            onclick: () => lib.expandDay(key, !lib.expanded.has(key)),
+            onclick: () => lib.expandDay(key, !lib.isOpen(key)),
         },
         h('span', { class: 'chevron', 'aria-hidden': 'true' }),
         h('time', { class: 'day-date', datetime: key }, formatDayHeading(key)),
@@ -213,7 +259,7 @@ class DayView {
 
         this.hlButton = h('button', {
             type: 'button', class: 'hl-toggle secondary', 'aria-expanded': 'false', 'aria-controls': hlId,
-            'aria-label': `Highlights of ${key}`, onclick: () => this.toggleHighlights(),
+            'aria-label': `Highlights of ${key}`, onclick: () => this.toggleHighlights(true),
             title: `Highlights of ${key}`,
         }, h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'button-text' }, ' Highlights'));
         this.hlPanel = h('div', { class: 'highlights', id: hlId, hidden: true, 'aria-label': `Highlights of ${key}`, role: 'region' });
@@ -265,6 +311,10 @@ class DayView {
         this.rowsShown = true;
         if (expanded && !this.gapsLoaded) this.loadGaps();
 
+        // One waveform opens by itself, not a wall of them: with several cached analyses in the
+        // day, each row shows a one-line summary that opens its waveform on request.
+        const params = this.lib.ctx.params();
+        const cached = list.filter((f) => !this.lib.isRecording(f.name) && hasCachedAnalysis(f, params)).length;
         let cursor = this.tbody.firstChild;
         for (const file of list) {
             let row = this.lib.rows.get(file.name);
@@ -278,7 +328,7 @@ class DayView {
                 if (node === cursor) cursor = cursor.nextSibling;
                 else this.tbody.insertBefore(node, cursor);
             }
-            if (expanded) row.onShown();
+            if (expanded) row.onShown({ compact: cached > 1 });
         }
     }
 
@@ -293,7 +343,11 @@ class DayView {
         }
     }
 
-    toggleHighlights() {
+    get highlightsOpen() {
+        return !this.hlPanel.hidden;
+    }
+
+    toggleHighlights(user = true) {
         const open = this.hlPanel.hidden;
         this.hlPanel.hidden = !open;
         this.hlButton.setAttribute('aria-expanded', String(open));
@@ -304,5 +358,6 @@ class DayView {
         } else {
             this.highlights?.cancel();
         }
+        if (user) this.lib.ctx.navigated?.(this.key, this.lib.isOpen(this.key) || open, open);
     }
 }

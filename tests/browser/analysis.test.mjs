@@ -1,7 +1,7 @@
 // Loud-section analysis in the UI: waveform, section chips, clips in the player bar, J/K review,
 // "Open in file", the detection settings, day highlights with auto-advance, cut downloads, and
-// cached waveforms loading only for expanded days. Written against the API contract of
-// /api/analyze, /api/highlights, /api/clip and /api/cut.
+// cached waveforms loading only for expanded days (one waveform, not a wall of them). Written
+// against the API contract of /api/analyze, /api/highlights, /api/clip and /api/cut.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -235,6 +235,11 @@ describe('analysis and review', () => {
             // The older day is collapsed: its cached analysis is not fetched (the newest day's
             // files were analysed by the highlights above, so theirs may load).
             assert.deepEqual(requests.filter((r) => r.path === '/api/analyze' && !r.file.startsWith('2025/06/15/')), []);
+            // ... but as one line each, not a wall of three waveforms.
+            const newest = day(page, '2025-06-15');
+            await eventually(async () => (await newest.locator('.analysis-compact').count()) === 3, { message: 'one-line summaries' });
+            assert.equal(await newest.locator('svg.waveform').count(), 0);
+            // The older day holds one cached analysis: that one opens as a waveform.
             await day(page, '2025-06-14').locator('.day-toggle').click();
             await detail(page, BURSTS).locator('svg.waveform').waitFor({ timeout: 5000 });
             assert.ok(requests.some((r) => r.path === '/api/analyze' && r.file === BURSTS));
