@@ -154,9 +154,14 @@ export function renderWaveform(result, { label, onSeek, onSelect, from, to }) {
     const margin = Number(result.params?.margin);
 
     const shown = (result.sections ?? []).filter((sec) => sec.end > viewFrom && sec.start < viewTo);
-    const shading = shown.map((sec) => {
+    const spans = shown.map((sec) => {
         const a = x(Math.max(viewFrom, sec.start));
-        const width = Math.max(W / 800, x(Math.min(viewTo, sec.end)) - a).toFixed(3);
+        return { a, width: Math.max(W / 800, x(Math.min(viewTo, sec.end)) - a).toFixed(3) };
+    });
+    // Behind the bars a stronger tint (the quiet part of the band shows it); over them a light
+    // one, so the bars keep their colour instead of turning grey.
+    const backdrop = spans.map(({ a, width }) => s('rect', { class: 'wf-section-bg', x: a, y: 0, width, height: H }));
+    const shading = spans.map(({ a, width }) => {
         return [
             s('rect', { class: 'wf-section', x: a, y: 0, width, height: H }),
             s('rect', { class: 'wf-section-edge', x: a, y: 0, width, height: EDGE }),
@@ -178,6 +183,7 @@ export function renderWaveform(result, { label, onSeek, onSelect, from, to }) {
         preserveAspectRatio: 'none',
     },
     s('title', {}, label),
+    backdrop,
     s('path', { class: 'wf-rms', d: bars }),
     Number.isFinite(margin) && s('polyline', { class: 'wf-threshold', points: line(margin), 'vector-effect': 'non-scaling-stroke' }),
     s('polyline', { class: 'wf-floor', points: line(0), 'vector-effect': 'non-scaling-stroke' }),
@@ -237,13 +243,15 @@ export function renderWaveform(result, { label, onSeek, onSelect, from, to }) {
 
 // Tick spacings for time axes, seconds: the smallest that leaves room for every label is used.
 const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
-const LABEL_PX = 84; // "09:00:10.5" in the axis font, with a gap
+// Room per label in the axis font, with a gap: "09:00:10" and "09:00:10.5".
+const LABEL_PX = 60;
+const LABEL_PX_TENTHS = 74;
 
 /** Where to put time labels between from and to (seconds) on an axis widthPx wide. */
 export function timeTicks(from, to, epoch, widthPx) {
     const span = to - from;
-    const room = Math.max(2, Math.floor((widthPx || 800) / LABEL_PX));
-    const step = TICK_STEPS.find((st) => span / st <= room) ?? TICK_STEPS[TICK_STEPS.length - 1];
+    const room = (st) => Math.max(2, Math.floor((widthPx || 800) / (st < 1 ? LABEL_PX_TENTHS : LABEL_PX)));
+    const step = TICK_STEPS.find((st) => span / st <= room(st)) ?? TICK_STEPS[TICK_STEPS.length - 1];
     const ticks = [];
     // On round wall-clock times (the file's start is rarely round).
     let k = Math.ceil((epoch + from) / step - 1e-9);
@@ -264,14 +272,24 @@ export function tickLabel(clock, epoch, step) {
  * their place between from and to. Decorative for screen readers: the graphic's label says the span.
  */
 export function timeAxis(from, to, epoch, clock, widthPx) {
-    const ticks = timeTicks(from, to, epoch, widthPx);
-    return h('div', { class: 'time-axis', 'aria-hidden': 'true' }, ticks.map(({ t, step }) => {
+    const width = widthPx || 800;
+    const labels = [];
+    let taken = -Infinity; // where the previous label ends, px
+    for (const { t, step } of timeTicks(from, to, epoch, width)) {
         const pct = ((t - from) / (to - from)) * 100;
-        // Labels at the ends stay inside the axis instead of being cut off.
-        const align = pct < 6 ? 'start' : pct > 94 ? 'end' : 'middle';
-        return h('span', { class: `tick tick-${align}`, style: { left: `${pct.toFixed(3)}%` } },
+        const room = (step < 1 ? LABEL_PX_TENTHS : LABEL_PX) - 10; // about the label's width
+        const centre = (pct / 100) * width;
+        // Labels at the ends stay inside the axis instead of being cut off; one that would then
+        // run into its neighbour is left out.
+        const left = Math.min(width - room, Math.max(0, centre - room / 2));
+        if (left < taken + 6) continue;
+        taken = left + room;
+        const label = h('span', { class: 'tick', style: { left: `${((left / width) * 100).toFixed(3)}%` } },
             tickLabel(clock, epoch + t, step));
-    }));
+        label.style.setProperty('--mark', `${(centre - left).toFixed(1)}px`); // the tick mark's place
+        labels.push(label);
+    }
+    return h('div', { class: 'time-axis', 'aria-hidden': 'true' }, labels);
 }
 
 /** A legend line for a waveform: each swatch stays on one line with its label. */

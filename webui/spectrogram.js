@@ -211,7 +211,8 @@ function frequencyAxis(fMax) {
     const ticks = [100, 200, 500, 1000, 2000, 5000, 10000, 20000].filter((f) => f < fMax * 0.97);
     const ratio = Math.log(fMax / F_MIN);
     return h('div', { class: 'sg-freq', 'aria-hidden': 'true' }, ticks.map((f) => h('span', {
-        class: 'tick',
+        // 100, 1k, 10k stay when a short canvas has no room for the others.
+        class: `tick ${[100, 1000, 10000].includes(f) ? 'major' : 'minor'}`,
         style: { top: `${((1 - Math.log(f / F_MIN) / ratio) * 100).toFixed(2)}%` },
     }, f >= 1000 ? `${f / 1000}k` : String(f))));
 }
