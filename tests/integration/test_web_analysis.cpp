@@ -288,6 +288,12 @@ TEST_CASE("a file being recorded: analysed as far as it goes, in highlights, cli
     CHECK(doc["duration"].GetDouble() == Approx(120).margin(0.01));
     CHECK(sections_of(doc).size() >= events_before(120));
     CHECK(events_before(120) > events_before(60));
+    // A span of it at full detail, its end clamped to what is written so far.
+    doc = parse_json(web.get("/api/analyze?file=" + name + "&from=100&to=200&points=4000").body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["display_from"].GetDouble() == Approx(100));
+    CHECK(doc["display_seconds"].GetDouble() == Approx(0.1));
+    CHECK(doc["rms_display"].Size() == 200);
     // The day's highlights include it, marked live.
     const auto day = parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body);
     REQUIRE(day["files"].Size() == 1);
@@ -410,6 +416,12 @@ TEST_CASE("a slow analysis reports progress without blocking (wait=0)",
     CHECK(polls > 0);
     REQUIRE(r.status == 200);
     CHECK(sections_of(parse_json(r.body)).size() == ground_truth_events().size());
+    // Once analysed, a span answers at once too.
+    r = web.get("/api/analyze?wait=0&from=60&to=63&file=" + name);
+    REQUIRE(r.status == 200);
+    const auto span = parse_json(r.body);
+    CHECK(span["display_from"].GetDouble() == Approx(60));
+    CHECK(span["rms_display"].Size() == 30);
 }
 
 TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC",
