@@ -243,14 +243,16 @@ export function renderWaveform(result, { label, onSeek, onSelect, from, to }) {
 
 // Tick spacings for time axes, seconds: the smallest that leaves room for every label is used.
 const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
-// Room per label in the axis font, with a gap: "09:00:10" and "09:00:10.5".
-const LABEL_PX = 60;
-const LABEL_PX_TENTHS = 74;
+// About the width of "09:00:10" and "09:00:10.5" in the axis font, px; ticks are spaced at
+// least a third as much again, so the axis does not read as a solid line of digits.
+const LABEL_PX = 54;
+const LABEL_PX_TENTHS = 66;
+const SPACING = 1.3;
 
 /** Where to put time labels between from and to (seconds) on an axis widthPx wide. */
 export function timeTicks(from, to, epoch, widthPx) {
     const span = to - from;
-    const room = (st) => Math.max(2, Math.floor((widthPx || 800) / (st < 1 ? LABEL_PX_TENTHS : LABEL_PX)));
+    const room = (st) => Math.max(2, (widthPx || 800) / ((st < 1 ? LABEL_PX_TENTHS : LABEL_PX) * SPACING));
     const step = TICK_STEPS.find((st) => span / st <= room(st)) ?? TICK_STEPS[TICK_STEPS.length - 1];
     const ticks = [];
     // On round wall-clock times (the file's start is rarely round).
@@ -277,7 +279,7 @@ export function timeAxis(from, to, epoch, clock, widthPx) {
     let taken = -Infinity; // where the previous label ends, px
     for (const { t, step } of timeTicks(from, to, epoch, width)) {
         const pct = ((t - from) / (to - from)) * 100;
-        const room = (step < 1 ? LABEL_PX_TENTHS : LABEL_PX) - 10; // about the label's width
+        const room = step < 1 ? LABEL_PX_TENTHS : LABEL_PX;
         const centre = (pct / 100) * width;
         // Labels at the ends stay inside the axis instead of being cut off; one that would then
         // run into its neighbour is left out.
