@@ -2,8 +2,10 @@
 // (one file's sections or a day's highlights) in time order, and can auto-advance like a reel.
 
 import { explainMediaError, query } from './api.js';
+import { h } from './dom.js';
 import { baseName, formatDb } from './format.js';
 import { announce, showError } from './messages.js';
+import { renderSpectrogram } from './spectrogram.js';
 
 const PREROLL = 2;
 const POSTROLL = 1;
@@ -41,6 +43,17 @@ export class Reel {
         document.getElementById('reel-next').addEventListener('click', () => this.step(1));
         document.getElementById('reel-open').addEventListener('click', () => this.openInFile());
         document.getElementById('reel-close').addEventListener('click', () => this.close());
+        // The clip's spectrogram: a toggle beside "Open in file", drawn in a row of its own.
+        this.spectrogramOpen = false;
+        this.spectrogramPanel = h('div', { id: 'reel-spectrogram-panel', class: 'spectro-panel reel-spectro', hidden: true });
+        this.spectrogramButton = h('button', {
+            type: 'button', id: 'reel-spectrogram', class: 'secondary', 'aria-expanded': 'false',
+            'aria-controls': 'reel-spectrogram-panel', title: 'Spectrogram of this clip',
+            onclick: () => this.toggleSpectrogram(),
+        }, h('span', { 'aria-hidden': 'true' }, '▦'), ' Spectrogram');
+        document.getElementById('reel-open').before(this.spectrogramButton);
+        this.bar.append(this.spectrogramPanel);
+        this.audio.addEventListener('timeupdate', () => this.spectrogram?.setPlayhead(this.clipStart + this.audio.currentTime));
         this.audio.addEventListener('ended', () => {
             if (!this.auto.checked) return;
             if (this.index < this.queue.length - 1) this.step(1);
@@ -77,6 +90,7 @@ export class Reel {
         if (end - start > maxClip) end = start + maxClip;
         if (!(end > start)) end = start + 1;
         this.clipStart = start;
+        this.clipEnd = end;
         this.audio.src = query('api/clip', { file: sec.file, start: +start.toFixed(2), end: +end.toFixed(2) });
         this.audio.play().catch(() => {
             // Autoplay refused: the controls are visible; pressing play works.
@@ -91,6 +105,7 @@ export class Reel {
         document.body.classList.add('reel-open');
         this.ctx.prefillCut(sec.file, start, end);
         this.markCurrent();
+        if (this.spectrogramOpen) this.loadSpectrogram();
         announce(`Playing section ${this.index + 1} of ${queue.length}: ${from} to ${to}.`);
     }
 
@@ -127,9 +142,55 @@ export class Reel {
         this.queue = [];
         this.index = -1;
         this.bar.hidden = true;
+        if (this.spectrogramOpen) this.toggleSpectrogram();
         document.body.classList.remove('reel-open');
         this.markCurrent();
         document.getElementById('main').focus();
+    }
+
+    toggleSpectrogram() {
+        this.spectrogramOpen = !this.spectrogramOpen;
+        this.spectrogramButton.setAttribute('aria-expanded', String(this.spectrogramOpen));
+        this.spectrogramButton.classList.toggle('active', this.spectrogramOpen);
+        this.spectrogramPanel.hidden = !this.spectrogramOpen;
+        document.body.classList.toggle('reel-spectro-open', this.spectrogramOpen);
+        if (this.spectrogramOpen && this.active) {
+            this.loadSpectrogram();
+        } else {
+            this.spectrogramAbort?.abort();
+            this.spectrogram = null;
+            this.spectrogramPanel.replaceChildren();
+        }
+    }
+
+    async loadSpectrogram() {
+        this.spectrogramAbort?.abort();
+        const abort = new AbortController();
+        this.spectrogramAbort = abort;
+        this.spectrogram = null;
+        const sec = this.queue[this.index];
+        const epoch = sec.fileStart ?? 0;
+        const clock = this.ctx.clock;
+        const range = `${clock.time(epoch + this.clipStart)} to ${clock.time(epoch + this.clipEnd)}`;
+        this.spectrogramPanel.replaceChildren(h('p', { class: 'reel-detail' }, `Computing the spectrogram of ${range}…`));
+        this.spectrogramPanel.setAttribute('aria-busy', 'true');
+        try {
+            const figure = await renderSpectrogram({
+                url: this.audio.getAttribute('src'), from: this.clipStart, to: this.clipEnd, epoch, clock,
+                title: baseName(sec.file), width: this.spectrogramPanel.clientWidth - 48, signal: abort.signal,
+            });
+            if (abort.signal.aborted) return;
+            this.spectrogram = figure;
+            figure.setPlayhead(this.clipStart + (this.audio.currentTime || 0));
+            this.spectrogramPanel.replaceChildren(figure);
+            announce(`Spectrogram of ${range} drawn.`);
+        } catch (e) {
+            if (e.name === 'AbortError') return;
+            this.spectrogramPanel.replaceChildren(h('p', { class: 'field-error' }, `Spectrogram failed: ${e.message}`));
+            announce(`Spectrogram failed: ${e.message}`);
+        } finally {
+            if (this.spectrogramAbort === abort) this.spectrogramPanel.removeAttribute('aria-busy');
+        }
     }
 
     /** Marks the chips of the playing section (in the file's panel and in the day's highlights). */

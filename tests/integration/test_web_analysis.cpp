@@ -121,6 +121,79 @@ TEST_CASE("clicks vanish at min_duration 0.5 and come back at 0, min_gap merges"
         sections_of(parse_json(web.get("/api/analyze?file=" + name + "&margin=40").body)).empty());
 }
 
+TEST_CASE("a span of the levels at finer detail: from, to and points",
+          "[integration][web][analysis][zoom]") {
+    TempDir dir("isr-analysis-span");
+    const auto rec = archive_with(dir, {".wav"});
+    WebServer web(rec);
+    const auto name = name_for(rec, ".wav");
+    const auto whole = parse_json(web.get("/api/analyze?file=" + name).body);
+    const double window = whole["window_seconds"].GetDouble();
+    REQUIRE(window == Approx(0.1));
+    CHECK(whole["display_from"].GetDouble() == 0);
+    const std::vector<double> levels = [&] {
+        // At 1800 windows and points=4000, one value per 100 ms window: the reference.
+        const auto doc = parse_json(web.get("/api/analyze?file=" + name + "&points=4000").body);
+        CHECK(doc["display_seconds"].GetDouble() == Approx(window));
+        std::vector<double> out;
+        for (const auto& v : doc["rms_display"].GetArray())
+            out.push_back(v.GetDouble());
+        return out;
+    }();
+    REQUIRE(levels.size() == 1800);
+
+    // 3 s from 10 s: 30 windows of 100 ms, each the same level as in the whole file.
+    auto doc = parse_json(web.get("/api/analyze?file=" + name + "&from=10&to=13&points=400").body);
+    CHECK(doc["display_from"].GetDouble() == Approx(10));
+    CHECK(doc["display_seconds"].GetDouble() == Approx(window));
+    REQUIRE(doc["rms_display"].Size() == 30);
+    CHECK(doc["floor_display"].Size() == 30);
+    for (rapidjson::SizeType i = 0; i < 30; ++i)
+        CHECK(doc["rms_display"][i].GetDouble() == levels[100 + i]);
+    // Sections stay those of the whole file.
+    CHECK(sections_of(doc).size() == sections_of(whole).size());
+
+    // A start inside a window starts at that window; fewer points than windows: buckets of 3.
+    doc = parse_json(web.get("/api/analyze?file=" + name + "&from=10.05&to=13&points=10").body);
+    CHECK(doc["display_from"].GetDouble() == Approx(10));
+    CHECK(doc["display_seconds"].GetDouble() == Approx(0.3));
+    REQUIRE(doc["rms_display"].Size() == 10);
+    CHECK(doc["rms_display"][0].GetDouble() ==
+          *std::max_element(levels.begin() + 100, levels.begin() + 103));
+
+    // `to` past the end is clamped to the duration.
+    doc = parse_json(web.get("/api/analyze?file=" + name + "&from=170&to=9999").body);
+    CHECK(doc["display_from"].GetDouble() == Approx(170));
+    CHECK(doc["rms_display"].Size() == 100);
+    CHECK(doc["duration"].GetDouble() == Approx(180).margin(0.2));
+
+    struct Row {
+        std::string query;
+        std::string says;
+    };
+    const std::vector<Row> bad = {
+        {"&from=20&to=10", "from must be before to"},
+        {"&from=5&to=5", "from must be before to"},
+        {"&from=-1&to=5", "from must be a number from 0"},
+        {"&from=nan&to=5", "from must be a number from 0"},
+        {"&from=0&to=inf", "to must be a number from 0"},
+        {"&to=1e300", "to must be a number from 0"},
+        {"&from=x", "from must be a number"},
+        {"&points=0", "points must be a number from 1 to 4000"},
+        {"&points=4001", "points must be a number from 1 to 4000"},
+        {"&points=-5", "points must be a number from 1 to 4000"},
+        {"&from=500&to=600", "beyond the end"},
+    };
+    for (const auto& row : bad) {
+        INFO(row.query);
+        const auto r = web.get("/api/analyze?file=" + name + row.query);
+        CHECK(r.status == 400);
+        const auto error = parse_json(r.body);
+        REQUIRE(error.HasMember("error"));
+        CHECK_THAT(std::string(error["error"].GetString()), Catch::Contains(row.says));
+    }
+}
+
 TEST_CASE("bad parameters, missing files and files being recorded",
           "[integration][web][analysis]") {
     TempDir dir("isr-analysis-errors");
@@ -215,6 +288,12 @@ TEST_CASE("a file being recorded: analysed as far as it goes, in highlights, cli
     CHECK(doc["duration"].GetDouble() == Approx(120).margin(0.01));
     CHECK(sections_of(doc).size() >= events_before(120));
     CHECK(events_before(120) > events_before(60));
+    // A span of it at full detail, its end clamped to what is written so far.
+    doc = parse_json(web.get("/api/analyze?file=" + name + "&from=100&to=200&points=4000").body);
+    CHECK(doc["live"].GetBool());
+    CHECK(doc["display_from"].GetDouble() == Approx(100));
+    CHECK(doc["display_seconds"].GetDouble() == Approx(0.1));
+    CHECK(doc["rms_display"].Size() == 200);
     // The day's highlights include it, marked live.
     const auto day = parse_json(web.get("/api/highlights?date=2026-11-21&limit=0").body);
     REQUIRE(day["files"].Size() == 1);
@@ -337,6 +416,12 @@ TEST_CASE("a slow analysis reports progress without blocking (wait=0)",
     CHECK(polls > 0);
     REQUIRE(r.status == 200);
     CHECK(sections_of(parse_json(r.body)).size() == ground_truth_events().size());
+    // Once analysed, a span answers at once too.
+    r = web.get("/api/analyze?wait=0&from=60&to=63&file=" + name);
+    REQUIRE(r.status == 200);
+    const auto span = parse_json(r.body);
+    CHECK(span["display_from"].GetDouble() == Approx(60));
+    CHECK(span["rms_display"].Size() == 30);
 }
 
 TEST_CASE("clips are standalone WAVs, sample-exact for WAV and FLAC",

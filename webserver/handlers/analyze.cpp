@@ -50,11 +50,36 @@ Response running(const std::string& name, double progress) {
     return json_response(w.str(), 202);
 }
 
+// The most display points a request may ask for: more than any screen shows, few enough that
+// the answer stays small.
+constexpr double kMaxDisplayPoints = 4000;
+constexpr double kDefaultDisplayPoints = 800;
+
+// The span of the file the display values cover (from/to, seconds) and how many values at most.
+struct DisplaySpan {
+    double from = 0;
+    double to = kMaxTimeSeconds; // clamped to the duration once it is known
+    std::size_t points = static_cast<std::size_t>(kDefaultDisplayPoints);
+};
+
+// Validated before any analysis runs, so a bad request costs nothing.
+DisplaySpan display_span(const Request& request) {
+    DisplaySpan span;
+    span.from = number_param(request, "from", 0, 0, kMaxTimeSeconds);
+    span.to = number_param(request, "to", kMaxTimeSeconds, 0, kMaxTimeSeconds);
+    span.points = static_cast<std::size_t>(
+        number_param(request, "points", kDefaultDisplayPoints, 1, kMaxDisplayPoints));
+    if (!(span.from < span.to))
+        throw HttpError(400, cat("from must be before to; got from=", span.from, " to=", span.to));
+    return span;
+}
+
 } // namespace
 
 Response analyze_recording(const Request& request, const App& app) {
     const auto name = required_param(request, "file");
     const auto params = section_params(request, app);
+    const auto span = display_span(request);
     const auto target = analysable(app, name);
     AnalysisOutcome out;
     try {
@@ -77,7 +102,24 @@ Response analyze_recording(const Request& request, const App& app) {
     } catch (const std::exception& e) {
         throw HttpError(422, cat("cannot analyse ", name, ": ", e.what()));
     }
-    const auto shown = display(out.levels->db, out.floor);
+    const auto& db = out.levels->db;
+    const double window = out.levels->window_seconds;
+    // Whole windows: the first one the span touches to the last one (the last may be partial).
+    // The slack keeps 13 s / 0.1 s = 130.00000000000003 from reaching into window 131.
+    constexpr double kSlack = 1e-6;
+    const auto windows = db.size();
+    const auto first = static_cast<std::size_t>(std::floor(span.from / window + kSlack));
+    if (first >= windows && windows > 0) {
+        throw HttpError(400, cat("from=", span.from, " is beyond the end of ", name, " (",
+                                 format_time(out.levels->duration), ")"));
+    }
+    const auto last =
+        std::min(windows, static_cast<std::size_t>(std::ceil(span.to / window - kSlack)));
+    const auto begin_at = static_cast<std::ptrdiff_t>(std::min(first, windows));
+    const auto end_at = static_cast<std::ptrdiff_t>(std::max(last, std::min(first, windows)));
+    const auto shown =
+        display({db.begin() + begin_at, db.begin() + end_at},
+                {out.floor.begin() + begin_at, out.floor.begin() + end_at}, span.points);
     JsonWriter w(2);
     w.begin_object()
         .member("file", name)
@@ -85,8 +127,8 @@ Response analyze_recording(const Request& request, const App& app) {
         .member("sample_rate", out.levels->sample_rate)
         .member("channels", out.levels->channels)
         .member("window_seconds", out.levels->window_seconds)
-        .member("display_seconds",
-                static_cast<double>(shown.bucket_windows) * out.levels->window_seconds);
+        .member("display_seconds", static_cast<double>(shown.bucket_windows) * window)
+        .member("display_from", std::round(static_cast<double>(begin_at) * window * 1e6) / 1e6);
     w.key("params");
     write_json(w, params);
     w.key("rms_display").begin_array();
