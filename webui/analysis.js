@@ -3,7 +3,7 @@
 
 import { query, request } from './api.js';
 import { s, h, sleep } from './dom.js';
-import { formatDb, formatOffset, plural } from './format.js';
+import { formatDbGain, formatOffset, plural } from './format.js';
 
 const POLL_MS = 500;
 
@@ -317,7 +317,9 @@ export function describeResult(result) {
 }
 
 /** A section chip's accessible label. */
-export function sectionLabel(sec, wallStart, wallEnd) {
-    return `Play section ${wallStart} to ${wallEnd} (${formatOffset(sec.start)} into the file), `
-        + `${formatDb(sec.score)} above background`;
+// It starts with the chip's visible text, so speech input ("click 21:18:04") finds the button
+// (WCAG 2.5.3, label in name).
+export function sectionLabel(visible, sec, where = 'the file') {
+    return `${visible}: play the section ${formatOffset(sec.start)} into ${where}, `
+        + `${formatDbGain(sec.score)} above the background`;
 }

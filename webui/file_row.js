@@ -6,7 +6,7 @@ import { describeParts, describeResult, fetchAnalysis, fetchSpan, hasCachedAnaly
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
 import { h, idFor, replaceChildren } from './dom.js';
-import { baseName, formatBytes, formatDb, formatDuration, plural } from './format.js';
+import { baseName, formatBytes, formatDbGain, formatDuration, plural } from './format.js';
 import { announce, showError } from './messages.js';
 import { renderSpectrogram } from './spectrogram.js';
 
@@ -112,10 +112,11 @@ export class RowView {
         this.nameCell = h('td', { class: 'name', 'data-label': 'Name', title: file.name },
             h('span', { class: 'name-line' },
                 sourceName ? h('span', { class: 'source-tag', 'aria-hidden': 'true' }, sourceName) : null,
+                // Before the name: the badge stays on the line the name may leave.
+                this.badge,
                 h('span', { class: 'base', 'aria-hidden': 'true' },
                     h('span', { class: 'base-head' }, head), h('span', { class: 'base-tail' }, tail)),
-                h('span', { class: 'visually-hidden' }, file.name),
-                this.badge),
+                h('span', { class: 'visually-hidden' }, file.name)),
             this.problem);
 
         this.el = h('tr', { class: 'file-row', dataset: { name: file.name } },
@@ -260,7 +261,7 @@ export class RowView {
             h('p', { class: 'analysis-status analysis-compact' }, plural((result.sections ?? []).length, 'loud section'),
                 result.cached ? h('span', { class: 'muted' }, ' · cached') : null, ' ',
                 h('button', {
-                    type: 'button', class: 'secondary small show-waveform', 'aria-label': `Show the waveform of ${base}`,
+                    type: 'button', class: 'secondary small show-waveform', 'aria-label': `Show waveform of ${base}`,
                     onclick: () => {
                         this.compact = false;
                         this.renderAnalysis(result);
@@ -343,6 +344,15 @@ export class RowView {
     // ---- analysis ----
 
     toggleAnalysis() {
+        // A one-line summary is an analysis half shown: Analyse shows its waveform.
+        if (this.open.analysis && this.compact) {
+            this.compact = false;
+            if (this.analysisState === 'done') {
+                this.analysisKey = '';
+                this.loadAnalysis();
+            }
+            return;
+        }
         this.compact = false;
         if (this.open.analysis) {
             this.autoAnalysisDeclined = true;
@@ -423,11 +433,12 @@ export class RowView {
         const chips = queue.slice(0, MAX_FILE_CHIPS).map((sec, i) => {
             const from = clock.time(fileStart + sec.start);
             const to = clock.time(fileStart + sec.end);
+            const score = formatDbGain(sec.score);
             return h('li', {}, h('button', {
                 type: 'button', class: 'chip', dataset: { file: this.name, start: String(sec.start) },
-                'aria-label': sectionLabel(sec, from, to),
+                'aria-label': sectionLabel(`${from}–${to} ${score}`, sec),
                 onclick: () => this.ctx.reel.play(queue, i, { title: base }),
-            }, `${from}–${to}`, h('span', { class: 'score' }, formatDb(sec.score))));
+            }, `${from}–${to}`, ' ', h('span', { class: 'score' }, score)));
         });
         const parts = describeParts(result).map((text, i) => [i ? ' · ' : null, h('span', { class: 'nowrap' }, text)]);
         const spectrogramId = idFor('spectrogram', this.name);

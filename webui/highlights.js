@@ -158,10 +158,10 @@ export class DayHighlights {
             return h('li', {}, h('button', {
                 type: 'button', class: 'chip', dataset: { file: sec.file, start: String(sec.start) },
                 title: sec.file,
-                'aria-label': `${sectionLabel(sec, from, to)}, in ${source ? `${source}: ` : ''}${baseName(sec.file)}`,
+                'aria-label': sectionLabel(`${source ? `${source} ` : ''}${from} ${formatDbGain(sec.score)}`, sec, baseName(sec.file)),
                 onclick: () => play(i),
-            }, source ? h('span', { class: 'tag chip-source' }, source) : null,
-            h('span', { class: 'when' }, from), h('span', { class: 'score' }, formatDbGain(sec.score))));
+            }, source ? [h('span', { class: 'tag chip-source' }, source), ' '] : null,
+            h('span', { class: 'when' }, from), ' ', h('span', { class: 'score' }, formatDbGain(sec.score))));
         });
 
         // Keep keyboard focus on the same chip across the re-renders while results come in.

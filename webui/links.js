@@ -174,19 +174,21 @@ export class Links {
     }
 
     /** A "Copy link" button for a row's player. */
-    copyButton(audio) {
+    copyButton(audio, { compact = false } = {}) {
         const button = h('button', {
             type: 'button', class: 'secondary small copy-link', title: 'Copy a link to this position',
-            onclick: () => this.copyLink(audio, button),
+            'aria-label': 'Copy link', onclick: () => this.copyLink(audio, button),
         }, s('svg', { class: 'icon', viewBox: '0 0 16 16', 'aria-hidden': 'true', focusable: 'false' },
-            s('path', { 'fill-rule': 'evenodd', d: COPY_ICON })), ' Copy link');
+            s('path', { 'fill-rule': 'evenodd', d: COPY_ICON })),
+        // In the player bar the words go on a phone, as the other buttons' there.
+        compact ? h('span', { class: 'button-text' }, ' Copy link') : ' Copy link');
         return button;
     }
 
     addReelButton() {
         const close = document.getElementById('reel-close');
         if (!close || document.getElementById('reel-link')) return;
-        const button = this.copyButton(document.getElementById('reel-audio'));
+        const button = this.copyButton(document.getElementById('reel-audio'), { compact: true });
         button.id = 'reel-link';
         close.before(button);
     }

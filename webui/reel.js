@@ -49,8 +49,9 @@ export class Reel {
         this.spectrogramButton = h('button', {
             type: 'button', id: 'reel-spectrogram', class: 'secondary', 'aria-expanded': 'false',
             'aria-controls': 'reel-spectrogram-panel', title: 'Spectrogram of this clip',
-            onclick: () => this.toggleSpectrogram(),
-        }, h('span', { 'aria-hidden': 'true' }, '▦'), ' Spectrogram');
+            // The word is hidden on a phone (the bar keeps to two lines); the name stays.
+            'aria-label': 'Spectrogram', onclick: () => this.toggleSpectrogram(),
+        }, h('span', { 'aria-hidden': 'true' }, '▦'), h('span', { class: 'button-text' }, ' Spectrogram'));
         document.getElementById('reel-open').before(this.spectrogramButton);
         this.bar.append(this.spectrogramPanel);
         this.audio.addEventListener('timeupdate', () => this.spectrogram?.setPlayhead(this.clipStart + this.audio.currentTime));

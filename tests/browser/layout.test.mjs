@@ -211,7 +211,7 @@ describe('layout', () => {
         }
     });
 
-    it('shortens a long name in the middle on a phone, keeping its extension', async () => {
+    it('shortens a long name in the middle on a phone, never inside its extension', async () => {
         const page = await openPage(browser, `${server.url}/`, { viewport: PHONE });
         try {
             const r = row(page, LONG);
@@ -224,7 +224,10 @@ describe('layout', () => {
                 return {
                     cut: head.scrollWidth > head.clientWidth,
                     tail: tail.textContent,
-                    tailInside: t.left >= line.left && t.right <= line.right + 0.5 && t.width > 0,
+                    tailInside: t.left >= line.left && t.right <= line.right + 0.5 && t.width > 0 && t.bottom <= line.bottom + 0.5,
+                    // Too long even when cut: the name leaves the line whole (its tooltip and
+                    // the screen reader's text keep it), rather than losing its extension.
+                    leftWhole: el.querySelector('.base').getBoundingClientRect().top >= line.bottom - 0.5,
                     rects: JSON.stringify({ line: [line.left, line.right], tail: [t.left, t.right], cells: [...el.children].map((c) => Math.round(c.getBoundingClientRect().width)) }),
                     rowHeight: el.getBoundingClientRect().height,
                     tag: el.querySelector('.source-tag')?.textContent,
@@ -232,9 +235,9 @@ describe('layout', () => {
                     label: el.querySelector('button.play').getAttribute('aria-label'),
                 };
             });
-            assert.equal(facts.cut, true, 'the head is cut');
             assert.match(facts.tail, /\.flac$/);
-            assert.equal(facts.tailInside, true, `the extension is fully shown: ${facts.rects}`);
+            assert.ok(facts.leftWhole || (facts.cut && facts.tailInside),
+                `cut in the middle with the extension fully shown, or not shown at all: ${facts.rects}`);
             assert.ok(facts.rowHeight < 48, `one line (${facts.rowHeight} px)`);
             assert.equal(facts.tag, 'garden');
             assert.match(facts.title, new RegExp(`^${LONG}\\n`));

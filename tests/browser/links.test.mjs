@@ -234,7 +234,7 @@ describe('deep links and keys', () => {
         await eventually(async () => (await summaries.count()) === 3, { timeout: ANALYSIS_TIMEOUT, message: 'three one-line summaries' });
         assert.equal(await newest.locator('svg.waveform').count(), 0);
         assert.match(await summaries.first().textContent(), /loud section.*cached/);
-        await row(page, A).locator('xpath=following-sibling::tr[1]').getByRole('button', { name: /Show the waveform/ }).click();
+        await row(page, A).locator('xpath=following-sibling::tr[1]').getByRole('button', { name: /Show waveform/ }).click();
         await newest.locator('svg.waveform').first().waitFor();
         assert.equal(await newest.locator('svg.waveform').count(), 1);
         await page.context().close();
