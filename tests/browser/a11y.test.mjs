@@ -5,20 +5,18 @@
 // README's come from here): $ISR_BROWSER_ARTIFACTS, default build/browser-artifacts.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
 import {
-    day, eventually, keepStatusFresh, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir,
+    axeFindings, day, eventually, keepStatusFresh, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir,
     row, source, startIsrWeb,
 } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = process.env.ISR_BROWSER_ARTIFACTS || path.resolve(here, '../../build/browser-artifacts');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const DAY = '2026-11-29';
 // Two sources as isrd names them, a morning of each: loud moments in quiet noise.
@@ -33,19 +31,7 @@ const FIRST = ARCHIVE[0].name;
 
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 360, height: 740 } };
 
-/** axe-core's serious and critical findings on the page as it is now, one line each. */
-async function axeFindings(page) {
-    // Evaluated over the DevTools protocol: the page's CSP (no inline scripts) does not apply.
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-        const result = await window.axe.run(document, {
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-        });
-        return result.violations
-            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(1).join(' ')}`));
-    });
-}
+const AXE_RULES = { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] };
 
 describe('accessibility and screenshots of the main views', () => {
     let dir;
@@ -83,7 +69,7 @@ describe('accessibility and screenshots of the main views', () => {
                 const check = async (view) => {
                     await page.waitForTimeout(300); // transitions settle before the picture
                     await page.screenshot({ path: path.join(ARTIFACTS, `${view}-${device}-${colorScheme}.png`) });
-                    findings.push(...(await axeFindings(page)).map((f) => `${view}: ${f}`));
+                    findings.push(...(await axeFindings(page, { runOnly: AXE_RULES, impacts: ['serious', 'critical'] })).map((f) => `${view}: ${f}`));
                 };
                 try {
                     await eventually(async () => /running/i.test(await page.textContent('#recorder-toggle')), { message: 'the recorder status' });

@@ -3,7 +3,8 @@
 // here is stopped by its PID in every outcome, and every temp dir is removed.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,4 +299,26 @@ export function row(page, name) {
 
 export function day(page, key) {
     return page.locator(`section.day[data-day="${key}"]`);
+}
+
+// ---- accessibility ----
+
+let axeSource = null;
+
+/**
+ * axe-core's findings on the page as it is now, one readable line each ([] when clean).
+ * include: CSS selectors to check (default the whole page); runOnly: rule ids or tags;
+ * impacts: the impacts that count (default all).
+ */
+export async function axeFindings(page, { include = null, runOnly = ['wcag2a', 'wcag2aa'], impacts = null } = {}) {
+    axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    // Evaluated over the DevTools protocol: the page's CSP (no inline scripts) does not apply.
+    if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(axeSource);
+    return page.evaluate(async ({ include, runOnly, impacts }) => {
+        const context = include ? { include: include.map((sel) => [sel]) } : document;
+        const result = await window.axe.run(context, { runOnly });
+        return result.violations
+            .filter((v) => !impacts || impacts.includes(v.impact))
+            .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(1).join(' ')}`));
+    }, { include, runOnly, impacts });
 }

@@ -3,12 +3,10 @@
 // ISO date filters, and long names cut in the middle with their extension intact.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 
 import {
-    ARCHIVE, day, eventually, keepStatusFresh, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir,
+    ARCHIVE, axeFindings, day, eventually, keepStatusFresh, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir,
     row, source, startIsrWeb,
 } from './harness.mjs';
 
@@ -30,18 +28,6 @@ const failing = () => ({
         }),
     ],
 });
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's contrast and target-size findings on the page as it is now ([] when clean). */
-async function axeFindings(page) {
-    // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) does not apply.
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-        const result = await window.axe.run(document, { runOnly: ['color-contrast', 'target-size'] });
-        return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(1).join(' ')}`));
-    });
-}
 
 /** Layout facts of a page: horizontal overflow and where the first file row starts. */
 function measure(page) {
@@ -258,10 +244,10 @@ describe('layout', () => {
                     await page.click('#recorder-toggle');
                     await page.click('#detection-toggle');
                     await day(page, '2025-06-15').locator('.day-toggle').click();
-                    assert.deepEqual(await axeFindings(page), [], `${viewport.width} px, expanded`);
+                    assert.deepEqual(await axeFindings(page, { runOnly: ['color-contrast', 'target-size'] }), [], `${viewport.width} px, expanded`);
                     // The delete dialog's own buttons (its Delete was 2.5:1 in the dark scheme).
                     await row(page, '2025/06/15/rec_130000.wav').locator('button.delete').click();
-                    assert.deepEqual(await axeFindings(page), [], `${viewport.width} px, delete dialog`);
+                    assert.deepEqual(await axeFindings(page, { runOnly: ['color-contrast', 'target-size'] }), [], `${viewport.width} px, delete dialog`);
                     await page.keyboard.press('Escape');
                     assert.deepEqual(page.problems, []);
                 } finally {

@@ -3,11 +3,9 @@
 // clip in the section player, computed in the browser.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 
-import { day, eventually, gotoReady, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir, row, startIsrWeb } from './harness.mjs';
+import { axeFindings, day, eventually, gotoReady, launchBrowser, makeArchive, makeTempDir, openPage, removeTempDir, row, startIsrWeb } from './harness.mjs';
 
 // 90 s at 44.1 kHz: quiet pink noise with 1 kHz bursts at 5–6, 30–32 and 70–71 s.
 const FILE = '2025/06/14/rec_090000.wav';
@@ -25,15 +23,6 @@ async function view(svg) {
         points: Number(el.dataset.points),
         pointSeconds: Number(el.dataset.pointSeconds),
     }));
-}
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2 A/AA violations inside the given selectors, as readable lines. */
-async function axeViolations(page, include) {
-    if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-    const result = await page.evaluate((sel) => window.axe.run({ include: sel.map((x) => [x]) }, { runOnly: ['wcag2a', 'wcag2aa'] }), include);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Back to the whole file, whatever an earlier (failed) test left. */
@@ -269,7 +258,7 @@ describe('waveform zoom and spectrograms', () => {
         assert.ok(tone > below + 100 && tone > above + 100, `the 1 kHz row stands out: ${tone} vs ${below}, ${above}`);
         const freq = await figure.locator('.sg-freq .tick').allTextContents();
         for (const label of ['100', '1k', '10k']) assert.ok(freq.includes(label), `frequency label ${label}: ${freq}`);
-        assert.deepEqual(await axeViolations(page, [`tr.detail-row[data-detail-for="${FILE}"]`]), []);
+        assert.deepEqual(await axeFindings(page, { include: [`tr.detail-row[data-detail-for="${FILE}"]`] }), []);
         const times = await figure.locator('.time-axis .tick').allTextContents();
         assert.ok(times.length >= 3 && times.every((t) => /^09:0[01]:\d\d$/.test(t)), `time labels: ${times}`);
         assert.deepEqual(page.problems, []);
@@ -288,7 +277,7 @@ describe('waveform zoom and spectrograms', () => {
         assert.match(await canvas.getAttribute('aria-label'), /^Spectrogram of rec_090000\.wav, 09:00:2[89] to 09:00:3[34]: .*Strongest around (9[89]\d Hz|1(\.0)? kHz)/);
         const [tone, below] = await rowPeaks(canvas, [1000, 600]);
         assert.ok(tone > below + 100, `the 1 kHz row stands out: ${tone} vs ${below}`);
-        assert.deepEqual(await axeViolations(page, ['#reel']), []);
+        assert.deepEqual(await axeFindings(page, { include: ['#reel'] }), []);
         // The next section redraws it for its clip.
         await page.click('#reel-next');
         await eventually(async () => /09:01:0[89] to 09:01:1[23]/.test(await page.locator('#reel-spectrogram-panel canvas').getAttribute('aria-label') ?? ''),
