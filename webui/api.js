@@ -22,6 +22,11 @@ export function downloadUrl(name) {
     return `download/${encodePath(name)}`;
 }
 
+/** A section as a clip: the player bar plays it, the spectrogram decodes it. */
+export function clipUrl(name, start, end) {
+    return query('api/clip', { file: name, start: +start.toFixed(2), end: +end.toFixed(2) });
+}
+
 export function query(path, params) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) {

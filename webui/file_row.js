@@ -1,12 +1,12 @@
 // One recording's row in a day's table, and its detail row below it: the player, the cut panel
 // and the waveform with its loud sections.
 
-import { deleteRecording, downloadUrl, explainMediaError, query, setKept, streamUrl } from './api.js';
+import { clipUrl, deleteRecording, downloadUrl, explainMediaError, setKept, streamUrl } from './api.js';
 import { describeParts, describeResult, fetchAnalysis, fetchSpan, hasCachedAnalysis, paramsKey, renderWaveform, sectionLabel, timeAxis, waveformLegend } from './analysis.js';
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
 import { h, idFor, replaceChildren } from './dom.js';
-import { baseName, formatBytes, formatDbGain, formatDuration, plural } from './format.js';
+import { baseName, formatBytes, formatDbGain, formatDuration, plural, sourceOf } from './format.js';
 import { announce, showError } from './messages.js';
 import { renderSpectrogram } from './spectrogram.js';
 
@@ -106,8 +106,7 @@ export class RowView {
         // The source is a tag and the time the row's name, so the folders are not repeated on every
         // row; the whole name stays in the tooltip and for screen readers.
         // A year folder ("2025/06/15/…") is no source: only a name like "garden/…" gets a tag.
-        const first = file.name.includes('/') ? file.name.slice(0, file.name.indexOf('/')) : '';
-        const sourceName = /^\d*$/.test(first) ? '' : first;
+        const sourceName = sourceOf(file.name);
         const [head, tail] = splitForEllipsis(base);
         this.nameCell = h('td', { class: 'name', 'data-label': 'Name', title: file.name },
             h('span', { class: 'name-line' },
@@ -653,7 +652,7 @@ export class RowView {
         this.spectrogramPanel.setAttribute('aria-busy', 'true');
         try {
             const figure = await renderSpectrogram({
-                url: query('api/clip', { file: this.name, start: +from.toFixed(2), end: +to.toFixed(2) }),
+                url: clipUrl(this.name, from, to),
                 from, to, epoch: this.file.start ?? 0, clock: this.ctx.clock, title: base,
                 width: this.spectrogramPanel.clientWidth - 48, signal: abort.signal,
             });

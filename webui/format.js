@@ -156,3 +156,9 @@ export function dirName(name) {
     const i = name.lastIndexOf('/');
     return i < 0 ? '' : name.slice(0, i + 1);
 }
+
+/** The source a recording belongs to: its first folder ("garden/…"), '' for a year ("2025/…"). */
+export function sourceOf(name) {
+    const first = name.slice(0, Math.max(0, name.indexOf('/')));
+    return /^\d*$/.test(first) ? '' : first;
+}

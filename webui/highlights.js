@@ -3,7 +3,7 @@
 import { query, request } from './api.js';
 import { paramsKey, sectionLabel } from './analysis.js';
 import { h, replaceChildren, s, sleep } from './dom.js';
-import { baseName, formatDbGain, plural } from './format.js';
+import { baseName, formatDbGain, plural, sourceOf } from './format.js';
 import { fetchDayEvents, gapList, gapRects, gapText } from './gaps.js';
 import { announce } from './messages.js';
 
@@ -18,11 +18,6 @@ const CHIPS = 50;
  * "garden" of "garden/2025/06/15/garden_210000.mp3": the source that recorded it. '' for a file
  * at the top or in a date folder (a single-source archive).
  */
-function sourceOf(name) {
-    const first = name.slice(0, Math.max(0, name.indexOf('/')));
-    return /^\d+$/.test(first) ? '' : first;
-}
-
 
 export class DayHighlights {
     constructor(ctx, dayKey, panel) {

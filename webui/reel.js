@@ -1,7 +1,7 @@
 // The section player bar: plays loud sections as server-rendered clips, steps through a queue
 // (one file's sections or a day's highlights) in time order, and can auto-advance like a reel.
 
-import { explainMediaError, query } from './api.js';
+import { clipUrl, explainMediaError } from './api.js';
 import { h } from './dom.js';
 import { baseName, formatDb } from './format.js';
 import { announce, showError } from './messages.js';
@@ -92,7 +92,7 @@ export class Reel {
         if (!(end > start)) end = start + 1;
         this.clipStart = start;
         this.clipEnd = end;
-        this.audio.src = query('api/clip', { file: sec.file, start: +start.toFixed(2), end: +end.toFixed(2) });
+        this.audio.src = clipUrl(sec.file, start, end);
         this.audio.play().catch(() => {
             // Autoplay refused: the controls are visible; pressing play works.
         });
