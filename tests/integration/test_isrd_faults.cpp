@@ -287,6 +287,20 @@ TEST_CASE(
     }
 }
 
+// `rm -rf` of a folder isrd writes into: a file isrd creates meanwhile (a levels file, status.json)
+// makes the last rmdir fail with "Directory not empty", and a user runs it again.
+static void remove_while_written(const fs::path& dir) {
+    for (int attempt = 1;; ++attempt) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        if (!ec)
+            return;
+        if (attempt == 20)
+            throw fs::filesystem_error("cannot remove while isrd writes", dir, ec);
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
 TEST_CASE("the recordings folder removed while recording: found, created again, the loss counted, "
           "locked again",
           "[integration][isrd]") {
@@ -329,7 +343,7 @@ TEST_CASE("the recordings folder removed while recording: found, created again, 
     };
 
     // 1. Removed: isrd notices within a second or two, creates it again and goes on in new files.
-    fs::remove_all(run.recordings);
+    remove_while_written(run.recordings);
     REQUIRE(wait_until([&] { return removed("gen") == 1 && removed("radio") == 1; }, 5s));
     REQUIRE(wait_until(new_files_there, 5s));
     CHECK_THAT(run.process->log(),
@@ -355,7 +369,7 @@ TEST_CASE("the recordings folder removed while recording: found, created again, 
     CHECK_THAT(second.log(), Catch::Contains("another isrd is already recording into"));
 
     // 2. Removed and created again at once, the way `rm -rf rec && mkdir rec` does.
-    fs::remove_all(run.recordings);
+    remove_while_written(run.recordings);
     fs::create_directories(run.recordings);
     REQUIRE(wait_until([&] { return removed("gen") == 2 && removed("radio") == 2; }, 5s));
     REQUIRE(wait_until(new_files_there, 5s));
