@@ -111,13 +111,7 @@ void ControlServer::serve(const std::stop_token& stop) {
         else if (!drain_until)
             earliest(wake_at, accept_paused_until_);
         for (const auto& [id, client] : clients_) {
-            short events = 0;
-            if (!drain_until && client.wants_input(limits_.max_in_flight, limits_.max_line_bytes))
-                events |= POLLIN;
-            if (client.unsent_bytes() > 0)
-                events |= POLLOUT;
-            // Polled even with no events: POLLHUP tells that the client has gone.
-            fds.push_back({client.fd(), events, 0});
+            fds.push_back({client.fd(), poll_events(client, !drain_until), 0});
             ids.push_back(id);
             if (const auto deadline = client.deadline(limits_.idle_timeout))
                 earliest(wake_at, *deadline);
@@ -129,18 +123,8 @@ void ControlServer::serve(const std::stop_token& stop) {
         }
         now = Clock::now();
         const std::size_t first_client = accepting ? 2 : 1;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            const auto revents = fds[first_client + i].revents;
-            const auto it = clients_.find(ids[i]);
-            if (revents & POLLIN) {
-                if (it->second.read(limits_.max_line_bytes) == ControlConnection::Read::gone)
-                    clients_.erase(it);
-            } else if (revents & (POLLHUP | POLLERR)) {
-                // Both directions closed: nobody will read the replies still to come.
-                log::debug("", "control client ", ids[i], " disconnected");
-                clients_.erase(it);
-            }
-        }
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            client_events(ids[i], fds[first_client + i].revents, now, !drain_until);
         if (accepting && (fds[1].revents & POLLIN))
             accept_clients(now);
     }
@@ -160,6 +144,8 @@ void ControlServer::accept_clients(Clock::time_point now) {
             accept_paused_until_ = now + kAcceptPause;
             return;
         }
+        if (clients_.size() >= limits_.max_clients)
+            reap_departed(now);
         if (clients_.size() >= limits_.max_clients) {
             // Accepted only to say why: a client left in the backlog would just hang.
             const auto line = Reply::failure(cat("isrd already serves ", limits_.max_clients,
@@ -177,6 +163,54 @@ void ControlServer::accept_clients(Clock::time_point now) {
         const auto id = next_client_++;
         clients_.try_emplace(id, std::move(fd), id, now);
         log::debug("", "control client ", id, " connected");
+    }
+}
+
+short ControlServer::poll_events(const ControlConnection& client, bool taking) const {
+    // Polled even with no events: POLLHUP tells that the client has gone.
+    short events = 0;
+    if (taking && client.wants_input(limits_.max_in_flight, limits_.max_line_bytes))
+        events |= POLLIN;
+    if (client.unsent_bytes() > 0)
+        events |= POLLOUT;
+    return events;
+}
+
+void ControlServer::client_events(std::uint64_t id, short revents, Clock::time_point now,
+                                  bool taking) {
+    const auto it = clients_.find(id);
+    if (it == clients_.end())
+        return;
+    if ((revents & POLLIN) &&
+        it->second.read(limits_.max_line_bytes) == ControlConnection::Read::gone) {
+        clients_.erase(it);
+        return;
+    }
+    if (revents & (POLLHUP | POLLERR)) {
+        // Both directions closed: nobody will read the replies still to come, so the slot is
+        // freed now rather than when they are ready. What it sent before closing is still
+        // carried out (a script's fire-and-forget save).
+        if (taking)
+            take_requests(it->second, now);
+        log::debug("", "control client ", id, " disconnected");
+        clients_.erase(it);
+    }
+}
+
+void ControlServer::reap_departed(Clock::time_point now) {
+    std::vector<pollfd> fds;
+    std::vector<std::uint64_t> ids;
+    fds.reserve(clients_.size());
+    ids.reserve(clients_.size());
+    for (const auto& [id, client] : clients_) {
+        fds.push_back({client.fd(), poll_events(client, true), 0});
+        ids.push_back(id);
+    }
+    if (::poll(fds.data(), fds.size(), 0) <= 0)
+        return;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (fds[i].revents & (POLLHUP | POLLERR))
+            client_events(ids[i], fds[i].revents, now, true);
     }
 }
 

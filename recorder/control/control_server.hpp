@@ -68,6 +68,15 @@ private:
     void run(std::stop_token stop) noexcept;
     void serve(const std::stop_token& stop);
     void accept_clients(Clock::time_point now);
+    // What to poll a client for; `taking` is false while stopping.
+    short poll_events(const ControlConnection& client, bool taking) const;
+    // Reads what poll() found, and drops a client that has hung up once its last requests are
+    // handed on.
+    void client_events(std::uint64_t id, short revents, Clock::time_point now, bool taking);
+    // Before a newcomer is refused for want of room: drops the clients that have already hung
+    // up but whose hangup this loop has not seen yet (a burst of connect-ask-close clients
+    // accepted in one go would otherwise hold every slot).
+    void reap_departed(Clock::time_point now);
     void deliver(std::vector<ReplyMailbox::Letter> letters);
     // Hands the client's complete lines to the handler, as far as its pipeline has room.
     void take_requests(ControlConnection& client, Clock::time_point now);

@@ -14,8 +14,10 @@ namespace {
 
 // A server on a scratch socket with a FakeHandler, started.
 struct Fixture {
-    explicit Fixture(ControlLimits limits = {}) : server(dir / "isrd.sock", handler, limits) {
-        server.start();
+    explicit Fixture(ControlLimits limits = {}, bool start = true)
+        : server(dir / "isrd.sock", handler, limits) {
+        if (start)
+            server.start();
     }
     std::filesystem::path socket() const { return server.path(); }
 
@@ -217,6 +219,27 @@ TEST_CASE("control server: beyond 64 clients newcomers are told and closed, the 
     clients.resize(10);
     CHECK(wait_for(
         [&] { return ask(f.socket(), R"({"cmd":"status"})") == R"({"ok":true,"cmd":"status"})"; }));
+}
+
+TEST_CASE("control server: clients that ask and hang up keep no newcomer out, and what they "
+          "asked is done",
+          "[recorder][control]") {
+    // Not started yet: everyone waits in the backlog (16 deep), so the server meets them all in
+    // one go, the newcomer right behind more clients that have already hung up than it has room
+    // for.
+    ControlLimits limits;
+    limits.max_clients = 4;
+    Fixture f(limits, false);
+    for (int i = 0; i < 12; ++i) {
+        RawClient gone(f.socket());
+        REQUIRE(gone.send("{\"cmd\":\"status\"}\n"));
+    }
+    RawClient newcomer(f.socket());
+    REQUIRE(newcomer.send("{\"cmd\":\"status\"}\n"));
+    f.server.start();
+    CHECK(newcomer.line() == R"({"ok":true,"cmd":"status"})");
+    CHECK(wait_for([&] { return f.handler.calls == 13; }));
+    CHECK(f.handler.calls == 13);
 }
 
 TEST_CASE("control server: a client that never reads is closed once its replies pile up",
