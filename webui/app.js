@@ -112,6 +112,7 @@ async function refreshStorage() {
         const free = st.available_bytes ?? st.free_bytes;
         const low = Number.isFinite(free) && st.total_bytes > 0 && free / st.total_bytes < 0.05;
         el.classList.toggle('warn', low);
+        app.recorder.setLowDisk(low ? `${formatBytes(free)} free of ${formatBytes(st.total_bytes)}` : null);
         const disk = Number.isFinite(free) ? `${low ? '⚠ Low disk space: ' : ''}${formatBytes(free)} free of ${formatBytes(st.total_bytes)}` : '';
         el.textContent = [disk, `recordings ${formatBytes(st.recordings_bytes)} in ${plural(st.recordings_count ?? 0, 'file')}`]
             .filter(Boolean).join(' · ');

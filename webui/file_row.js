@@ -442,7 +442,7 @@ export class RowView {
         const parts = describeParts(result).map((text, i) => [i ? ' · ' : null, h('span', { class: 'nowrap' }, text)]);
         const spectrogramId = idFor('spectrogram', this.name);
         // A live file's panel is rebuilt every few seconds: focus and the spectrogram stay.
-        const hadFocus = Boolean(this.waveWrap) && this.waveWrap === document.activeElement;
+        const focusKey = this.analysisFocusKey();
         const button = (cls, icon, text, label, onclick, props = {}) => h('button', {
             type: 'button', class: `secondary small ${cls}`, 'aria-label': label, title: label, onclick, ...props,
         }, icon ? h('span', { 'aria-hidden': 'true' }, icon) : null, text);
@@ -476,9 +476,33 @@ export class RowView {
                 : h('p', { class: 'muted' }, 'No loud sections with these settings.'),
             queue.length > MAX_FILE_CHIPS ? h('p', { class: 'muted' }, `Showing the first ${MAX_FILE_CHIPS} of ${queue.length}; K / J step through all of them.`) : null);
         this.drawWaveform();
-        if (hadFocus) this.waveWrap.focus();
+        this.restoreAnalysisFocus(focusKey);
         this.ctx.reel.markCurrent();
         this.followLive(result);
+    }
+
+    /** Which control of the analysis panel has focus, by what survives a rebuild. */
+    analysisFocusKey() {
+        const active = document.activeElement;
+        if (!active || !this.analysisPanel?.contains(active)) return null;
+        if (active === this.waveWrap) return { wave: true };
+        const zoom = Object.entries(this.zoomButtons ?? {}).find(([, b]) => b === active);
+        if (zoom) return { zoom: zoom[0] };
+        if (active.classList.contains('chip')) return { chip: active.dataset.start };
+        return null;
+    }
+
+    restoreAnalysisFocus(key) {
+        if (!key) return;
+        let target = null;
+        if (key.wave) target = this.waveWrap;
+        else if (key.zoom) target = this.zoomButtons[key.zoom];
+        else if (key.chip !== undefined) {
+            target = [...this.analysisPanel.querySelectorAll('button.chip')].find((c) => c.dataset.start === key.chip) ?? null;
+        }
+        // A button that became disabled cannot hold focus: the waveform takes it instead.
+        if (target?.disabled) target = this.waveWrap;
+        target?.focus({ preventScroll: true });
     }
 
     // ---- zoom ----

@@ -58,6 +58,8 @@ export class RecorderView {
         this.lastAlarms = new Map();
         this.lastPill = '';
         this.problems = [];
+        this.lowDisk = null; // "1.2 GB free of 100 GB" while the recordings' disk is under 5 % free
+        this.lastStatus = null;
         this.toggle = document.getElementById('recorder-toggle');
         this.panel = document.getElementById('recorder-panel');
         this.toggle.addEventListener('click', () => this.setExpanded(this.panel.hidden));
@@ -96,7 +98,15 @@ export class RecorderView {
         this.lastPill = pill;
     }
 
+    /** The page's own look at the disk (api/storage): shown on the strip even when collapsed. */
+    setLowDisk(text) {
+        if (text === this.lowDisk) return;
+        this.lowDisk = text;
+        if (this.lastStatus) this.update(this.lastStatus);
+    }
+
     update(status) {
+        this.lastStatus = status;
         const sources = Array.isArray(status.sources) ? status.sources : [];
         const active = Array.isArray(status.active) ? status.active : [];
         const stale = Boolean(status.stale || !status.running);
@@ -130,11 +140,14 @@ export class RecorderView {
         const failing = sources.filter((src) => src.state === 'failed' || src.state === 'retrying').length;
         const recording = sources.filter((src) => src.state === 'recording').length;
         const counts = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
+        const diskAlarm = status.alarm?.kind === 'disk_low';
+        const lowDisk = this.lowDisk && !diskAlarm ? `Low disk space: ${this.lowDisk}` : null;
         // The trouble first: collapsed, the line is cut at its end.
-        const text = [...this.problems, counts].join(' · ');
+        const text = [lowDisk, ...this.problems, counts].filter(Boolean).join(' · ');
         // isrd's disk guard could not free enough space (README "Retention and the disk guard").
-        if (status.alarm?.kind === 'disk_low') this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
+        if (diskAlarm) this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
         else if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
+        else if (lowDisk) this.setState('warn', '⚠ Low disk space', text);
         else if (this.problems.length) this.setState('warn', `⚠ ${plural(this.problems.length, 'source')} need${this.problems.length === 1 ? 's' : ''} attention`, text);
         else this.setState('ok', '● Recorder running', text);
     }

@@ -88,11 +88,17 @@ sample_rate = 16000
         const duration = () => panel.locator('svg.waveform').getAttribute('data-duration').then(Number);
         const first = await eventually(duration, { message: 'a waveform of the live file' });
         assert.match(await panel.locator('.analysis-status').textContent(), /still recording/);
+        // Someone on the keyboard is about to zoom: the panel's rebuilds must leave focus there.
+        await panel.locator('button.zoom-in').focus();
+        const before = await panel.locator('button.zoom-in').elementHandle();
         const later = await eventually(async () => {
             const d = await duration();
             return d >= first + 2 ? d : 0;
         }, { timeout: 15000, message: 'the waveform to extend' });
         assert.ok(later > first, `${first} s, then ${later} s`);
+        assert.equal(await before.evaluate((b) => b.isConnected), false, 'the panel was rebuilt');
+        assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('zoom-in')
+            && document.activeElement.closest('.analysis-panel') !== null), true, 'focus stays on Zoom in');
         assert.equal(await page.evaluate(() => window.sameDocument), true, 'no page reload');
         await live.locator('button.analyse').click(); // closed: it stops asking
     });

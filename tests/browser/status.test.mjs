@@ -113,6 +113,26 @@ describe('recorder status', () => {
         await eventually(async () => (await garden.locator('.source-warning').count()) === 0, { message: 'the warning to clear' });
     });
 
+    it('puts low disk space on the one-line strip, where it is seen collapsed', async () => {
+        const strip = () => page.textContent('#recorder-toggle');
+        // The disk under the recordings as /api/storage would report it at 1 % free.
+        await page.route('**/api/storage', (route) => route.fulfill({
+            contentType: 'application/json',
+            body: JSON.stringify({ available_bytes: 1e9, free_bytes: 1e9, total_bytes: 100e9, recordings_bytes: 5e6, recordings_count: 7 }),
+        }));
+        try {
+            await page.click('#refresh');
+            await eventually(async () => /Low disk space: 1(\.0)? GB free of 100(\.0)? GB/.test(await strip()), { message: 'the low-disk warning on the strip' });
+            // A source not recording still names the pill; the disk leads the line after it.
+            assert.match(await strip(), /not recording.*Low disk space/s);
+            assert.equal(await page.getAttribute('#recorder-toggle', 'data-kind'), 'warn');
+        } finally {
+            await page.unroute('**/api/storage');
+        }
+        await page.click('#refresh');
+        await eventually(async () => !/Low disk space/.test(await strip()), { message: 'the warning to go with the space back' });
+    });
+
     it('refreshes the list when recording rolls over to a new file', async () => {
         const next = '2025/06/15/rec_150000.flac';
         copyFileSync(path.join(dir, LIVE), path.join(dir, next));
