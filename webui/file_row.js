@@ -1,23 +1,18 @@
 // One recording's row in a day's table, and its detail row below it: the player, the cut panel
 // and the waveform with its loud sections.
 
-import { clipUrl, deleteRecording, downloadUrl, explainMediaError, setKept, streamUrl } from './api.js';
-import { describeParts, describeResult, fetchAnalysis, fetchSpan, hasCachedAnalysis, paramsKey, renderWaveform, sectionLabel, timeAxis, waveformLegend } from './analysis.js';
+import { deleteRecording, downloadUrl, explainMediaError, setKept, streamUrl } from './api.js';
+import { describeParts, fetchAnalysis, hasCachedAnalysis, paramsKey, sectionLabel, waveformLegend } from './analysis.js';
 import { CutPanel } from './cut_panel.js';
 import { confirmDialog } from './dialog.js';
 import { h, idFor, replaceChildren } from './dom.js';
 import { baseName, formatBytes, formatDbGain, formatDuration, plural, sourceOf } from './format.js';
 import { announce, showError } from './messages.js';
-import { renderSpectrogram } from './spectrogram.js';
+import { WaveView } from './wave_view.js';
 
 const MAX_FILE_CHIPS = 300;
 // How often an open analysis of a file being recorded asks for what was added.
 const LIVE_POLL_MS = 4000;
-// The shortest span a waveform zooms to: 10 windows of 100 ms, each its own bar.
-const MIN_SPAN = 1;
-// The longest span a spectrogram is offered for: a 5 min clip is about 10–50 MB to decode.
-const SPECTROGRAM_MAX_SPAN = 300;
-const MAX_SPAN_POINTS = 4000;
 
 /** How many characters of a name's end stay visible when the middle is cut: the extension and a few more. */
 const TAIL_CHARS = 3;
@@ -44,18 +39,10 @@ export class RowView {
         this.open = { player: false, cut: false, analysis: false };
         this.filtered = false;
         this.audio = null;
-        this.waveform = null;
         this.analysisKey = '';
         this.analysisAbort = null;
         this.autoAnalysisDeclined = false;
-        this.analysis = null; // the whole file's analysis on show
-        this.view = null; // the zoomed span {from, to} in seconds; null: the whole file
-        this.spanDetail = null; // {from, to, body}: finer levels of this.view
-        this.spanAbort = null;
-        this.spectrogram = null;
-        this.spectrogramAbort = null;
-        this.spectrogramOpen = false;
-        this.spectrogramSpan = null; // the span the spectrogram on show (or coming) covers
+        this.wave = new WaveView(this);
 
         const base = baseName(file.name);
         const playerId = idFor('player', file.name);
@@ -283,9 +270,7 @@ export class RowView {
             clearTimeout(this.liveTimer);
             this.analysisAbort?.abort();
             this.analysisAbort = null;
-            this.spanAbort?.abort();
-            this.spectrogramAbort?.abort();
-            this.spectrogramSpan = null; // drawn again when the panel opens
+            this.wave.hide();
             if (this.analysisState !== 'done') this.analysisKey = '';
         }
     }
@@ -297,10 +282,7 @@ export class RowView {
         if (!this.audio) {
             this.audio = h('audio', { controls: true, preload: 'metadata', 'aria-label': `Audio of ${baseName(this.name)}` });
             this.audio.src = streamUrl(this.name) + (live ? `?t=${Date.now()}` : '');
-            this.audio.addEventListener('timeupdate', () => {
-                this.waveform?.setPlayhead(this.audio.currentTime);
-                this.spectrogram?.setPlayhead(this.audio.currentTime);
-            });
+            this.audio.addEventListener('timeupdate', () => this.wave.setPlayhead(this.audio.currentTime));
             this.audio.addEventListener('error', async () => {
                 const src = this.audio.currentSrc || this.audio.src;
                 const why = await explainMediaError(src);
@@ -424,10 +406,6 @@ export class RowView {
         const clock = this.ctx.clock;
         const fileStart = this.file.start ?? 0;
         const sections = [...(result.sections ?? [])].sort((a, b) => a.start - b.start);
-        this.analysis = result;
-        // A live file's levels grew: the zoomed span is asked again.
-        if (result.live) this.spanDetail = null;
-        if (this.view && this.view.to > result.duration) this.view = this.clampView(this.view.from, this.view.to);
         const queue = sections.map((sec) => ({ ...sec, file: this.name, fileStart }));
         const chips = queue.slice(0, MAX_FILE_CHIPS).map((sec, i) => {
             const from = clock.time(fileStart + sec.start);
@@ -440,258 +418,28 @@ export class RowView {
             }, `${from}–${to}`, ' ', h('span', { class: 'score' }, score)));
         });
         const parts = describeParts(result).map((text, i) => [i ? ' · ' : null, h('span', { class: 'nowrap' }, text)]);
-        const spectrogramId = idFor('spectrogram', this.name);
-        // A live file's panel is rebuilt every few seconds: focus and the spectrogram stay.
-        const focusKey = this.analysisFocusKey();
-        const button = (cls, icon, text, label, onclick, props = {}) => h('button', {
-            type: 'button', class: `secondary small ${cls}`, 'aria-label': label, title: label, onclick, ...props,
-        }, icon ? h('span', { 'aria-hidden': 'true' }, icon) : null, text);
-        this.zoomButtons = {
-            zoomIn: button('zoom-in', '+', ' Zoom in', `Zoom in on the waveform of ${base} (+)`, () => this.zoomBy(0.5)),
-            zoomOut: button('zoom-out', '−', ' Zoom out', 'Zoom out (−)', () => this.zoomBy(2)),
-            whole: button('zoom-reset', null, 'Whole file', 'Show the whole file (0)', () => this.showSpan(null)),
-            spectrogram: button('spectrogram-toggle', '▦', ' Spectrogram', `Spectrogram of the part of ${base} shown`,
-                () => this.toggleSpectrogram(), { 'aria-expanded': String(this.spectrogramOpen), 'aria-controls': spectrogramId }),
-        };
-        this.spanText = h('span', { class: 'zoom-span' });
-        this.waveWrap = h('div', {
-            class: 'waveform-wrap', tabindex: 0, role: 'group',
-            'aria-label': `Waveform of ${base}: drag across it to zoom to a span, click to play from a point. `
-                + 'Keys: plus zooms in, minus zooms out, 0 shows the whole file, left and right arrows move.',
-            onkeydown: (e) => this.waveKey(e),
-        });
-        this.axisHolder = h('div', { class: 'axis-holder' });
-        this.spectrogramPanel ??= h('div', { class: 'spectro-panel', id: spectrogramId, hidden: true });
-        this.zoomButtons.spectrogram.classList.toggle('active', this.spectrogramOpen);
+        // A live file's panel is rebuilt every few seconds: focus stays where it was.
+        const active = this.analysisPanel.contains(document.activeElement) ? document.activeElement : null;
+        const waveFocus = this.wave.focusKey(active);
+        const chipFocus = active?.classList.contains('chip') ? active.dataset.start : null;
+        const wave = this.wave.build(result);
         replaceChildren(this.analysisPanel,
             h('p', { class: 'analysis-status' }, parts, result.cached ? h('span', { class: 'muted' }, ' · cached') : null,
                 result.live ? h('span', { class: 'muted live-tag' }, ' · so far: still recording') : null),
-            this.waveWrap,
-            this.axisHolder,
-            h('div', { class: 'zoom-bar', role: 'group', 'aria-label': `Zoom of ${base}` },
-                this.zoomButtons.zoomIn, this.zoomButtons.zoomOut, this.zoomButtons.whole, this.zoomButtons.spectrogram, this.spanText),
+            wave.waveform,
+            wave.axis,
+            wave.zoomBar,
             waveformLegend(),
-            this.spectrogramPanel,
+            wave.spectrogram,
             chips.length ? h('ul', { class: 'chips', 'aria-label': `Loud sections of ${base}` }, chips)
                 : h('p', { class: 'muted' }, 'No loud sections with these settings.'),
             queue.length > MAX_FILE_CHIPS ? h('p', { class: 'muted' }, `Showing the first ${MAX_FILE_CHIPS} of ${queue.length}; K / J step through all of them.`) : null);
-        this.drawWaveform();
-        this.restoreAnalysisFocus(focusKey);
+        this.wave.draw();
+        if (!this.wave.restoreFocus(waveFocus) && chipFocus !== null) {
+            [...this.analysisPanel.querySelectorAll('button.chip')].find((c) => c.dataset.start === chipFocus)?.focus({ preventScroll: true });
+        }
         this.ctx.reel.markCurrent();
         this.followLive(result);
-    }
-
-    /** Which control of the analysis panel has focus, by what survives a rebuild. */
-    analysisFocusKey() {
-        const active = document.activeElement;
-        if (!active || !this.analysisPanel?.contains(active)) return null;
-        if (active === this.waveWrap) return { wave: true };
-        const zoom = Object.entries(this.zoomButtons ?? {}).find(([, b]) => b === active);
-        if (zoom) return { zoom: zoom[0] };
-        if (active.classList.contains('chip')) return { chip: active.dataset.start };
-        return null;
-    }
-
-    restoreAnalysisFocus(key) {
-        if (!key) return;
-        let target = null;
-        if (key.wave) target = this.waveWrap;
-        else if (key.zoom) target = this.zoomButtons[key.zoom];
-        else if (key.chip !== undefined) {
-            target = [...this.analysisPanel.querySelectorAll('button.chip')].find((c) => c.dataset.start === key.chip) ?? null;
-        }
-        // A button that became disabled cannot hold focus: the waveform takes it instead.
-        if (target?.disabled) target = this.waveWrap;
-        target?.focus({ preventScroll: true });
-    }
-
-    // ---- zoom ----
-
-    /** The span on show, seconds. */
-    get span() {
-        return this.view ?? { from: 0, to: Number(this.analysis?.duration) || 0 };
-    }
-
-    /** from..to kept inside the file and at least MIN_SPAN long; null when it covers the whole file. */
-    clampView(from, to) {
-        const duration = Number(this.analysis?.duration) || 0;
-        const length = Math.max(Math.min(MIN_SPAN, duration), Math.min(duration, to - from));
-        if (length >= duration - 1e-6) return null;
-        // Widened to the shortest span around the same centre.
-        const centre = (from + to) / 2;
-        const start = Math.max(0, Math.min(to - from < length ? centre - length / 2 : from, duration - length));
-        return { from: start, to: start + length };
-    }
-
-    spanWords() {
-        const { from, to } = this.span;
-        const clock = this.ctx.clock;
-        const epoch = this.file.start ?? 0;
-        const length = to - from;
-        const size = length >= 120 ? formatDuration(length) : `${+length.toFixed(1)} s`;
-        return { range: `${clock.time(epoch + from)}–${clock.time(epoch + to)}`, size };
-    }
-
-    /** Shows from..to (null: the whole file), fetches its finer levels, says so to screen readers. */
-    showSpan(view, { quiet = false } = {}) {
-        const next = view ? this.clampView(view.from, view.to) : null;
-        const same = (a, b) => (a === null && b === null) || (a && b && Math.abs(a.from - b.from) < 1e-3 && Math.abs(a.to - b.to) < 1e-3);
-        if (same(next, this.view)) {
-            if (!quiet) announce(next ? 'Cannot zoom further.' : 'The whole file is shown.');
-            return;
-        }
-        this.view = next;
-        this.drawWaveform();
-        if (!quiet) {
-            const { range, size } = this.spanWords();
-            announce(next ? `Showing ${range}, ${size}.` : `Showing the whole file, ${range}.`);
-        }
-    }
-
-    /** factor < 1 zooms in around the playhead (when it is in view) or the centre; > 1 out. */
-    zoomBy(factor) {
-        const { from, to } = this.span;
-        const t = this.audio?.currentTime;
-        const centre = factor < 1 && Number.isFinite(t) && t > 0 && t >= from && t <= to ? t : (from + to) / 2;
-        const length = (to - from) * factor;
-        this.showSpan({ from: centre - length / 2, to: centre + length / 2 });
-    }
-
-    pan(direction) {
-        if (!this.view) return;
-        const { from, to } = this.view;
-        const shift = (to - from) * 0.25 * direction;
-        this.showSpan({ from: from + shift, to: to + shift });
-    }
-
-    waveKey(e) {
-        if (e.ctrlKey || e.metaKey || e.altKey) return;
-        const actions = {
-            '+': () => this.zoomBy(0.5),
-            '=': () => this.zoomBy(0.5),
-            '-': () => this.zoomBy(2),
-            '0': () => this.showSpan(null),
-            ArrowLeft: () => this.pan(-1),
-            ArrowRight: () => this.pan(1),
-        };
-        const action = actions[e.key];
-        if (!action) return;
-        e.preventDefault();
-        action();
-    }
-
-    /** Draws the waveform of the span on show: the finer levels when they are here, the whole file's meanwhile. */
-    drawWaveform() {
-        const result = this.analysis;
-        if (!result || !this.waveWrap) return;
-        const base = baseName(this.name);
-        const { from, to } = this.span;
-        const detail = this.view && this.spanDetail && Math.abs(this.spanDetail.from - from) < 1e-3
-            && Math.abs(this.spanDetail.to - to) < 1e-3 ? this.spanDetail.body : null;
-        const { range, size } = this.spanWords();
-        const what = this.view ? `${range} (${size}) of ${base}` : `${base}`;
-        // The span's answer has the levels; the sections are those of the analysis on show (the
-        // detection settings may have changed since the span was asked for).
-        const levels = detail ? { ...detail, sections: result.sections, params: result.params } : result;
-        this.waveform = renderWaveform(levels, {
-            label: `Waveform of ${what}: ${describeResult(result)}. Click to play from that point; drag to zoom.`,
-            from,
-            to,
-            onSeek: (t) => this.openPlayerAt(t, true),
-            onSelect: (a, b) => this.showSpan({ from: a, to: b }),
-        });
-        if (this.audio) this.waveform.setPlayhead(this.audio.currentTime);
-        this.waveWrap.replaceChildren(this.waveform);
-        const width = this.waveWrap.clientWidth || 800;
-        this.axisHolder.replaceChildren(timeAxis(from, to, this.file.start ?? 0, this.ctx.clock, width));
-        this.spanText.textContent = this.view ? `${range} · ${size}` : `Whole file · ${size}`;
-        this.zoomButtons.zoomIn.disabled = to - from <= MIN_SPAN + 1e-6;
-        this.zoomButtons.zoomOut.disabled = !this.view;
-        this.zoomButtons.whole.disabled = !this.view;
-        const spectrogramOk = to - from <= SPECTROGRAM_MAX_SPAN;
-        const open = this.spectrogramOpen;
-        this.zoomButtons.spectrogram.disabled = !spectrogramOk && !open;
-        this.zoomButtons.spectrogram.title = spectrogramOk ? `Spectrogram of ${range}`
-            : `Zoom in to ${SPECTROGRAM_MAX_SPAN / 60} min or less for a spectrogram`;
-        if (this.view && !detail) this.fetchSpanDetail();
-        const shown = this.spectrogramSpan;
-        const moved = !shown || Math.abs(shown.from - from) > 1e-3 || (Math.abs(shown.to - to) > 1e-3 && !(result.live && !this.view));
-        if (open && moved) this.loadSpectrogram();
-    }
-
-    async fetchSpanDetail() {
-        const { from, to } = this.view;
-        this.spanAbort?.abort();
-        const abort = new AbortController();
-        this.spanAbort = abort;
-        const dpr = Math.min(2, window.devicePixelRatio || 1);
-        const points = Math.max(100, Math.min(MAX_SPAN_POINTS, Math.round((this.waveWrap.clientWidth || 800) * dpr)));
-        try {
-            const body = await fetchSpan(this.name, this.ctx.params(), from, to, points, { signal: abort.signal });
-            if (abort.signal.aborted || this.view?.from !== from || this.view?.to !== to) return;
-            this.spanDetail = { from, to, body };
-            this.drawWaveform();
-        } catch (e) {
-            if (e.name === 'AbortError') return;
-            // The coarse levels stay on show; the reason is worth a line.
-            showError(`Cannot load the detail of ${baseName(this.name)}: ${e.message}`);
-        }
-    }
-
-    // ---- spectrogram ----
-
-    toggleSpectrogram() {
-        const button = this.zoomButtons.spectrogram;
-        const open = !this.spectrogramOpen;
-        this.spectrogramOpen = open;
-        button.setAttribute('aria-expanded', String(open));
-        button.classList.toggle('active', open);
-        this.spectrogramPanel.hidden = !open;
-        if (open) {
-            this.loadSpectrogram();
-        } else {
-            this.spectrogramAbort?.abort();
-            this.spectrogram = null;
-            this.spectrogramSpan = null;
-            this.spectrogramPanel.replaceChildren();
-            this.drawWaveform();
-        }
-    }
-
-    async loadSpectrogram() {
-        const { from, to } = this.span;
-        const base = baseName(this.name);
-        this.spectrogramAbort?.abort();
-        this.spectrogram = null;
-        this.spectrogramSpan = { from, to };
-        if (to - from > SPECTROGRAM_MAX_SPAN) {
-            replaceChildren(this.spectrogramPanel, h('p', { class: 'muted' },
-                `Zoom in to ${SPECTROGRAM_MAX_SPAN / 60} minutes or less to see a spectrogram.`));
-            return;
-        }
-        const abort = new AbortController();
-        this.spectrogramAbort = abort;
-        const { range } = this.spanWords();
-        replaceChildren(this.spectrogramPanel, h('p', { class: 'analysis-status' }, `Computing the spectrogram of ${range}…`));
-        this.spectrogramPanel.setAttribute('aria-busy', 'true');
-        try {
-            const figure = await renderSpectrogram({
-                url: clipUrl(this.name, from, to),
-                from, to, epoch: this.file.start ?? 0, clock: this.ctx.clock, title: base,
-                width: this.spectrogramPanel.clientWidth - 48, signal: abort.signal,
-            });
-            if (abort.signal.aborted) return;
-            this.spectrogram = figure;
-            if (this.audio) figure.setPlayhead(this.audio.currentTime);
-            replaceChildren(this.spectrogramPanel, figure);
-            announce(`Spectrogram of ${range} drawn.`);
-        } catch (e) {
-            if (e.name === 'AbortError') return;
-            replaceChildren(this.spectrogramPanel, h('p', { class: 'field-error' }, `Spectrogram failed: ${e.message}`));
-            announce(`Spectrogram of ${base} failed: ${e.message}`);
-        } finally {
-            if (this.spectrogramAbort === abort) this.spectrogramPanel.removeAttribute('aria-busy');
-        }
     }
 
     // ---- keep ----
@@ -759,8 +507,7 @@ export class RowView {
 
     destroy() {
         this.analysisAbort?.abort();
-        this.spanAbort?.abort();
-        this.spectrogramAbort?.abort();
+        this.wave.destroy();
         if (this.audio) {
             this.audio.pause();
             this.audio.removeAttribute('src');
