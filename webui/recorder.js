@@ -141,13 +141,15 @@ export class RecorderView {
         const recording = sources.filter((src) => src.state === 'recording').length;
         const counts = `${plural(sources.length, 'source')}, ${recording} recording · ${plural(active.length, 'file')} being written`;
         const diskAlarm = status.alarm?.kind === 'disk_low';
-        const lowDisk = this.lowDisk && !diskAlarm ? `Low disk space: ${this.lowDisk}` : null;
-        // The trouble first: collapsed, the line is cut at its end.
-        const text = [lowDisk, ...this.problems, counts].filter(Boolean).join(' · ');
+        const lowDisk = this.lowDisk && !diskAlarm ? this.lowDisk : null;
+        // The trouble first: collapsed, the line is cut at its end. The disk is named in words
+        // unless the pill already does.
+        const line = (disk) => [disk, ...this.problems, counts].filter(Boolean).join(' · ');
+        const text = line(lowDisk && `Low disk space: ${lowDisk}`);
         // isrd's disk guard could not free enough space (README "Retention and the disk guard").
         if (diskAlarm) this.setState('warn', '⚠ Disk low', `${status.alarm.message} · ${text}`);
         else if (failing) this.setState('warn', `⚠ ${plural(failing, 'source')} not recording`, text);
-        else if (lowDisk) this.setState('warn', '⚠ Low disk space', text);
+        else if (lowDisk) this.setState('warn', '⚠ Low disk space', line(lowDisk));
         else if (this.problems.length) this.setState('warn', `⚠ ${plural(this.problems.length, 'source')} need${this.problems.length === 1 ? 's' : ''} attention`, text);
         else this.setState('ok', '● Recorder running', text);
     }

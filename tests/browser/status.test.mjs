@@ -120,13 +120,19 @@ describe('recorder status', () => {
             contentType: 'application/json',
             body: JSON.stringify({ available_bytes: 1e9, free_bytes: 1e9, total_bytes: 100e9, recordings_bytes: 5e6, recordings_count: 7 }),
         }));
+        const radio = status.sources[1];
         try {
             await page.click('#refresh');
             await eventually(async () => /Low disk space: 1(\.0)? GB free of 100(\.0)? GB/.test(await strip()), { message: 'the low-disk warning on the strip' });
             // A source not recording still names the pill; the disk leads the line after it.
             assert.match(await strip(), /not recording.*Low disk space/s);
             assert.equal(await page.getAttribute('#recorder-toggle', 'data-kind'), 'warn');
+            // With every source well, the disk names the pill, and the line does not say it twice.
+            status.sources[1] = { ...status.sources[1], state: 'recording', error: null };
+            await eventually(async () => /^⚠ Low disk space$/.test(await page.textContent('#recorder-state .pill')), { message: 'the disk in the pill' });
+            assert.match(await page.textContent('#recorder-state .recorder-text'), /^1(\.0)? GB free of 100 GB · /);
         } finally {
+            status.sources[1] = radio;
             await page.unroute('**/api/storage');
         }
         await page.click('#refresh');
