@@ -9,9 +9,11 @@
 #include <stdexcept>
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -159,6 +161,13 @@ std::vector<std::string> ScriptServer::requests() const {
 }
 
 void ScriptServer::accept_loop() {
+    // SSL_write writes with write(), not send(MSG_NOSIGNAL): a client that leaves would end the
+    // whole test binary with SIGPIPE. Blocked here, in the connection threads too (they inherit
+    // the mask), such a write fails with EPIPE, and the signal is dropped with the thread.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     while (!stopping_) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) {
