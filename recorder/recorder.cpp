@@ -47,7 +47,7 @@ bool Recorder::take_lock() {
     if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
         return false;
     lock_identity_ = lock ? FileIdentity::of(lock.get()) : FileIdentity{};
-    folder_identity_ = FileIdentity::at(config_.general.output_directory);
+    folder_identity_ = PinnedFolder::at(config_.general.output_directory);
     lock_ = std::move(lock);
     return true;
 }

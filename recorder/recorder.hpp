@@ -65,7 +65,7 @@ private:
     std::filesystem::path lock_path_;
     UniqueFd lock_;
     FileIdentity lock_identity_;
-    FileIdentity folder_identity_;
+    PinnedFolder folder_identity_;
     bool lock_lost_reported_ = false;
     // Declared before the sources: they outlive them, so the last file_closed is told.
     std::shared_ptr<Ledger> ledger_;

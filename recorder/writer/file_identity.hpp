@@ -1,7 +1,10 @@
 #pragma once
 
+#include "common/file_util.hpp"
+
 #include <filesystem>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +40,29 @@ struct FileIdentity {
         if (named_by(path))
             ::unlink(path.c_str());
     }
+};
+
+// A folder's identity with the folder held open (O_PATH), so that its inode cannot be freed while
+// it is watched. Without the hold, `rm -rf rec && mkdir rec` on ext4 gives the new folder the old
+// one's inode number at once, and a plain FileIdentity would see the same folder.
+class PinnedFolder {
+public:
+    PinnedFolder() = default;
+    static PinnedFolder at(const std::filesystem::path& path) noexcept {
+        PinnedFolder pinned;
+        pinned.fd_ = UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (pinned.fd_)
+            pinned.identity_ = FileIdentity::of(pinned.fd_.get());
+        return pinned;
+    }
+    // Whether `path` still names the folder held.
+    bool named_by(const std::filesystem::path& path) const noexcept {
+        return identity_.named_by(path);
+    }
+
+private:
+    UniqueFd fd_;
+    FileIdentity identity_;
 };
 
 // Whether the file open on `fd` has no name left: deleted, or its folder removed.
