@@ -181,9 +181,22 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
     write_file(rec / "a.wav", "RIFF");
     const int port = free_port();
     const auto log = dir / "isr-web.log";
+    std::string sanitizer_options;
+    if (programs_under_asan()) {
+        // UBSan's vptr check tests whether memory is readable by writing it into a pipe(2):
+        // with no descriptor left, any virtual call it has not cached is reported as "object
+        // has invalid vptr" and the process halts. A false report (any program shows it under
+        // ulimit -n once out of descriptors), so that one check is off in this test only.
+        const auto supp = dir / "ubsan.supp";
+        write_file(supp, read_file(source_dir() / "tests" / "fuzz" / "ubsan.supp") + "vptr:*\n");
+        sanitizer_options = "export UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1:"
+                            "suppressions=" +
+                            supp.string() + "' && ";
+    }
     ChildProcess web({"/bin/sh", "-c",
-                      "ulimit -n 32 && exec '" + isr_web_path().string() + "' --dir '" +
-                          rec.string() + "' --bind 127.0.0.1 --port " + std::to_string(port)},
+                      sanitizer_options + "ulimit -n 32 && exec '" + isr_web_path().string() +
+                          "' --dir '" + rec.string() + "' --bind 127.0.0.1 --port " +
+                          std::to_string(port)},
                      log);
     REQUIRE(wait_for_port(port, 10000));
     std::vector<std::unique_ptr<RawConnection>> held;
@@ -206,17 +219,26 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
     held.clear();
     // Generous: under AddressSanitizer and three other tests, closing 48 connections and the
     // accept back-off (up to 1 s) took over 5 s once.
-    CHECK(wait_until(
+    std::string last_answer;
+    const bool served = wait_until(
         [&] {
             try {
-                return http_get(port, "/api/config").status == 200;
-            } catch (const std::exception&) {
+                const auto r = http_get(port, "/api/config");
+                last_answer = std::to_string(r.status) + " " + r.body;
+                return r.status == 200;
+            } catch (const std::exception& e) {
+                last_answer = e.what();
                 return false;
             }
         },
-        15s));
-    CHECK(wait_until(
-        [&] { return web.log().find("accepting connections again") != std::string::npos; }, 5s));
+        15s);
+    const bool logged = wait_until(
+        [&] { return web.log().find("accepting connections again") != std::string::npos; }, 5s);
+    INFO("last answer: " << last_answer);
+    INFO("isr-web's log:\n" << web.log());
+    CHECK(served);
+    CHECK(logged);
+    CHECK(web.running());
 }
 
 TEST_CASE("symbolic links are judged by their targets on every endpoint",
