@@ -17,21 +17,29 @@ void fill(const fs::path& folder) {
     std::ofstream(folder / "radio" / "a.mp3") << "x";
 }
 
+// A recordings folder, watched since its file was opened.
+struct Watched {
+    ScratchDir scratch;
+    fs::path rec = scratch.path / "rec";
+    isr::rec::FolderWatch watch{rec};
+    Watched() {
+        fill(rec);
+        watch.file_opened();
+    }
+};
+
 } // namespace
 
 TEST_CASE("FolderWatch: a folder removed and created again at once is told from a deleted file",
           "[folder_watch]") {
-    ScratchDir scratch;
-    const auto rec = scratch.path / "rec";
-    fill(rec);
-    isr::rec::FolderWatch watch(rec);
-    watch.file_opened();
+    Watched w;
+    const auto& rec = w.rec;
     // `rm -rf rec && mkdir rec`: ext4 hands the freed inode number to the new folder, which a
     // watch holding only (device, inode) took for the same folder.
     fs::remove_all(rec);
     fs::create_directory(rec);
     fill(rec);
-    CHECK_THAT(watch.deleted("radio/a.mp3", 2.5),
+    CHECK_THAT(w.watch.deleted("radio/a.mp3", 2.5),
                Catch::StartsWith("output_directory " + rec.string() +
                                  " was removed while recording: the 2.5 s of audio written to "
                                  "radio/a.mp3 since it was opened are lost"));
@@ -39,23 +47,17 @@ TEST_CASE("FolderWatch: a folder removed and created again at once is told from 
 
 TEST_CASE("FolderWatch: a file deleted from a folder still there is named as such",
           "[folder_watch]") {
-    ScratchDir scratch;
-    const auto rec = scratch.path / "rec";
-    fill(rec);
-    isr::rec::FolderWatch watch(rec);
-    watch.file_opened();
+    Watched w;
+    const auto& rec = w.rec;
     fs::remove(rec / "radio" / "a.mp3");
-    CHECK_THAT(watch.deleted("radio/a.mp3", 1),
+    CHECK_THAT(w.watch.deleted("radio/a.mp3", 1),
                Catch::StartsWith("radio/a.mp3 was deleted while it was being recorded"));
 }
 
 TEST_CASE("FolderWatch: a folder moved away and replaced is a removed folder", "[folder_watch]") {
-    ScratchDir scratch;
-    const auto rec = scratch.path / "rec";
-    fill(rec);
-    isr::rec::FolderWatch watch(rec);
-    watch.file_opened();
-    fs::rename(rec, scratch.path / "rec.old");
+    Watched w;
+    const auto& rec = w.rec;
+    fs::rename(rec, w.scratch.path / "rec.old");
     fs::create_directory(rec);
-    CHECK_THAT(watch.deleted("radio/a.mp3", 1), Catch::Contains(" was removed while recording"));
+    CHECK_THAT(w.watch.deleted("radio/a.mp3", 1), Catch::Contains(" was removed while recording"));
 }
