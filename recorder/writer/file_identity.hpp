@@ -51,8 +51,8 @@ public:
     static PinnedFolder at(const std::filesystem::path& path) noexcept {
         PinnedFolder pinned;
         pinned.fd_ = UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (pinned.fd_)
-            pinned.identity_ = FileIdentity::of(pinned.fd_.get());
+        // Out of descriptors: the identity unpinned, as good as it was before the hold.
+        pinned.identity_ = pinned.fd_ ? FileIdentity::of(pinned.fd_.get()) : FileIdentity::at(path);
         return pinned;
     }
     // Whether `path` still names the folder held.
