@@ -187,11 +187,12 @@ TEST_CASE("out of file descriptors: a 503, one log line, no spinning, then recov
         // with no descriptor left, any virtual call it has not cached is reported as "object
         // has invalid vptr" and the process halts. A false report (any program shows it under
         // ulimit -n once out of descriptors), so that one check is off in this test only.
+        // The options make test gives stay; the later suppressions= wins over theirs.
         const auto supp = dir / "ubsan.supp";
         write_file(supp, read_file(source_dir() / "tests" / "fuzz" / "ubsan.supp") + "vptr:*\n");
-        sanitizer_options = "export UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1:"
-                            "suppressions=" +
-                            supp.string() + "' && ";
+        sanitizer_options =
+            "export UBSAN_OPTIONS=\"${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}suppressions=" +
+            supp.string() + "\" && ";
     }
     ChildProcess web({"/bin/sh", "-c",
                       sanitizer_options + "ulimit -n 32 && exec '" + isr_web_path().string() +
